@@ -1,0 +1,79 @@
+"""The HTTP entrypoint: flask-smorest blueprints that translate requests to service calls."""
+
+from __future__ import annotations
+
+import http
+
+import flask_smorest
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from flask_smorest.utils import prepare_response
+
+from innovationsweek.api import accounts, editions, health, organisations, partners
+from innovationsweek.api.context import register_request_context
+from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
+
+API_DESCRIPTION = """\
+The coordination platform of a national innovation week: organisations submit activities,
+national coordinators moderate them into one programme, partners republish it.
+
+Authenticate with `Authorization: Bearer <token>` (from `POST /api/v1/auth/tokens`) or, for
+partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` who may call it:
+`public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
+`coordinator` (of the edition concerned), `admin`, `partner`.
+Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field.
+"""
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        register_problem_handlers(self._app)
+
+    def _register_responses(self) -> None:
+        # As flask-smorest's, but documented with the problem+json media type we answer with.
+        for status in http.HTTPStatus:
+            response: dict[str, object] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def init_api(app: Flask) -> Api:
+    app.config.update(
+        API_TITLE="innovationsweek",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": API_DESCRIPTION},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    register_request_context(app)
+    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    for module in (health, accounts, organisations, editions, partners):
+        for blueprint in _blueprints_of(module):
+            api.register_blueprint(blueprint)
+    return api
+
+
+def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
+    """Component names: ``OrganisationSchema`` -> ``Organisation``; a partial (PATCH) instance
+    -> ``OrganisationPatch``."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return name + "Patch" if not isinstance(schema, type) and schema.partial else name
+
+
+def _blueprints_of(module: object) -> list[flask_smorest.Blueprint]:
+    return [value for value in vars(module).values() if isinstance(value, flask_smorest.Blueprint)]

@@ -1,0 +1,115 @@
+"""Registering, signing in (Bearer tokens), who am I, and the administrators' account list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+
+from innovationsweek.accounts import service as accounts
+from innovationsweek.accounts.models import User
+from innovationsweek.api.blueprint import Blueprint
+from innovationsweek.api.context import bearer_credential, current_actor, db, runtime
+from innovationsweek.api.schemas import EMAIL, Extended, listed, listing
+from innovationsweek.editions.service import editions_coordinated_by
+from innovationsweek.organisations.models import MemberRole
+from innovationsweek.organisations.service import memberships_of
+
+auth = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and Bearer tokens")
+users = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts, for administrators")
+
+
+class RegisterSchema(ma.Schema):
+    email = ma.fields.Email(required=True, **EMAIL)
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=accounts.MIN_PASSWORD_LENGTH, max=1024))
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AccountSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    email = ma.fields.Email()
+    name = ma.fields.String()
+    is_admin = ma.fields.Boolean()
+    created_at = ma.fields.AwareDateTime()
+
+
+class TokenRequestSchema(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'"})
+    expires_at = ma.fields.AwareDateTime()
+
+
+class MyOrganisationSchema(ma.Schema):
+    id = ma.fields.Integer(attribute="organisation.id")
+    name = ma.fields.String(attribute="organisation.name")
+    role = ma.fields.Enum(MemberRole, by_value=True)
+
+
+class MeSchema(AccountSchema):
+    organisations = ma.fields.List(ma.fields.Nested(MyOrganisationSchema))
+    coordinates = ma.fields.List(ma.fields.String(), metadata={"description": "Slugs of the editions this person coordinates"})
+
+
+class UserQuerySchema(ma.Schema):
+    email = ma.fields.String(validate=validate.Length(max=254))
+
+
+@auth.route("/register", methods=["POST"])
+@auth.access("public")
+@auth.arguments(RegisterSchema)
+@auth.response(201, AccountSchema)
+@auth.errors(409)
+@auth.doc(summary="Create an account (email, password, name)")
+def register(body: dict[str, Any]) -> User:
+    return accounts.register(db(), **body)
+
+
+@auth.route("/tokens", methods=["POST"])
+@auth.access("public")
+@auth.arguments(TokenRequestSchema)
+@auth.response(201, TokenSchema)
+@auth.alt_response(401, response="UNAUTHORIZED")
+@auth.doc(summary="Sign in: exchange email and password for a Bearer token")
+def create_token(body: dict[str, Any]) -> accounts.IssuedToken:
+    lifetime = timedelta(days=runtime().settings.token_lifetime_days)
+    return accounts.issue_token(db(), email=body["email"], password=body["password"], lifetime=lifetime)
+
+
+@auth.route("/tokens/current", methods=["DELETE"])
+@auth.access("account")
+@auth.response(204)
+@auth.doc(summary="Sign out: revoke the token this request is made with")
+def revoke_current_token() -> None:
+    credential = bearer_credential()
+    assert credential is not None  # access() has authenticated it
+    accounts.revoke_token(db(), credential)
+
+
+@auth.route("/me")
+@auth.access("account")
+@auth.response(200, MeSchema)
+@auth.doc(summary="The signed-in account with its organisations and coordinated editions")
+def me() -> Extended:
+    user = current_actor().require_user()
+    return Extended(
+        user,
+        organisations=memberships_of(db(), user),
+        coordinates=[edition.slug for edition in editions_coordinated_by(db(), user)],
+    )
+
+
+@users.route("")
+class Users(MethodView):
+    @users.access("admin")
+    @users.arguments(UserQuerySchema, location="query")
+    @users.response(200, listing(AccountSchema, "AccountList"))
+    @users.doc(summary="List accounts (optionally the one with an email)")
+    def get(self, query: dict[str, Any]) -> dict[str, object]:
+        return listed(accounts.list_users(db(), current_actor(), email=query.get("email")))

@@ -1,0 +1,75 @@
+"""flask-smorest's Blueprint, plus a declaration of who may call each operation.
+
+``@blp.access("organiser", "admin")`` checks the kind of caller (person, partner, admin),
+documents the roles in the OpenAPI document as ``x-roles`` with the Bearer security
+requirement and its 401/403 answers; the service layer then decides per object (is this
+person an owner of *this* organisation, a coordinator of *this* edition).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any
+
+import flask_smorest
+
+from innovationsweek.actors import Actor
+from innovationsweek.api.context import current_actor
+from innovationsweek.errors import Forbidden, NotAuthenticated
+
+ROLES = ("public", "account", "organiser", "coordinator", "admin", "partner")
+PERSON_ROLES = frozenset({"account", "organiser", "coordinator", "admin"})
+
+
+def check_caller_kind(actor: Actor, roles: frozenset[str]) -> None:
+    if "public" in roles:
+        return
+    if actor.user is None and actor.partner is None:
+        raise NotAuthenticated("This operation needs 'Authorization: Bearer <token or API key>'.")
+    if actor.partner is not None and "partner" not in roles:
+        raise Forbidden("Partner API keys are read-only and may not call this operation.")
+    if actor.user is not None and not roles & PERSON_ROLES:
+        raise Forbidden("This operation is for partners' API keys.")
+    if roles & PERSON_ROLES == {"admin"} and not actor.is_admin:
+        raise Forbidden("Only administrators may do this.")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    def access(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        unknown = set(roles) - set(ROLES)
+        if not roles or unknown:
+            raise ValueError(f"roles must be some of {ROLES}, got {roles}")
+        allowed = frozenset(roles)
+        doc: dict[str, Any] = {"x-roles": list(roles)}
+        if "public" not in allowed:
+            doc["security"] = [{"bearerAuth": []}]
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                check_caller_kind(current_actor(), allowed)
+                return view(*args, **kwargs)
+
+            checked._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
+            manual = checked._apidoc.setdefault("manual_doc", {})  # type: ignore[attr-defined]
+            manual.update(doc)
+            documented = checked
+            if "public" not in allowed:
+                documented = self.alt_response(401, response="UNAUTHORIZED")(documented)
+                documented = self.alt_response(403, response="FORBIDDEN")(documented)
+            return documented
+
+        return decorator
+
+    def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document the problem answers an operation can give besides 401/403/422."""
+        names = {404: "NOT_FOUND", 409: "CONFLICT", 412: "PRECONDITION_FAILED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            for status in statuses:
+                view = self.alt_response(status, response=names[status])(view)
+            return view
+
+        return decorator

@@ -1,0 +1,85 @@
+"""Per-request plumbing: one database session and one actor per request, one commit at its end."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from innovationsweek.accounts.service import authenticate_token
+from innovationsweek.actors import ANONYMOUS, Actor
+from innovationsweek.api.problems import handle_integrity_error, problem
+from innovationsweek.credentials import PARTNER_KEY_PREFIX
+from innovationsweek.errors import NotAuthenticated
+from innovationsweek.partners.service import authenticate_partner
+from innovationsweek.runtime import Runtime
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["innovationsweek"]
+
+
+def db() -> Session:
+    if "db" not in g:
+        g.db = runtime().database.sessions()
+    return g.db
+
+
+def current_actor() -> Actor:
+    if "actor" not in g:
+        g.actor = _authenticate()
+    return g.actor
+
+
+def bearer_credential() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if not header:
+        return None
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise NotAuthenticated("Use 'Authorization: Bearer <token or API key>'.")
+    return credential.strip()
+
+
+def _authenticate() -> Actor:
+    credential = bearer_credential()
+    if credential is None:
+        return ANONYMOUS
+    if credential.startswith(PARTNER_KEY_PREFIX):
+        return authenticate_partner(db(), credential)
+    return authenticate_token(db(), credential)
+
+
+def _refuse_non_json_bodies() -> Response | None:
+    if request.method in BODY_METHODS and request.content_length and not request.is_json:
+        return problem(415, "Send the request body as application/json.")
+    return None
+
+
+def _commit_successful_requests(response: Response) -> Response:
+    session: Session | None = g.get("db")
+    if session is None:
+        return response
+    if response.status_code >= 400:
+        session.rollback()
+        return response
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        return handle_integrity_error(error)
+    return response
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session: Session | None = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def register_request_context(app: Flask) -> None:
+    app.before_request(_refuse_non_json_bodies)
+    app.after_request(_commit_successful_requests)
+    app.teardown_request(_close_session)

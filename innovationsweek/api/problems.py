@@ -1,0 +1,140 @@
+"""Every error leaves the API as ``application/problem+json`` (RFC 9457), from one place.
+
+Validation failures (422) carry an ``errors`` list of ``{"detail", "pointer"}`` (JSON Pointer
+into the body) or ``{"detail", "parameter"}`` (a query string or header name), one per field.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, json, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+}
+
+
+class FieldErrorSchema(ma.Schema):
+    detail = ma.fields.String(required=True)
+    pointer = ma.fields.String(metadata={"description": "JSON Pointer to the field in the request body"})
+    parameter = ma.fields.String(metadata={"description": "Query parameter or header at fault"})
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details (documentation only: responses are built by ``problem``)."""
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String(metadata={"example": "Unprocessable Content"})
+    status = ma.fields.Integer(metadata={"example": 422})
+    detail = ma.fields.String(metadata={"example": "The request body has invalid fields."})
+    instance = ma.fields.String(metadata={"example": "/api/v1/organisations"})
+    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or http.HTTPStatus(status).description,
+        "instance": request.path,
+        **extensions,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    if isinstance(error, InternalServerError):
+        return handle_unexpected(error.original_exception or error)
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if "messages" in data:
+        errors = field_errors(data["messages"])
+        detail = "The request body is not valid JSON." if error.code == 400 else "The request has invalid fields; see errors."
+        return problem(error.code or 422, detail, errors=errors, headers=headers)
+    detail = data.get("message") or error.description
+    return problem(error.code or 500, detail, headers=headers)
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
+    extra = dict(error.extra)
+    field = extra.pop("field", None)
+    errors = [{"detail": error.detail, "pointer": f"/{field}"}] if field else None
+    headers = {"WWW-Authenticate": 'Bearer realm="innovationsweek"'} if status == 401 else None
+    return problem(status, error.detail, errors=errors, headers=headers, **extra)
+
+
+def handle_integrity_error(error: IntegrityError) -> Response:
+    # Races the service checks cannot see (two requests creating the same thing at once) end
+    # here; the request's transaction is rolled back by the request teardown.
+    log.info("integrity error mapped to 409: %s", error.orig)
+    return problem(409, "The request conflicts with data that already exists.")
+
+
+def handle_unexpected(error: BaseException) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "Something went wrong on our side; it has been logged.")
+
+
+def field_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Flatten webargs' ``{"json": {"venue": {"name": ["..."]}}}`` into RFC 9457 field errors."""
+    errors: list[dict[str, str]] = []
+    for location, fields in messages.items():
+        for path, detail in _leaves(fields, ()):
+            path = tuple(token for token in path if token != "_schema")  # "_schema": the object itself
+            if location == "json":
+                errors.append({"detail": detail, "pointer": "".join(f"/{token}" for token in path)})
+            else:
+                errors.append({"detail": detail, "parameter": ".".join(path)})
+    return errors
+
+
+def _leaves(messages: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(messages, Mapping):
+        return [leaf for key, value in messages.items() for leaf in _leaves(value, (*path, _escape(str(key))))]
+    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        return [(path, item) for item in messages]
+    if isinstance(messages, list):
+        return [leaf for item in messages for leaf in _leaves(item, path)]
+    return [(path, str(messages))]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def register_problem_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected)

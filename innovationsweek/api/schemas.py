@@ -1,0 +1,48 @@
+"""Field types and shapes that several resources share."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from innovationsweek.editions.models import LANGUAGES
+
+
+def localised_text(max_length: int, **kwargs: object) -> ma.fields.Dict:
+    """Text per language, e.g. ``{"sv": "Att sprida och involvera", "en": "Spread and involve"}``."""
+    return ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(LANGUAGES)),
+        values=ma.fields.String(validate=validate.Length(min=1, max=max_length)),
+        validate=validate.Length(min=1, error="Give the text in at least one language."),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def listing(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A list page: ``{"items": [...], "total": n}``."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "total": ma.fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+def listed(items: list[object]) -> dict[str, object]:
+    return {"items": items, "total": len(items)}
+
+
+EMAIL = {"validate": validate.Length(max=254)}
+
+
+class Extended:
+    """``base`` with extra attributes, for answers that add a field or two to a model
+    (a partner with its one-time API key, an account with its memberships)."""
+
+    def __init__(self, base: object, **extra: object) -> None:
+        self._base = base
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._base, name)

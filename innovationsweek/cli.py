@@ -1,0 +1,108 @@
+"""The ``innovationsweek`` command: migrations, demo data, accounts, the worker and the server."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+from werkzeug.serving import make_server
+
+from innovationsweek import demo, migrate
+from innovationsweek.accounts import service as accounts
+from innovationsweek.app import create_app
+from innovationsweek.config import Settings
+from innovationsweek.queue import run_worker
+from innovationsweek.runtime import Runtime, install
+
+
+def _runtime() -> Runtime:
+    return install(Runtime(Settings.from_env()))
+
+
+@click.group()
+def main() -> None:
+    """innovationsweek: coordinate a national innovation week."""
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations (DATABASE_URL, or the embedded SQLite file)."""
+    migrate.upgrade(_runtime().database.engine, revision)
+    click.echo(f"database at {revision}")
+
+
+@main.group("demo")
+def demo_group() -> None:
+    """Demo data from Innovationsveckan 2019."""
+
+
+@demo_group.command("load")
+def demo_load() -> None:
+    """Load the demo edition, organisations and accounts (a second load changes nothing)."""
+    runtime = _runtime()
+    with runtime.database.unit_of_work() as session:
+        _print_accounts(demo.load_demo(session, password=runtime.settings.demo_password))
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+def users_create(email: str, name: str, password: str, admin: bool) -> None:
+    """Create an account, e.g. the first administrator."""
+    with _runtime().database.unit_of_work() as session:
+        user = accounts.register(session, email=email, password=password, name=name, is_admin=admin)
+        click.echo(f"created {'administrator' if admin else 'account'} {user.email} (id {user.id})")
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker for all queues (with Redis: RQ's scheduler too)."""
+    run_worker(_runtime(), burst=burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, envvar="PORT", show_default=True)
+@click.option("--no-worker", is_flag=True, help="Serve the API only (workers run elsewhere).")
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Migrate, load the demo into an empty database, and serve the API with a worker.
+
+    For production use gunicorn (``gunicorn wsgi:app``) and separate ``innovationsweek worker``s.
+    """
+    runtime = _runtime()
+    migrate.upgrade(runtime.database.engine)
+    with runtime.database.unit_of_work() as session:
+        if demo.is_database_empty(session):
+            click.echo("Empty database: loading the demo (Innovationsveckan 2019).")
+            _print_accounts(demo.load_demo(session, password=runtime.settings.demo_password))
+    server = make_server(host, port, create_app(runtime=runtime), threaded=True)
+    url = f"http://{host}:{server.port}"
+    click.echo(f"innovationsweek on {url}  (API docs: {url}/api/docs, health: {url}/health)")
+    if no_worker:
+        server.serve_forever()
+        return
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    try:
+        run_worker(runtime)
+    finally:
+        server.shutdown()
+
+
+def _print_accounts(demo_accounts: list[demo.DemoAccount]) -> None:
+    click.echo("Demo accounts:")
+    for account in demo_accounts:
+        click.echo(f"  {account.role:<12} {account.email:<26} password: {account.password}")

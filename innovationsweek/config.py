@@ -1,0 +1,60 @@
+"""Settings read from the environment, with the embedded defaults a fresh machine needs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _default_instance_path() -> Path:
+    return Path(os.environ.get("IW_INSTANCE_PATH", Path.cwd() / "instance"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment.
+
+    Without ``DATABASE_URL`` and ``REDIS_URL`` the service runs embedded: a SQLite file and an
+    in-process Redis-compatible store under ``instance/``.
+    """
+
+    instance_path: Path = field(default_factory=_default_instance_path)
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str = "dev-only-not-secret"
+    token_lifetime_days: int = 30
+    max_request_bytes: int = 1024 * 1024
+    demo_password: str = "demo-password"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": env.get("DATABASE_URL") or None,
+            "redis_url": env.get("REDIS_URL") or None,
+            "secret_key": env.get("IW_SECRET_KEY", cls.secret_key),
+            "token_lifetime_days": int(env.get("IW_TOKEN_LIFETIME_DAYS", cls.token_lifetime_days)),
+            "demo_password": env.get("IW_DEMO_PASSWORD", cls.demo_password),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def embedded(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.instance_path / 'innovationsweek.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms hand out,
+    and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from innovationsweek.accounts.models import User
+from innovationsweek.db import Base, Timestamped, utcnow
+
+LANGUAGES = ("sv", "da", "en")
+
+
+class Edition(Timestamped, Base):
+    """One innovation week: its dates, theme, submission window and programme visibility."""
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="week_ends_after_start"),
+        sa.CheckConstraint("submissions_close_at > submissions_open_at", name="submissions_close_after_open"),
+        sa.CheckConstraint("retention_days > 0", name="retention_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Per language ({"sv": ..., "en": ...}): the week is run in Swedish and Danish, partners
+    # republish in English.
+    name: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    theme: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    submissions_open_at: Mapped[datetime]
+    submissions_close_at: Mapped[datetime]
+    programme_open: Mapped[bool] = mapped_column(default=False)
+    retention_days: Mapped[int] = mapped_column(default=180)
+    # [{"key": "spread", "label": {"sv": "Sprida", "en": "Spread"}}, ...]
+    themes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+    coordinators: Mapped[list[EditionCoordinator]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class EditionCoordinator(Base):
+    """A person on the edition's national team; assigned by an administrator."""
+
+    __tablename__ = "edition_coordinators"
+
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    edition: Mapped[Edition] = relationship(back_populates="coordinators")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

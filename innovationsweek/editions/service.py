@@ -1,0 +1,153 @@
+"""Editions of the week and their national coordinators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import get_user_by_email
+from innovationsweek.actors import Actor
+from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "theme",
+        "timezone",
+        "starts_at",
+        "ends_at",
+        "submissions_open_at",
+        "submissions_close_at",
+        "programme_open",
+        "retention_days",
+        "themes",
+    }
+)
+
+
+def create_edition(session: Session, actor: Actor, *, slug: str, fields: Mapping[str, Any]) -> Edition:
+    """Administrators create editions; a coordinator of an earlier edition may create the next
+    one and becomes its coordinator."""
+    user = actor.require_user()
+    if not (actor.is_admin or _coordinates_any_edition(session, user)):
+        raise Forbidden("Only administrators and coordinators may create editions.")
+    if session.scalar(sa.select(Edition.id).where(Edition.slug == slug)) is not None:
+        raise Conflict(f"An edition with the slug {slug!r} already exists.", field="slug")
+    edition = Edition(slug=slug)
+    _apply(edition, fields)
+    if not actor.is_admin:
+        edition.coordinators.append(EditionCoordinator(user=user, assigned_by_id=user.id))
+    session.add(edition)
+    session.flush()
+    return edition
+
+
+def list_editions(session: Session) -> list[Edition]:
+    return list(session.scalars(sa.select(Edition).order_by(Edition.starts_at.desc(), Edition.id)))
+
+
+def get_edition(session: Session, slug: str) -> Edition:
+    edition = session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    if edition is None:
+        raise NotFound(f"No edition {slug!r}.")
+    return edition
+
+
+def update_edition(session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]) -> Edition:
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    _apply(edition, changes)
+    session.flush()
+    return edition
+
+
+def is_coordinator(actor: Actor, edition: Edition) -> bool:
+    return actor.user is not None and any(c.user_id == actor.user.id for c in edition.coordinators)
+
+
+def require_coordinator(actor: Actor, edition: Edition) -> None:
+    actor.require_user()
+    if not (actor.is_admin or is_coordinator(actor, edition)):
+        raise Forbidden(f"Only coordinators of {edition.slug} may do this.")
+
+
+def list_coordinators(session: Session, actor: Actor, slug: str) -> list[EditionCoordinator]:
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    return sorted(edition.coordinators, key=lambda c: c.user.name)
+
+
+def assign_coordinator(session: Session, actor: Actor, slug: str, *, email: str) -> EditionCoordinator:
+    admin = actor.require_admin()
+    edition = get_edition(session, slug)
+    user = get_user_by_email(session, email)
+    assignment = session.get(EditionCoordinator, (edition.id, user.id))
+    if assignment is None:
+        assignment = EditionCoordinator(edition=edition, user=user, assigned_by_id=admin.id)
+        session.add(assignment)
+        session.flush()
+    return assignment
+
+
+def unassign_coordinator(session: Session, actor: Actor, slug: str, user_id: int) -> None:
+    actor.require_admin()
+    edition = get_edition(session, slug)
+    assignment = session.get(EditionCoordinator, (edition.id, user_id))
+    if assignment is None:
+        raise NotFound(f"User {user_id} does not coordinate {slug}.")
+    session.delete(assignment)
+    session.flush()
+
+
+def editions_coordinated_by(session: Session, user: User) -> list[Edition]:
+    query = (
+        sa.select(Edition)
+        .join(EditionCoordinator)
+        .where(EditionCoordinator.user_id == user.id)
+        .order_by(Edition.starts_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def _coordinates_any_edition(session: Session, user: User) -> bool:
+    return bool(editions_coordinated_by(session, user))
+
+
+def _apply(edition: Edition, fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not edition fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(edition, name, value)
+    _check_consistent(edition)
+
+
+def _check_consistent(edition: Edition) -> None:
+    try:
+        ZoneInfo(edition.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"Unknown time zone {edition.timezone!r}; use an IANA name such as Europe/Stockholm.", field="timezone") from None
+    _check_order(edition.starts_at, edition.ends_at, "ends_at", "The week must end after it starts.")
+    _check_order(
+        edition.submissions_open_at,
+        edition.submissions_close_at,
+        "submissions_close_at",
+        "Submissions must close after they open.",
+    )
+    if edition.submissions_open_at > edition.starts_at:
+        raise Invalid("Submissions must open before the week starts.", field="submissions_open_at")
+    keys = [theme["key"] for theme in edition.themes or []]
+    if len(keys) != len(set(keys)):
+        raise Invalid("Theme keys must be unique.", field="themes")
+
+
+def _check_order(first: datetime, second: datetime, field: str, message: str) -> None:
+    if second <= first:
+        raise Invalid(message, field=field)

@@ -1,0 +1,36 @@
+"""Errors the service layer raises. The API maps each to one HTTP status, in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every rule the service layer refuses. ``detail`` is safe to show to the caller."""
+
+    def __init__(self, detail: str, **extra: object) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotAuthenticated(DomainError):
+    """The caller must identify itself (no, expired or revoked credentials)."""
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a duplicate, an illegal transition)."""
+
+
+class Invalid(DomainError):
+    """A value passed the schema but breaks a rule; ``field`` names it."""
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(detail, field=field)
+        self.field = field

@@ -1,0 +1,159 @@
+"""Organisations and their members. Whoever creates an organisation becomes its owner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import get_user_by_email
+from innovationsweek.actors import Actor
+from innovationsweek.errors import Conflict, Forbidden, NotFound
+from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
+
+EDITABLE_FIELDS = frozenset({"name", "kind", "country", "region", "website"})
+
+
+def create_organisation(session: Session, actor: Actor, fields: Mapping[str, Any]) -> Organisation:
+    user = actor.require_user()
+    organisation = Organisation(**_checked(fields))
+    _ensure_name_free(session, organisation.country, organisation.name)
+    organisation.memberships.append(Membership(user=user, role=MemberRole.OWNER))
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def list_organisations(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: OrganisationKind | None = None,
+    country: str | None = None,
+    q: str | None = None,
+    mine: bool = False,
+) -> list[Organisation]:
+    user = actor.require_user()
+    query = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    if country:
+        query = query.where(Organisation.country == country.upper())
+    if q:
+        query = query.where(Organisation.name.ilike(f"%{_escape_like(q)}%", escape="\\"))
+    if mine:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def get_organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
+    actor.require_user()
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"No organisation {organisation_id}.")
+    return organisation
+
+
+def update_organisation(
+    session: Session, actor: Actor, organisation_id: int, changes: Mapping[str, Any]
+) -> Organisation:
+    organisation = get_organisation(session, actor, organisation_id)
+    require_owner(actor, organisation)
+    changes = _checked(changes)
+    new_country, new_name = changes.get("country", organisation.country), changes.get("name", organisation.name)
+    if (new_country, new_name) != (organisation.country, organisation.name):
+        _ensure_name_free(session, new_country, new_name)
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    session.flush()
+    return organisation
+
+
+def list_members(session: Session, actor: Actor, organisation_id: int) -> list[Membership]:
+    organisation = get_organisation(session, actor, organisation_id)
+    if not (actor.is_admin or role_of(actor, organisation) is not None):
+        raise Forbidden("Only members of the organisation may see its members.")
+    return sorted(organisation.memberships, key=lambda m: (m.role != MemberRole.OWNER, m.user.name))
+
+
+def add_member(
+    session: Session, actor: Actor, organisation_id: int, *, email: str, role: MemberRole
+) -> Membership:
+    organisation = get_organisation(session, actor, organisation_id)
+    require_owner(actor, organisation)
+    user = get_user_by_email(session, email)
+    membership = session.get(Membership, (organisation.id, user.id))
+    if membership is None:
+        membership = Membership(organisation=organisation, user=user, role=role)
+        session.add(membership)
+    else:
+        _keep_an_owner(organisation, membership, new_role=role)
+        membership.role = role
+    session.flush()
+    return membership
+
+
+def remove_member(session: Session, actor: Actor, organisation_id: int, user_id: int) -> None:
+    organisation = get_organisation(session, actor, organisation_id)
+    membership = session.get(Membership, (organisation.id, user_id))
+    if membership is None:
+        raise NotFound(f"User {user_id} is not a member of this organisation.")
+    # Members may leave on their own; owners may remove anyone.
+    if actor.user is None or actor.user.id != user_id:
+        require_owner(actor, organisation)
+    _keep_an_owner(organisation, membership, new_role=None)
+    session.delete(membership)
+    session.flush()
+
+
+def memberships_of(session: Session, user: User) -> list[Membership]:
+    query = sa.select(Membership).join(Organisation).where(Membership.user_id == user.id).order_by(Organisation.name)
+    return list(session.scalars(query))
+
+
+def role_of(actor: Actor, organisation: Organisation) -> MemberRole | None:
+    if actor.user is None:
+        return None
+    for membership in organisation.memberships:
+        if membership.user_id == actor.user.id:
+            return membership.role
+    return None
+
+
+def require_owner(actor: Actor, organisation: Organisation) -> None:
+    if actor.is_admin or role_of(actor, organisation) == MemberRole.OWNER:
+        return
+    raise Forbidden("Only the organisation's owners may do this.")
+
+
+def _keep_an_owner(organisation: Organisation, membership: Membership, new_role: MemberRole | None) -> None:
+    owners = [m for m in organisation.memberships if m.role == MemberRole.OWNER]
+    if owners == [membership] and new_role != MemberRole.OWNER:
+        raise Conflict("An organisation must keep at least one owner; add another owner first.")
+
+
+def _ensure_name_free(session: Session, country: str, name: str) -> None:
+    exists = session.scalar(
+        sa.select(sa.literal(True)).where(Organisation.country == country, Organisation.name == name)
+    )
+    if exists:
+        raise Conflict(f"An organisation named {name!r} already exists in {country}.", field="name")
+
+
+def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not organisation fields: {sorted(unknown)}")
+    checked = dict(fields)
+    if "country" in checked:
+        checked["country"] = checked["country"].upper()
+    if "name" in checked:
+        checked["name"] = checked["name"].strip()
+    return checked
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

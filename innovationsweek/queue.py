@@ -1,0 +1,123 @@
+"""RQ queues, the clock that enqueues periodic jobs, and the workers that run them.
+
+Queues are named by the kind of work, so slow link checks never delay a publication. Every
+job runs at least once and may run twice (a killed worker's job is retried): jobs check
+whether their work is done before doing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis
+from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import DuplicateJobError
+from rq.scheduler import RQScheduler
+
+from innovationsweek.db import utcnow
+from innovationsweek.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# In the order a worker takes them: publishing first, people are waiting for it.
+QUEUE_NAMES = ("publishing", "moderation", "notifications", "webhooks", "maintenance")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    function: str
+    every: timedelta
+    queue: str
+    timeout: int = 300
+
+    def job_id(self, now: datetime) -> str:
+        # One id per period: however many clocks run, each period's job is enqueued once.
+        return f"{self.name}-{int(now.timestamp() // self.every.total_seconds())}"
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        "purge-expired-tokens",
+        "innovationsweek.jobs.maintenance.purge_expired_tokens",
+        every=timedelta(hours=1),
+        queue="maintenance",
+    ),
+)
+
+
+def queues(connection: redis.Redis) -> list[Queue]:
+    return [Queue(name, connection=connection) for name in QUEUE_NAMES]
+
+
+def enqueue_periodic_jobs(connection: redis.Redis, now: datetime) -> list[str]:
+    enqueued = []
+    for periodic in PERIODIC_JOBS:
+        job_id = periodic.job_id(now)
+        try:
+            Queue(periodic.queue, connection=connection).enqueue(
+                periodic.function,
+                job_id=job_id,
+                unique=True,
+                job_timeout=periodic.timeout,
+                result_ttl=int(periodic.every.total_seconds()) * 2,
+                failure_ttl=7 * 24 * 3600,
+            )
+            enqueued.append(job_id)
+        except DuplicateJobError:
+            pass
+    return enqueued
+
+
+class Clock(threading.Thread):
+    """Ticks once a second: enqueues periodic jobs and, where RQ's forked scheduler cannot run
+    (the embedded store lives in this process), moves due scheduled jobs and retries."""
+
+    def __init__(self, connection: redis.Redis, *, move_scheduled_jobs: bool, interval: float = 1.0) -> None:
+        super().__init__(name="innovationsweek-clock", daemon=True)
+        self.connection = connection
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.scheduler = RQScheduler(QUEUE_NAMES, connection=connection) if move_scheduled_jobs else None
+
+    def tick(self, now: datetime) -> None:
+        enqueue_periodic_jobs(self.connection, now)
+        if self.scheduler is not None and self.scheduler.acquire_locks():
+            self.scheduler.enqueue_scheduled_jobs()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self.tick(utcnow())
+            except redis.RedisError:
+                log.warning("clock: the queue store is unreachable; retrying", exc_info=True)
+            except Exception:
+                # The clock must outlive any one bad tick, or periodic work silently stops.
+                log.exception("clock: tick failed")
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def run_worker(runtime: Runtime, *, burst: bool = False, on_ready: Callable[[], None] | None = None) -> None:
+    """Work the queues in this thread (it must be the main thread: RQ installs signal handlers).
+
+    Embedded: a SimpleWorker runs jobs in this process, where the in-process store lives.
+    With Redis: a forking Worker, plus RQ's own scheduler for delayed jobs and retries.
+    """
+    embedded = runtime.settings.embedded
+    worker_class = SimpleWorker if embedded else Worker
+    worker = worker_class(queues(runtime.redis), connection=runtime.redis)
+    clock = Clock(runtime.redis, move_scheduled_jobs=embedded)
+    if not burst:
+        clock.start()
+    if on_ready is not None:
+        on_ready()
+    try:
+        worker.work(burst=burst, with_scheduler=not embedded and not burst, logging_level="INFO")
+    finally:
+        clock.stop()
