@@ -1,0 +1,153 @@
+"""Fixtures: the real PostgreSQL and Redis of this machine, a fresh database per test session,
+emptied after every test.
+
+TEST_DATABASE_URL (default: the local ``test`` database) names the server; the suite creates
+its own database next to it so that it never touches other data. With CI=true an unreachable
+PostgreSQL or Redis fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from innovationsweek import demo, migrate
+from innovationsweek.accounts import service as accounts
+from innovationsweek.accounts.models import User
+from innovationsweek.actors import Actor
+from innovationsweek.app import create_app
+from innovationsweek.config import Settings, normalise_database_url
+from innovationsweek.models import Base
+from innovationsweek.runtime import Runtime
+
+DATABASE_URL = normalise_database_url(
+    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery"
+
+
+def _unavailable(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable ({error}); start it (see README) or set TEST_*_URL"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A database of our own on the test server, migrated to head with Alembic."""
+    server = sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
+    name = f"iw_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+    try:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        _unavailable("PostgreSQL", error)
+    url = make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        _unavailable("Redis", error)
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    return Settings(instance_path=tmp_path / "instance", database_url=database_url, redis_url=redis_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(settings)
+    yield runtime
+    runtime.redis.flushdb()
+    with runtime.database.engine.begin() as connection:
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    runtime.close()
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Flask:
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class People:
+    """Accounts with a Bearer token each, created through the service layer."""
+
+    runtime: Runtime
+
+    def create(self, email: str, *, name: str | None = None, admin: bool = False) -> User:
+        with self.runtime.database.unit_of_work() as session:
+            return accounts.register(
+                session, email=email, password=PASSWORD, name=name or email.split("@")[0].title(), is_admin=admin
+            )
+
+    def token(self, email: str) -> str:
+        from datetime import timedelta
+
+        with self.runtime.database.unit_of_work() as session:
+            return accounts.issue_token(session, email=email, password=PASSWORD, lifetime=timedelta(hours=1)).token
+
+    def headers(self, email: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(email)}"}
+
+    def actor(self, email: str) -> Actor:
+        with self.runtime.database.sessions() as session:
+            user = accounts.get_user_by_email(session, email)
+            session.expunge(user)
+            return Actor(user=user)
+
+
+@pytest.fixture
+def people(runtime: Runtime) -> People:
+    return People(runtime)
+
+
+@pytest.fixture
+def demo_data(runtime: Runtime) -> list[demo.DemoAccount]:
+    with runtime.database.unit_of_work() as session:
+        return demo.load_demo(session, password=PASSWORD)
+
+
+def count_rows(runtime: Runtime, table: str) -> int:
+    with runtime.database.engine.connect() as connection:
+        return connection.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))
+
+
+def problem_of(response: Any) -> dict[str, Any]:
+    """The problem+json body of an error response (asserting that it is one)."""
+    assert response.mimetype == "application/problem+json", response.get_data(as_text=True)
+    body = response.get_json(force=True)
+    assert body["status"] == response.status_code
+    return body
