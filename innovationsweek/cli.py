@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 import threading
+from pathlib import Path
 
 import click
 from werkzeug.serving import make_server
@@ -100,6 +103,23 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         run_worker(runtime)
     finally:
         server.shutdown()
+
+
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("openapi/openapi.json"), show_default=True)
+def openapi(output: Path) -> None:
+    """Write the OpenAPI document the API serves at /api/openapi.json."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_openapi_document())
+    click.echo(f"wrote {output}")
+
+
+def render_openapi_document() -> str:
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app(Settings(instance_path=Path(instance)))
+        document = app.test_client().get("/api/openapi.json").get_json()
+        app.extensions["innovationsweek"].close()
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _print_accounts(demo_accounts: list[demo.DemoAccount]) -> None:

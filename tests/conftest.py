@@ -86,8 +86,9 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     yield runtime
     runtime.redis.flushdb()
     with runtime.database.engine.begin() as connection:
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # DELETE is much faster than TRUNCATE on tables this small.
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     runtime.close()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
-from innovationsweek.errors import Conflict, Forbidden, NotFound
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
 EDITABLE_FIELDS = frozenset({"name", "kind", "country", "region", "website"})
@@ -98,12 +98,13 @@ def add_member(
 
 def remove_member(session: Session, actor: Actor, organisation_id: int, user_id: int) -> None:
     organisation = get_organisation(session, actor, organisation_id)
+    # Members may leave on their own; owners may remove anyone. Checked first, so that others
+    # cannot tell members from non-members by the answer.
+    if actor.user is None or actor.user.id != user_id:
+        require_owner(actor, organisation)
     membership = session.get(Membership, (organisation.id, user_id))
     if membership is None:
         raise NotFound(f"User {user_id} is not a member of this organisation.")
-    # Members may leave on their own; owners may remove anyone.
-    if actor.user is None or actor.user.id != user_id:
-        require_owner(actor, organisation)
     _keep_an_owner(organisation, membership, new_role=None)
     session.delete(membership)
     session.flush()
@@ -152,6 +153,8 @@ def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:
         checked["country"] = checked["country"].upper()
     if "name" in checked:
         checked["name"] = checked["name"].strip()
+        if not checked["name"]:
+            raise Invalid("The name must not be blank.", field="name")
     return checked
 
 

@@ -1,0 +1,191 @@
+"""Every operation x every kind of caller: those in the operation's ``x-roles`` succeed, the
+others get 401 (nobody signed in) or 403. The roles come from the served OpenAPI document, so a
+new operation without an entry in RECIPES fails here until someone says how to call it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+
+from innovationsweek.accounts.models import AccessToken, User
+from innovationsweek.credentials import PARTNER_KEY_PREFIX, USER_TOKEN_PREFIX, new_secret, secret_hash
+from innovationsweek.db import utcnow
+from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
+from innovationsweek.partners.models import Partner
+from tests.api.test_openapi import operations
+from tests.conftest import PASSWORD
+
+CALLERS = ("public", "account", "organiser", "coordinator", "admin", "partner")
+PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # once: hashing per test would dominate the run
+_unique = itertools.count()
+
+
+@dataclass
+class World:
+    """One of everything an operation can be called on, and a credential per kind of caller."""
+
+    organisation_id: int
+    member_id: int
+    coordinator_id: int
+    other_partner_id: int
+    credentials: dict[str, str]
+    slug: str = "matrix-week"
+
+
+def edition_body(slug: str) -> dict:
+    return {
+        "slug": slug,
+        "name": {"en": "Matrix week"},
+        "theme": {"en": "Access"},
+        "timezone": "Europe/Stockholm",
+        "starts_at": "2030-09-30T08:00:00+02:00",
+        "ends_at": "2030-10-04T16:00:00+02:00",
+        "submissions_open_at": "2030-04-01T00:00:00+02:00",
+        "submissions_close_at": "2030-09-20T00:00:00+02:00",
+    }
+
+
+Recipe = Callable[[World], tuple[str, dict | None]]
+RECIPES: dict[str, Recipe] = {
+    "GET /health": lambda w: ("/health", None),
+    "POST /api/v1/auth/register": lambda w: (
+        "/api/v1/auth/register",
+        {"email": f"new-{next(_unique)}@example.org", "password": PASSWORD, "name": "New"},
+    ),
+    "POST /api/v1/auth/tokens": lambda w: ("/api/v1/auth/tokens", {"email": "account@example.org", "password": PASSWORD}),
+    "DELETE /api/v1/auth/tokens/current": lambda w: ("/api/v1/auth/tokens/current", None),
+    "GET /api/v1/auth/me": lambda w: ("/api/v1/auth/me", None),
+    "GET /api/v1/users": lambda w: ("/api/v1/users", None),
+    "GET /api/v1/organisations": lambda w: ("/api/v1/organisations", None),
+    "POST /api/v1/organisations": lambda w: (
+        "/api/v1/organisations",
+        {"name": f"Kommun {next(_unique)}", "kind": "municipality", "country": "SE"},
+    ),
+    "GET /api/v1/organisations/{organisation_id}": lambda w: (f"/api/v1/organisations/{w.organisation_id}", None),
+    "PATCH /api/v1/organisations/{organisation_id}": lambda w: (
+        f"/api/v1/organisations/{w.organisation_id}",
+        {"region": "Östergötland"},
+    ),
+    "GET /api/v1/organisations/{organisation_id}/members": lambda w: (
+        f"/api/v1/organisations/{w.organisation_id}/members",
+        None,
+    ),
+    "POST /api/v1/organisations/{organisation_id}/members": lambda w: (
+        f"/api/v1/organisations/{w.organisation_id}/members",
+        {"email": "account@example.org", "role": "member"},
+    ),
+    "DELETE /api/v1/organisations/{organisation_id}/members/{user_id}": lambda w: (
+        f"/api/v1/organisations/{w.organisation_id}/members/{w.member_id}",
+        None,
+    ),
+    "GET /api/v1/editions": lambda w: ("/api/v1/editions", None),
+    "POST /api/v1/editions": lambda w: ("/api/v1/editions", edition_body(f"next-week-{next(_unique)}")),
+    "GET /api/v1/editions/{slug}": lambda w: (f"/api/v1/editions/{w.slug}", None),
+    "PATCH /api/v1/editions/{slug}": lambda w: (f"/api/v1/editions/{w.slug}", {"programme_open": True}),
+    "GET /api/v1/editions/{slug}/coordinators": lambda w: (f"/api/v1/editions/{w.slug}/coordinators", None),
+    "POST /api/v1/editions/{slug}/coordinators": lambda w: (
+        f"/api/v1/editions/{w.slug}/coordinators",
+        {"email": "account@example.org"},
+    ),
+    "DELETE /api/v1/editions/{slug}/coordinators/{user_id}": lambda w: (
+        f"/api/v1/editions/{w.slug}/coordinators/{w.coordinator_id}",
+        None,
+    ),
+    "GET /api/v1/partners": lambda w: ("/api/v1/partners", None),
+    "POST /api/v1/partners": lambda w: ("/api/v1/partners", {"name": "Partner", "contact_email": "p@example.org"}),
+    "DELETE /api/v1/partners/{partner_id}": lambda w: (f"/api/v1/partners/{w.other_partner_id}", None),
+}
+
+
+@pytest.fixture(scope="module")
+def spec(database_url, redis_url, tmp_path_factory):
+    from innovationsweek.app import create_app
+    from innovationsweek.config import Settings
+
+    app = create_app(Settings(instance_path=tmp_path_factory.mktemp("spec")))
+    return dict(operations(app.test_client().get("/api/openapi.json").get_json()))
+
+
+@pytest.fixture
+def world(runtime) -> World:
+    with runtime.database.unit_of_work() as session:
+        users = {
+            role: User(email=f"{role}@example.org", name=role.title(), password_hash=PASSWORD_HASH, is_admin=role == "admin")
+            for role in ("account", "organiser", "coordinator", "admin", "member")
+        }
+        edition = Edition(slug="matrix-week", **{k: v for k, v in _edition_fields().items()})
+        edition.coordinators.append(EditionCoordinator(user=users["coordinator"]))
+        organisation = Organisation(name="Linköpings kommun", kind=OrganisationKind.MUNICIPALITY, country="SE")
+        organisation.memberships += [
+            Membership(user=users["organiser"], role=MemberRole.OWNER),
+            Membership(user=users["member"], role=MemberRole.MEMBER),
+        ]
+        partner_key = new_secret(PARTNER_KEY_PREFIX)
+        partners = [
+            Partner(name="Reader", contact_email="r@example.org", key_hash=secret_hash(partner_key), key_hint="iwp_"),
+            Partner(name="Other", contact_email="o@example.org", key_hash=secret_hash("other"), key_hint="iwp_"),
+        ]
+        session.add_all([*users.values(), edition, organisation, *partners])
+        credentials = {"partner": partner_key}
+        for role in ("account", "organiser", "coordinator", "admin"):
+            token = new_secret(USER_TOKEN_PREFIX)
+            session.add(AccessToken(user=users[role], token_hash=secret_hash(token), expires_at=utcnow() + timedelta(hours=1)))
+            credentials[role] = token
+        session.flush()
+        return World(
+            organisation_id=organisation.id,
+            member_id=users["member"].id,
+            coordinator_id=users["coordinator"].id,
+            other_partner_id=partners[1].id,
+            credentials=credentials,
+        )
+
+
+def _edition_fields() -> dict:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    return {
+        "name": {"en": "Matrix week"},
+        "theme": {"en": "Access"},
+        "timezone": "Europe/Stockholm",
+        "starts_at": datetime(2030, 9, 30, 8, tzinfo=stockholm),
+        "ends_at": datetime(2030, 10, 4, 16, tzinfo=stockholm),
+        "submissions_open_at": datetime(2030, 4, 1, tzinfo=stockholm),
+        "submissions_close_at": datetime(2030, 9, 20, tzinfo=stockholm),
+    }
+
+
+def test_every_operation_has_a_recipe(spec):
+    missing = set(spec) - set(RECIPES)
+    assert not missing, f"add a recipe to RECIPES for {sorted(missing)}"
+    assert not set(RECIPES) - set(spec), "RECIPES names operations the API no longer has"
+
+
+def caller_is_allowed(caller: str, roles: list[str]) -> bool:
+    """``public`` admits everyone; ``account`` admits every signed-in person."""
+    signed_in_person = caller in ("account", "organiser", "coordinator", "admin")
+    return "public" in roles or caller in roles or ("account" in roles and signed_in_person)
+
+
+@pytest.mark.parametrize("operation", sorted(RECIPES))
+@pytest.mark.parametrize("caller", CALLERS)
+def test_only_declared_roles_may_call(operation, caller, spec, world, client):
+    method, _ = operation.split(" ", 1)
+    url, body = RECIPES[operation](world)
+    headers = {"Authorization": f"Bearer {world.credentials[caller]}"} if caller != "public" else {}
+    response = client.open(url, method=method, json=body, headers=headers)
+    roles = spec[operation]["x-roles"]
+    if caller_is_allowed(caller, roles):
+        assert response.status_code < 300, f"{caller} should be able to {operation}: {response.get_data(as_text=True)}"
+    else:
+        expected = 401 if caller == "public" else 403
+        assert response.status_code == expected, f"{caller} on {operation}: {response.get_data(as_text=True)}"
+        assert response.mimetype == "application/problem+json"
