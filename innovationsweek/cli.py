@@ -40,6 +40,13 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision(message: str) -> None:
+    """Write a migration for what the models add to a database at head (review it!)."""
+    migrate.make_revision(_runtime().database.engine, message)
+
+
 @main.group("demo")
 def demo_group() -> None:
     """Demo data from Innovationsveckan 2019."""
