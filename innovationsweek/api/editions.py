@@ -10,7 +10,7 @@ from marshmallow import validate
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.schemas import EMAIL, listed, listing, localised_text
+from innovationsweek.api.schemas import EMAIL, Instant, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
 
@@ -28,10 +28,10 @@ class EditionFieldsSchema(ma.Schema):
     name = localised_text(200, required=True, metadata={"example": {"sv": "Innovationsveckan 2019"}})
     theme = localised_text(300, required=True, metadata={"example": {"sv": "Att sprida och involvera"}})
     timezone = ma.fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"example": "Europe/Stockholm"})
-    starts_at = ma.fields.AwareDateTime(required=True)
-    ends_at = ma.fields.AwareDateTime(required=True)
-    submissions_open_at = ma.fields.AwareDateTime(required=True)
-    submissions_close_at = ma.fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    submissions_open_at = Instant(required=True)
+    submissions_close_at = Instant(required=True)
     programme_open = ma.fields.Boolean(load_default=False, metadata={"description": "Whether the public programme is visible"})
     retention_days = ma.fields.Integer(
         load_default=180,
@@ -43,15 +43,15 @@ class EditionFieldsSchema(ma.Schema):
 
 class EditionSchema(EditionFieldsSchema):
     slug = ma.fields.String(required=True, validate=[validate.Length(min=3, max=80), SLUG])
-    created_at = ma.fields.AwareDateTime(dump_only=True)
-    updated_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class CoordinatorSchema(ma.Schema):
     user_id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(attribute="user.name", dump_only=True)
     email = ma.fields.Email(required=True, **EMAIL)
-    assigned_at = ma.fields.AwareDateTime(dump_only=True)
+    assigned_at = Instant(dump_only=True)
 
 
 class CoordinatorReadSchema(CoordinatorSchema):

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
 from innovationsweek.editions.models import LANGUAGES
+
+
+class Instant(ma.fields.AwareDateTime):
+    """A point in time: read as ISO 8601 with an offset (naive times are refused), answered in
+    UTC as stored, so the answer to a write reads like a later GET."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return super()._serialize(value and value.astimezone(timezone.utc), attr, obj, **kwargs)
 
 
 def localised_text(max_length: int, **kwargs: object) -> ma.fields.Dict:

@@ -132,7 +132,7 @@ def _apply(edition: Edition, fields: Mapping[str, Any]) -> None:
 def _check_consistent(edition: Edition) -> None:
     try:
         ZoneInfo(edition.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise Invalid(f"Unknown time zone {edition.timezone!r}; use an IANA name such as Europe/Stockholm.", field="timezone") from None
     _check_order(edition.starts_at, edition.ends_at, "ends_at", "The week must end after it starts.")
     _check_order(
