@@ -34,3 +34,11 @@ class Invalid(DomainError):
     def __init__(self, detail: str, field: str) -> None:
         super().__init__(detail, field=field)
         self.field = field
+
+
+def non_blank(text: str, field: str) -> str:
+    """``text`` without surrounding white space; a blank one is refused, naming ``field``."""
+    stripped = text.strip()
+    if not stripped:
+        raise Invalid("This may not be blank.", field=field)
+    return stripped

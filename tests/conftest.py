@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import redis
+from argon2 import PasswordHasher
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -44,6 +45,13 @@ def _unavailable(what: str, error: Exception) -> None:
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its cheapest: the suite signs people in all the time, and is not a benchmark
+    of password hashing (tests/accounts checks the real parameters are used by default)."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +92,14 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime(settings)
     yield runtime
-    runtime.redis.flushdb()
-    with runtime.database.engine.begin() as connection:
-        # DELETE is much faster than TRUNCATE on tables this small.
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    runtime.close()
+    try:
+        runtime.redis.flushdb()
+        with runtime.database.engine.begin() as connection:
+            # DELETE is much faster than TRUNCATE on tables this small.
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    finally:
+        runtime.close()
 
 
 @pytest.fixture

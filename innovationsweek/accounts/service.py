@@ -14,7 +14,7 @@ from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
-from innovationsweek.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from innovationsweek.errors import Conflict, Invalid, NotAuthenticated, NotFound, non_blank
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -39,10 +39,11 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, email: str, password: str, name: str, is_admin: bool = False) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    name = non_blank(name, "name")
     if find_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     user = User(
-        email=normalise_email(email), name=name.strip(), password_hash=_hasher.hash(password), is_admin=is_admin
+        email=normalise_email(email), name=name, password_hash=_hasher.hash(password), is_admin=is_admin
     )
     session.add(user)
     session.flush()

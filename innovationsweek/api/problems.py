@@ -78,7 +78,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     if "messages" in data:
-        errors = field_errors(data["messages"])
+        errors = field_errors(data["messages"], data.get("schema"))
         detail = "The request body is not valid JSON." if error.code == 400 else "The request has invalid fields; see errors."
         return problem(error.code or 422, detail, errors=errors, headers=headers)
     detail = data.get("message") or error.description
@@ -106,14 +106,15 @@ def handle_unexpected(error: BaseException) -> Response:
     return problem(500, "Something went wrong on our side; it has been logged.")
 
 
-def field_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
+def field_errors(messages: Mapping[str, Any], schema: ma.Schema | None = None) -> list[dict[str, str]]:
     """Flatten webargs' ``{"json": {"venue": {"name": ["..."]}}}`` into RFC 9457 field errors."""
     errors: list[dict[str, str]] = []
     for location, fields in messages.items():
         for path, detail in _leaves(fields, ()):
             path = tuple(token for token in path if token != "_schema")  # "_schema": the object itself
+            path = _body_path(schema, path, items=getattr(schema, "many", False))
             if location == "json":
-                errors.append({"detail": detail, "pointer": "".join(f"/{token}" for token in path)})
+                errors.append({"detail": detail, "pointer": "".join(f"/{_escape(token)}" for token in path)})
             else:
                 errors.append({"detail": detail, "parameter": ".".join(path)})
     return errors
@@ -121,12 +122,33 @@ def field_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def _leaves(messages: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
     if isinstance(messages, Mapping):
-        return [leaf for key, value in messages.items() for leaf in _leaves(value, (*path, _escape(str(key))))]
+        return [leaf for key, value in messages.items() for leaf in _leaves(value, (*path, str(key)))]
     if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
         return [(path, item) for item in messages]
     if isinstance(messages, list):
         return [leaf for item in messages for leaf in _leaves(item, path)]
     return [(path, str(messages))]
+
+
+def _body_path(node: Any, path: tuple[str, ...], *, items: bool = False) -> tuple[str, ...]:
+    """``path`` without the ``"key"``/``"value"`` level marshmallow puts under each entry of a
+    Dict field, which is not in the body: ``/name/xx/key`` points at ``/name/xx``. ``node`` is
+    the schema or field the path starts in; ``items``: the path starts with a list index."""
+    if not path:
+        return path
+    token, rest = path[0], path[1:]
+    if isinstance(node, ma.fields.Nested):
+        return _body_path(node.schema, path, items=node.many)
+    if isinstance(node, ma.Schema) and items:
+        return (token, *_body_path(node, rest))
+    if isinstance(node, ma.Schema):
+        fields = {field.data_key or name: field for name, field in node.fields.items()}
+        return (token, *_body_path(fields.get(token), rest))
+    if isinstance(node, ma.fields.List):
+        return (token, *_body_path(node.inner, rest))
+    if isinstance(node, ma.fields.Mapping) and rest[:1] in {("key",), ("value",)}:
+        return (token, *_body_path(node.value_field if rest[0] == "value" else None, rest[1:]))
+    return path
 
 
 def _escape(token: str) -> str:

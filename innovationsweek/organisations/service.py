@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
-from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
+from innovationsweek.errors import Conflict, Forbidden, NotFound, non_blank
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
 EDITABLE_FIELDS = frozenset({"name", "kind", "country", "region", "website"})
@@ -152,9 +152,7 @@ def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "country" in checked:
         checked["country"] = checked["country"].upper()
     if "name" in checked:
-        checked["name"] = checked["name"].strip()
-        if not checked["name"]:
-            raise Invalid("The name must not be blank.", field="name")
+        checked["name"] = non_blank(checked["name"], "name")
     return checked
 
 

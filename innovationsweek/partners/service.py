@@ -11,7 +11,7 @@ from innovationsweek.accounts.service import normalise_email
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import PARTNER_KEY_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
-from innovationsweek.errors import NotAuthenticated, NotFound
+from innovationsweek.errors import NotAuthenticated, NotFound, non_blank
 from innovationsweek.partners.models import Partner
 
 
@@ -25,7 +25,7 @@ def create_partner(session: Session, actor: Actor, *, name: str, contact_email: 
     actor.require_admin()
     api_key = new_secret(PARTNER_KEY_PREFIX)
     partner = Partner(
-        name=name.strip(),
+        name=non_blank(name, "name"),
         contact_email=normalise_email(contact_email),
         key_hash=secret_hash(api_key),
         key_hint=api_key[: len(PARTNER_KEY_PREFIX) + 4],

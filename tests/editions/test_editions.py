@@ -7,10 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from innovationsweek import demo
-from innovationsweek.accounts import service as accounts
 from tests.conftest import PASSWORD, count_rows, problem_of
 
 EDITIONS = "/api/v1/editions"
@@ -55,12 +53,6 @@ def coordinator_emails(client, headers: dict[str, str], slug: str) -> list[str]:
     response = client.get(f"{EDITIONS}/{slug}/coordinators", headers=headers)
     assert response.status_code == 200, response.get_json()
     return [item["email"] for item in response.get_json()["items"]]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch) -> None:
-    """Argon2 at its cheapest: these tests sign in a lot and are not about passwords."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from innovationsweek.accounts import service as accounts
 from tests.conftest import count_rows, problem_of
 
 ORGANISATIONS = "/api/v1/organisations"
@@ -37,12 +35,6 @@ def members_of(client, headers: dict[str, str], organisation_id: int) -> dict[st
 
 def pointers(body: dict[str, Any]) -> set[str]:
     return {error["pointer"] for error in body["errors"]}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch) -> None:
-    """Argon2 at its cheapest: these tests sign in a lot and are not about passwords."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
