@@ -26,6 +26,17 @@ class Settings:
     token_lifetime_days: int = 30
     max_request_bytes: int = 1024 * 1024
     demo_password: str = "demo-password"
+    # Let link checks and webhooks reach private and loopback addresses: for tests and local
+    # development only, never in production (it would open the door to SSRF).
+    outbound_allow_private: bool = False
+    # Outgoing mail: through this SMTP server when a host is set, otherwise written as .eml
+    # files under instance/mail/ (the embedded default, for looking at what would be sent).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = "Innovationsveckan <noreply@innovationsweek.invalid>"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -36,6 +47,13 @@ class Settings:
             "secret_key": env.get("IW_SECRET_KEY", cls.secret_key),
             "token_lifetime_days": int(env.get("IW_TOKEN_LIFETIME_DAYS", cls.token_lifetime_days)),
             "demo_password": env.get("IW_DEMO_PASSWORD", cls.demo_password),
+            "outbound_allow_private": env.get("IW_OUTBOUND_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
+            "smtp_host": env.get("IW_SMTP_HOST") or None,
+            "smtp_port": int(env.get("IW_SMTP_PORT") or cls.smtp_port),
+            "smtp_username": env.get("IW_SMTP_USERNAME") or None,
+            "smtp_password": env.get("IW_SMTP_PASSWORD") or None,
+            "smtp_starttls": env.get("IW_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ accounts exist only where this was loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,7 +15,23 @@ from sqlalchemy.orm import Session
 
 from innovationsweek.accounts import service as accounts
 from innovationsweek.accounts.models import User
+from innovationsweek.activities.models import (
+    VENUE_PARTS,
+    Activity,
+    ActivityStatus,
+    AttendanceMode,
+    Finding,
+    Format,
+    RegistrationMode,
+    Revision,
+    RevisionState,
+    Severity,
+    related_activities,
+)
+from innovationsweek.activities.service import content_of
+from innovationsweek.demo_activities import ACTIVITIES, DemoActivity
 from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
 EDITION_SLUG = "innovationsveckan-2019"
@@ -82,7 +98,123 @@ def load_demo(session: Session, *, password: str) -> list[DemoAccount]:
         Membership(user=users["coordinator"], role=MemberRole.OWNER)
     )
     session.flush()
+    _seed_activities(session, edition, organisations, users)
+    current = _current_edition()
+    current.coordinators.append(EditionCoordinator(user=users["coordinator"], assigned_by_id=users["admin"].id))
+    session.add(current)
+    session.flush()
+    session.add(ModerationSettings(edition_id=current.id, fast_lane=False, reasons=REVIEW_REASONS))
+    session.flush()
     return [DemoAccount(email, password, role) for email, _, role in DEMO_ACCOUNTS]
+
+
+REVIEW_REASONS = [
+    {"key": "outside_week", "text": {"sv": "Aktiviteten måste äga rum under veckan.", "en": "The activity must take place during the week."}},
+    {"key": "more_detail", "text": {"sv": "Beskriv närmare vad deltagarna får ut av aktiviteten.", "en": "Say more about what participants get out of it."}},
+    {"key": "off_theme", "text": {"sv": "Aktiviteten hör inte till veckans tema.", "en": "The activity does not fit the theme of the week."}},
+]
+
+
+def _seed_activities(
+    session: Session, edition: Edition, organisations: dict[str, Organisation], users: dict[str, User]
+) -> None:
+    """The 2019 programme as it stood at the end of the week, with its history of revisions."""
+    by_key: dict[str, Activity] = {}
+    for spec in ACTIVITIES:
+        activity = _activity(edition, organisations[spec.host], spec)
+        session.add(activity)
+        session.flush()
+        by_key[spec.key] = activity
+    for spec in ACTIVITIES:
+        for other in spec.related:
+            low, high = sorted((by_key[spec.key].id, by_key[other].id))
+            session.execute(sa.insert(related_activities).values(activity_id=low, related_id=high))
+        session.expire(by_key[spec.key], ["_related_after", "_related_before"])
+    for spec in ACTIVITIES:
+        _seed_history(session, by_key[spec.key], spec, users["coordinator"])
+    session.flush()
+
+
+def _activity(edition: Edition, host: Organisation, spec: DemoActivity) -> Activity:
+    def at(clock: str) -> datetime:
+        hour, minute = map(int, clock.split(":"))
+        return datetime(2019, 9 if spec.day == 30 else 10, spec.day, hour, minute, tzinfo=STOCKHOLM)
+
+    venue = spec.venue or {}
+    return Activity(
+        edition=edition,
+        organisation=host,
+        status=ActivityStatus.DRAFT,
+        title=spec.title,
+        summary=spec.summary,
+        description=spec.description or f"<p>{spec.summary}</p>",
+        format=Format(spec.format),
+        attendance_mode=AttendanceMode(spec.mode),
+        starts_at=at(spec.start),
+        ends_at=at(spec.end),
+        **{f"venue_{part}": venue.get(part) for part in VENUE_PARTS},
+        online_url=spec.online_url,
+        languages=list(spec.languages),
+        audiences=list(spec.audiences),
+        themes=list(spec.themes),
+        topics=list(spec.topics),
+        contact_name=None,
+        registration_mode=RegistrationMode(spec.registration["mode"]),
+        registration_capacity=spec.registration.get("capacity"),
+        registration_url=spec.registration.get("url"),
+        photo_notice=spec.photo_notice,
+    )
+
+
+def _seed_history(session: Session, activity: Activity, spec: DemoActivity, coordinator: User) -> None:
+    if spec.state == "draft":
+        return
+    state = {
+        "in_review": RevisionState.IN_REVIEW,
+        "changes_requested": RevisionState.CHANGES_REQUESTED,
+        "rejected": RevisionState.REJECTED,
+        "withdrawn": RevisionState.SUPERSEDED,
+    }.get(spec.state, RevisionState.APPROVED)
+    submitted = activity.starts_at - timedelta(days=30)
+    revision = Revision(activity=activity, number=1, state=state, content=content_of(activity), submitted_at=submitted, checked_at=submitted)
+    if spec.finding:
+        code, severity, message = spec.finding
+        revision.findings.append(Finding(code=code, severity=Severity(severity), message=message))
+    if state in (RevisionState.APPROVED, RevisionState.REJECTED, RevisionState.CHANGES_REQUESTED):
+        revision.decided_at = submitted + timedelta(days=2)
+        revision.decided_by_id = coordinator.id
+        revision.decision_comment = spec.comment if spec.state != "cancelled" else None
+    session.add(revision)
+    if state == RevisionState.APPROVED:
+        activity.approved_revision = revision
+    activity.status = ActivityStatus(spec.state)
+    if spec.state == "cancelled":
+        activity.cancellation_reason = spec.comment
+    session.flush()
+
+
+def _current_edition() -> Edition:
+    """Next year's week, open for submissions now, so the demo can be used end to end."""
+    today = datetime.now(STOCKHOLM)
+    year = today.year + 1 if today.month >= 8 else today.year
+    first_monday = next(day for day in range(1, 8) if datetime(year, 10, day).weekday() == 0)
+    starts = datetime(year, 10, first_monday, 8, 0, tzinfo=STOCKHOLM)
+    return Edition(
+        slug=f"innovationsveckan-{year}",
+        name={"sv": f"Innovationsveckan {year}", "da": f"Innovationsugen {year}", "en": f"Innovation Week {year}"},
+        theme={"sv": "Att sprida och involvera", "da": "At sprede og involvere", "en": "Spread and involve"},
+        timezone="Europe/Stockholm",
+        starts_at=starts,
+        ends_at=starts + timedelta(days=4, hours=8),
+        submissions_open_at=today.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1),
+        submissions_close_at=starts - timedelta(days=14),
+        programme_open=True,
+        retention_days=180,
+        themes=[
+            {"key": "spread", "label": {"sv": "Sprida", "da": "Sprede", "en": "Spread"}},
+            {"key": "involve", "label": {"sv": "Involvera", "da": "Involvere", "en": "Involve"}},
+        ],
+    )
 
 
 def _edition() -> Edition:

@@ -29,11 +29,20 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """A value passed the schema but breaks a rule; ``field`` names it."""
+    """A value passed the schema but breaks a rule; ``field`` names it, in the body or, with
+    ``in_query``, in the query string."""
 
-    def __init__(self, detail: str, field: str) -> None:
-        super().__init__(detail, field=field)
+    def __init__(self, detail: str, field: str, *, in_query: bool = False) -> None:
+        super().__init__(detail, **({"parameter": field} if in_query else {"field": field}))
         self.field = field
+
+
+class PreconditionFailed(DomainError):
+    """The caller's copy is stale (its ``If-Match`` names an older version)."""
+
+
+class PreconditionRequired(DomainError):
+    """The change needs ``If-Match``, so that nobody overwrites what they have not seen."""
 
 
 def non_blank(text: str, field: str) -> str:

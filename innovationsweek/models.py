@@ -1,9 +1,30 @@
 """Imports every domain's models, so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from innovationsweek.accounts.models import AccessToken, User
+from innovationsweek.activities.models import Activity, Finding, Revision
+from innovationsweek.audit import AuditEntry
 from innovationsweek.db import Base
 from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.moderation.models import ModerationSettings
+from innovationsweek.notifications.models import Email
 from innovationsweek.organisations.models import Membership, Organisation
+from innovationsweek.outbox import OutboxMessage
 from innovationsweek.partners.models import Partner
 
-__all__ = ["AccessToken", "Base", "Edition", "EditionCoordinator", "Membership", "Organisation", "Partner", "User"]
+__all__ = [
+    "AccessToken",
+    "Activity",
+    "AuditEntry",
+    "Base",
+    "Edition",
+    "EditionCoordinator",
+    "Email",
+    "Finding",
+    "Membership",
+    "ModerationSettings",
+    "Organisation",
+    "OutboxMessage",
+    "Partner",
+    "Revision",
+    "User",
+]

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis
+import sqlalchemy as sa
 from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import DuplicateJobError
 from rq.scheduler import RQScheduler
 
+from innovationsweek import outbox
 from innovationsweek.db import utcnow
 from innovationsweek.runtime import Runtime
 
@@ -47,6 +49,18 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(hours=1),
         queue="maintenance",
     ),
+    PeriodicJob(
+        "release-stuck-checks",
+        "innovationsweek.jobs.moderation.release_stuck_checks",
+        every=timedelta(minutes=5),
+        queue="moderation",
+    ),
+    PeriodicJob(
+        "send-pending-emails",
+        "innovationsweek.jobs.notifications.send_pending_emails",
+        every=timedelta(minutes=10),
+        queue="notifications",
+    ),
 )
 
 
@@ -74,18 +88,20 @@ def enqueue_periodic_jobs(connection: redis.Redis, now: datetime) -> list[str]:
 
 
 class Clock(threading.Thread):
-    """Ticks once a second: enqueues periodic jobs and, where RQ's forked scheduler cannot run
-    (the embedded store lives in this process), moves due scheduled jobs and retries."""
+    """Ticks once a second: relays outbox messages that missed their after-commit relay (Redis
+    was down), enqueues periodic jobs and, where RQ's forked scheduler cannot run (the embedded
+    store lives in this process), moves due scheduled jobs and retries."""
 
-    def __init__(self, connection: redis.Redis, *, move_scheduled_jobs: bool, interval: float = 1.0) -> None:
+    def __init__(self, runtime: Runtime, *, move_scheduled_jobs: bool, interval: float = 1.0) -> None:
         super().__init__(name="innovationsweek-clock", daemon=True)
-        self.connection = connection
+        self.runtime = runtime
         self.interval = interval
         self.stopped = threading.Event()
-        self.scheduler = RQScheduler(QUEUE_NAMES, connection=connection) if move_scheduled_jobs else None
+        self.scheduler = RQScheduler(QUEUE_NAMES, connection=runtime.redis) if move_scheduled_jobs else None
 
     def tick(self, now: datetime) -> None:
-        enqueue_periodic_jobs(self.connection, now)
+        outbox.relay(self.runtime.database.engine, self.runtime.redis)
+        enqueue_periodic_jobs(self.runtime.redis, now)
         if self.scheduler is not None and self.scheduler.acquire_locks():
             self.scheduler.enqueue_scheduled_jobs()
 
@@ -93,8 +109,8 @@ class Clock(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 self.tick(utcnow())
-            except redis.RedisError:
-                log.warning("clock: the queue store is unreachable; retrying", exc_info=True)
+            except (redis.RedisError, sa.exc.OperationalError):
+                log.warning("clock: the queue store or the database is unreachable; retrying", exc_info=True)
             except Exception:
                 # The clock must outlive any one bad tick, or periodic work silently stops.
                 log.exception("clock: tick failed")
@@ -112,7 +128,7 @@ def run_worker(runtime: Runtime, *, burst: bool = False, on_ready: Callable[[], 
     embedded = runtime.settings.embedded
     worker_class = SimpleWorker if embedded else Worker
     worker = worker_class(queues(runtime.redis), connection=runtime.redis)
-    clock = Clock(runtime.redis, move_scheduled_jobs=embedded)
+    clock = Clock(runtime, move_scheduled_jobs=embedded)
     if not burst:
         clock.start()
     if on_ready is not None:

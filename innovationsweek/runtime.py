@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import fakeredis
 import redis
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from innovationsweek.config import Settings
+from innovationsweek import outbound, outbox
 from innovationsweek.db import Database
 
 
@@ -26,8 +29,18 @@ class Runtime:
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
         self.database = Database(self.settings.sqlalchemy_url)
         self.redis = connect_redis(self.settings)
-        # A forked RQ work horse must not share the parent's database connections.
-        os.register_at_fork(after_in_child=lambda: self.database.engine.dispose(close=False))
+        event.listen(self.database.sessions, "after_commit", self._relay_outbox)
+        event.listen(self.database.sessions, "after_rollback", outbox.forget_rolled_back)
+
+    def _relay_outbox(self, session: Session) -> None:
+        outbox.relay_committed(self.database.engine, self.redis, session)
+
+    @property
+    def outbound(self) -> outbound.OutboundSettings:
+        """Limits for requests to URLs users give (link checks, webhooks)."""
+        if self.settings.outbound_allow_private:
+            return outbound.OutboundSettings(allow_private_addresses=True, allowed_ports=None)
+        return outbound.DEFAULT_SETTINGS
 
     def queue_is_reachable(self) -> bool:
         try:
@@ -54,6 +67,15 @@ def install(runtime: Runtime) -> Runtime:
     global _current
     _current = runtime
     return runtime
+
+
+def _forget_inherited_connections() -> None:
+    # A forked RQ work horse must not use the database connections of its parent.
+    if _current is not None:
+        _current.database.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def current() -> Runtime:

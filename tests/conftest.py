@@ -9,11 +9,14 @@ PostgreSQL or Redis fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -21,6 +24,7 @@ from argon2 import PasswordHasher
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from rq import SimpleWorker
 from sqlalchemy.engine import make_url
 
 from innovationsweek import demo, migrate
@@ -30,6 +34,7 @@ from innovationsweek.actors import Actor
 from innovationsweek.app import create_app
 from innovationsweek.config import Settings, normalise_database_url
 from innovationsweek.models import Base
+from innovationsweek.queue import queues
 from innovationsweek.runtime import Runtime
 
 DATABASE_URL = normalise_database_url(
@@ -75,17 +80,33 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        _unavailable("Redis", error)
-    return REDIS_URL
+def redis_url() -> Iterator[str]:
+    """A Redis database of our own: test runs on one machine at once must not empty each
+    other's queues. Takes the first of databases 15, 14, ... that no other run holds."""
+    parts = urlsplit(REDIS_URL)
+    lock = f"iw-test-run-{uuid.uuid4().hex}"
+    for number in range(int(parts.path.lstrip("/") or 15), 0, -1):
+        url = urlunsplit(parts._replace(path=f"/{number}"))
+        try:
+            connection = redis.Redis.from_url(url, socket_connect_timeout=2)
+            if connection.set("iw-test-run", lock, nx=True, ex=3600):
+                break
+        except redis.RedisError as error:
+            _unavailable("Redis", error)
+    else:
+        pytest.fail("every Redis database is held by another test run", pytrace=False)
+    yield url
+    if connection.get("iw-test-run") == lock.encode():
+        connection.delete("iw-test-run")
+    connection.close()
 
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
-    return Settings(instance_path=tmp_path / "instance", database_url=database_url, redis_url=redis_url)
+    # Link checks reach the tests' own servers on loopback.
+    return Settings(
+        instance_path=tmp_path / "instance", database_url=database_url, redis_url=redis_url, outbound_allow_private=True
+    )
 
 
 @pytest.fixture
@@ -93,7 +114,10 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime(settings)
     yield runtime
     try:
+        held_by = runtime.redis.get("iw-test-run")
         runtime.redis.flushdb()
+        if held_by:
+            runtime.redis.set("iw-test-run", held_by, ex=3600)
         with runtime.database.engine.begin() as connection:
             # DELETE is much faster than TRUNCATE on tables this small.
             for table in reversed(Base.metadata.sorted_tables):
@@ -162,3 +186,30 @@ def problem_of(response: Any) -> dict[str, Any]:
     body = response.get_json(force=True)
     assert body["status"] == response.status_code
     return body
+
+
+def run_jobs(runtime: Runtime) -> None:
+    """Work every queue until it is empty, as a real worker does (jobs it enqueues included)."""
+    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
+
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_response(200 if self.path.startswith("/ok") else 404)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def link_server() -> Iterator[str]:
+    """A web server on loopback for link checks: /ok... answers 200, anything else 404."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

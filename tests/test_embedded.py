@@ -41,11 +41,11 @@ def test_embedded_api_answers_health_editions_and_tokens(embedded):
     assert health.status_code == 200
     assert health.get_json()["mode"] == "embedded"
     slugs = [e["slug"] for e in client.get("/api/v1/editions").get_json()["items"]]
-    assert slugs == ["innovationsveckan-2019"]
+    assert "innovationsveckan-2019" in slugs
     token = client.post("/api/v1/auth/tokens", json={"email": "coordinator@example.org", "password": "demo-password"})
     assert token.status_code == 201
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
-    assert me.get_json()["coordinates"] == ["innovationsveckan-2019"]
+    assert "innovationsveckan-2019" in me.get_json()["coordinates"]
 
 
 def _expired_token(runtime: Runtime) -> None:
@@ -74,7 +74,7 @@ def test_clock_moves_due_scheduled_jobs_where_no_rq_scheduler_can_run(embedded):
     queue = Queue("maintenance", connection=embedded.redis)
     job = queue.enqueue_at(utcnow() - timedelta(seconds=1), PURGE)
     assert job.get_status() == JobStatus.SCHEDULED
-    Clock(embedded.redis, move_scheduled_jobs=True).tick(utcnow())
+    Clock(embedded, move_scheduled_jobs=True).tick(utcnow())
     assert job.get_status(refresh=True) == JobStatus.QUEUED
     run_worker(embedded, burst=True)
     assert job.get_status(refresh=True) == JobStatus.FINISHED

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,78 @@ def test_make_run_uses_postgresql_and_redis_when_configured(serve, runtime, sett
     base, process = serve(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url)
     check_a_new_user_can_start(base, process, "services", "demo-password")
     assert not (Path(settings.instance_path) / "innovationsweek.db").exists()
+
+
+def wait_for_status(base: str, headers: dict[str, str], activity_id: int, wanted: set[str], seconds: float = 20) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = requests.get(f"{base}/api/v1/activities/{activity_id}", headers=headers, timeout=5).json()
+        if body["status"] in wanted:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"activity {activity_id} stayed {body['status']}")
+
+
+def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve):
+    """Issue 3, as a new user would try it against `make run`."""
+    base, process = serve()
+    wait_for_worker(base, process)
+    current = next(
+        e for e in requests.get(f"{base}/api/v1/editions", timeout=5).json()["items"] if e["slug"] != "innovationsveckan-2019"
+    )
+    registered = requests.post(
+        f"{base}/api/v1/auth/register",
+        json={"email": "ny@norrkoping.se", "password": "ett långt lösenord", "name": "Nora Ny"},
+        timeout=5,
+    )
+    assert registered.status_code == 201
+    token = requests.post(
+        f"{base}/api/v1/auth/tokens", json={"email": "ny@norrkoping.se", "password": "ett långt lösenord"}, timeout=5
+    ).json()["token"]
+    organiser = {"Authorization": f"Bearer {token}"}
+    organisation = requests.post(
+        f"{base}/api/v1/organisations",
+        json={"name": "Norrköpings kommun", "kind": "municipality", "country": "SE", "region": "Östergötland"},
+        headers=organiser,
+        timeout=5,
+    ).json()
+    starts = datetime.fromisoformat(current["starts_at"]) + timedelta(hours=2)
+    webcast = {
+        "organisation_id": organisation["id"],
+        "title": "Webbsändning: Unga som medskapare i stadsplaneringen",
+        "summary": "Så involverade vi unga i Norrköpings nya översiktsplan.",
+        "format": "webcast",
+        "attendance_mode": "online",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "online_url": "https://www.norrkoping.se/innovationsveckan/live",
+        "languages": ["sv"],
+        "themes": ["involve"],
+    }
+    draft = requests.post(f"{base}/api/v1/editions/{current['slug']}/activities", json=webcast, headers=organiser, timeout=5)
+    assert draft.status_code == 201, draft.text
+    activity_id = draft.json()["id"]
+    assert requests.post(f"{base}/api/v1/activities/{activity_id}/submit", headers=organiser, timeout=5).status_code == 200
+    in_review = wait_for_status(base, organiser, activity_id, {"in_review"})
+    assert in_review["findings"], "the link check reports the (unreachable here) stream link"
+
+    coordinator_token = requests.post(
+        f"{base}/api/v1/auth/tokens", json={"email": "coordinator@example.org", "password": "demo-password"}, timeout=5
+    ).json()["token"]
+    coordinator = {"Authorization": f"Bearer {coordinator_token}"}
+    queue = requests.get(f"{base}/api/v1/editions/{current['slug']}/review-queue", headers=coordinator, timeout=5).json()
+    assert activity_id in [item["activity_id"] for item in queue["items"]]
+    decision = requests.post(
+        f"{base}/api/v1/activities/{activity_id}/review", json={"decision": "approve"}, headers=coordinator, timeout=5
+    )
+    assert decision.json()["status"] == "published"
+
+    blocked = requests.post(
+        f"{base}/api/v1/editions/{current['slug']}/activities",
+        json={**webcast, "title": "Studiebesök utan adress", "format": "study_visit", "attendance_mode": "in_person", "online_url": None},
+        headers=organiser,
+        timeout=5,
+    ).json()
+    requests.post(f"{base}/api/v1/activities/{blocked['id']}/submit", headers=organiser, timeout=5)
+    returned = wait_for_status(base, organiser, blocked["id"], {"changes_requested"})
+    assert "missing_venue" in [finding["code"] for finding in returned["findings"]]

@@ -65,7 +65,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the problem answers an operation can give besides 401/403/422."""
-        names = {404: "NOT_FOUND", 409: "CONFLICT", 412: "PRECONDITION_FAILED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+        names = {404: "NOT_FOUND", 409: "CONFLICT", 412: "PRECONDITION_FAILED", 428: "PRECONDITION_REQUIRED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             for status in statuses:

@@ -16,7 +16,16 @@ from flask import Flask, Response, json, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from innovationsweek.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -27,6 +36,8 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Invalid: 422,
+    PreconditionFailed: 412,
+    PreconditionRequired: 428,
 }
 
 
@@ -88,8 +99,12 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: DomainError) -> Response:
     status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
     extra = dict(error.extra)
-    field = extra.pop("field", None)
-    errors = [{"detail": error.detail, "pointer": f"/{field}"}] if field else None
+    field, parameter = extra.pop("field", None), extra.pop("parameter", None)
+    errors = None
+    if field:
+        errors = [{"detail": error.detail, "pointer": "".join(f"/{_escape(t)}" for t in field.split("."))}]
+    elif parameter:
+        errors = [{"detail": error.detail, "parameter": parameter}]
     headers = {"WWW-Authenticate": 'Bearer realm="innovationsweek"'} if status == 401 else None
     return problem(status, error.detail, errors=errors, headers=headers, **extra)
 

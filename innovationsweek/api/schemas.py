@@ -57,3 +57,20 @@ class Extended:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._base, name)
+
+
+class PageQuerySchema(ma.Schema):
+    cursor = ma.fields.String(validate=validate.Length(max=500), metadata={"description": "From the previous page's Link rel=next"})
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def paged(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page of a cursor-paged list: ``{"items", "total", "next_cursor"}`` (and a Link header)."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "total": ma.fields.Integer(required=True, metadata={"description": "Items in the whole list"}),
+            "next_cursor": ma.fields.String(allow_none=True),
+        },
+        name=name,
+    )

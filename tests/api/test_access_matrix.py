@@ -13,6 +13,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from innovationsweek.accounts.models import AccessToken, User
+from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format, Revision, RevisionState
+from innovationsweek.activities.service import content_of
 from innovationsweek.credentials import PARTNER_KEY_PREFIX, USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition, EditionCoordinator
@@ -34,6 +36,9 @@ class World:
     member_id: int
     coordinator_id: int
     other_partner_id: int
+    draft_id: int
+    in_review_id: int
+    published_id: int
     credentials: dict[str, str]
     slug: str = "matrix-week"
 
@@ -51,7 +56,7 @@ def edition_body(slug: str) -> dict:
     }
 
 
-Recipe = Callable[[World], tuple[str, dict | None]]
+Recipe = Callable[[World], tuple[str, dict | None] | tuple[str, dict | None, dict[str, str]]]
 RECIPES: dict[str, Recipe] = {
     "GET /health": lambda w: ("/health", None),
     "POST /api/v1/auth/register": lambda w: (
@@ -97,6 +102,47 @@ RECIPES: dict[str, Recipe] = {
         f"/api/v1/editions/{w.slug}/coordinators/{w.coordinator_id}",
         None,
     ),
+    "GET /api/v1/editions/{slug}/activities": lambda w: (f"/api/v1/editions/{w.slug}/activities", None),
+    "POST /api/v1/editions/{slug}/activities": lambda w: (
+        f"/api/v1/editions/{w.slug}/activities",
+        {
+            "organisation_id": w.organisation_id,
+            "title": "Webbsändning",
+            "format": "webcast",
+            "attendance_mode": "online",
+            "starts_at": "2030-10-01T10:00:00+02:00",
+            "ends_at": "2030-10-01T11:00:00+02:00",
+        },
+    ),
+    "GET /api/v1/activities/{activity_id}": lambda w: (f"/api/v1/activities/{w.draft_id}", None),
+    "PATCH /api/v1/activities/{activity_id}": lambda w: (
+        f"/api/v1/activities/{w.draft_id}",
+        {"title": "Ny titel"},
+        {"If-Match": '"v1"'},
+    ),
+    "DELETE /api/v1/activities/{activity_id}": lambda w: (f"/api/v1/activities/{w.draft_id}", None),
+    "POST /api/v1/activities/{activity_id}/submit": lambda w: (f"/api/v1/activities/{w.draft_id}/submit", None),
+    "POST /api/v1/activities/{activity_id}/withdraw": lambda w: (f"/api/v1/activities/{w.draft_id}/withdraw", None),
+    "POST /api/v1/activities/{activity_id}/cancel": lambda w: (
+        f"/api/v1/activities/{w.published_id}/cancel",
+        {"reason": "Sjuk talare"},
+    ),
+    "GET /api/v1/activities/{activity_id}/revisions": lambda w: (f"/api/v1/activities/{w.in_review_id}/revisions", None),
+    "GET /api/v1/editions/{slug}/review-queue": lambda w: (f"/api/v1/editions/{w.slug}/review-queue", None),
+    "POST /api/v1/activities/{activity_id}/review": lambda w: (
+        f"/api/v1/activities/{w.in_review_id}/review",
+        {"decision": "approve"},
+    ),
+    "POST /api/v1/editions/{slug}/review-queue/decisions": lambda w: (
+        f"/api/v1/editions/{w.slug}/review-queue/decisions",
+        {"activity_ids": [w.in_review_id], "decision": "approve"},
+    ),
+    "GET /api/v1/editions/{slug}/moderation-settings": lambda w: (f"/api/v1/editions/{w.slug}/moderation-settings", None),
+    "PATCH /api/v1/editions/{slug}/moderation-settings": lambda w: (
+        f"/api/v1/editions/{w.slug}/moderation-settings",
+        {"fast_lane": True},
+    ),
+    "GET /api/v1/editions/{slug}/audit-log": lambda w: (f"/api/v1/editions/{w.slug}/audit-log", None),
     "GET /api/v1/partners": lambda w: ("/api/v1/partners", None),
     "POST /api/v1/partners": lambda w: ("/api/v1/partners", {"name": "Partner", "contact_email": "p@example.org"}),
     "DELETE /api/v1/partners/{partner_id}": lambda w: (f"/api/v1/partners/{w.other_partner_id}", None),
@@ -138,13 +184,38 @@ def world(runtime) -> World:
             session.add(AccessToken(user=users[role], token_hash=secret_hash(token), expires_at=utcnow() + timedelta(hours=1)))
             credentials[role] = token
         session.flush()
+        draft, in_review, published = (_activity(edition, organisation, title) for title in ("Utkast", "Granskas", "Publicerad"))
+        session.add_all([draft, in_review, published])
+        session.flush()
+        in_review.status = ActivityStatus.IN_REVIEW
+        session.add(Revision(activity=in_review, number=1, state=RevisionState.IN_REVIEW, content=content_of(in_review)))
+        published.status = ActivityStatus.PUBLISHED
+        published.approved_revision = Revision(activity=published, number=1, state=RevisionState.APPROVED, content=content_of(published))
+        session.flush()
         return World(
+            draft_id=draft.id,
+            in_review_id=in_review.id,
+            published_id=published.id,
             organisation_id=organisation.id,
             member_id=users["member"].id,
             coordinator_id=users["coordinator"].id,
             other_partner_id=partners[1].id,
             credentials=credentials,
         )
+
+
+def _activity(edition: Edition, organisation: Organisation, title: str) -> Activity:
+    fields = _edition_fields()
+    return Activity(
+        edition=edition,
+        organisation=organisation,
+        status=ActivityStatus.DRAFT,
+        title=title,
+        format=Format.WEBCAST,
+        attendance_mode=AttendanceMode.ONLINE,
+        starts_at=fields["starts_at"] + timedelta(hours=2),
+        ends_at=fields["starts_at"] + timedelta(hours=3),
+    )
 
 
 def _edition_fields() -> dict:
@@ -155,10 +226,11 @@ def _edition_fields() -> dict:
     return {
         "name": {"en": "Matrix week"},
         "theme": {"en": "Access"},
+        "themes": [{"key": "spread", "label": {"en": "Spread"}}],
         "timezone": "Europe/Stockholm",
         "starts_at": datetime(2030, 9, 30, 8, tzinfo=stockholm),
         "ends_at": datetime(2030, 10, 4, 16, tzinfo=stockholm),
-        "submissions_open_at": datetime(2030, 4, 1, tzinfo=stockholm),
+        "submissions_open_at": datetime(2020, 4, 1, tzinfo=stockholm),
         "submissions_close_at": datetime(2030, 9, 20, tzinfo=stockholm),
     }
 
@@ -179,8 +251,9 @@ def caller_is_allowed(caller: str, roles: list[str]) -> bool:
 @pytest.mark.parametrize("caller", CALLERS)
 def test_only_declared_roles_may_call(operation, caller, spec, world, client):
     method, _ = operation.split(" ", 1)
-    url, body = RECIPES[operation](world)
+    url, body, *extra = RECIPES[operation](world)
     headers = {"Authorization": f"Bearer {world.credentials[caller]}"} if caller != "public" else {}
+    headers.update(*extra)
     response = client.open(url, method=method, json=body, headers=headers)
     roles = spec[operation]["x-roles"]
     if caller_is_allowed(caller, roles):

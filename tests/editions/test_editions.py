@@ -643,7 +643,7 @@ def test_the_demo_edition_runs_30_september_to_4_october_2019_in_stockholm(clien
     assert body["name"]["sv"] == "Innovationsveckan 2019"
     assert [theme["key"] for theme in body["themes"]] == ["spread", "involve"]
     assert body["programme_open"] is True
-    assert client.get(EDITIONS).get_json()["total"] == 1
+    assert "innovationsveckan-2019" in [e["slug"] for e in client.get(EDITIONS).get_json()["items"]]
 
 
 def test_loading_the_demo_twice_changes_nothing(runtime, demo_data):

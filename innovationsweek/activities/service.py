@@ -1,0 +1,421 @@
+"""Activities: drafting, editing, submitting, withdrawing and cancelling (the organiser's side).
+
+Every change goes through :func:`transition`, which applies the lifecycle's tables, writes the
+audit entry, and so is the one place where an activity's status changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import nh3
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from innovationsweek import audit, outbox, outbound
+from innovationsweek.accounts.models import User
+from innovationsweek.activities.lifecycle import Event, next_revision_state, next_status
+from innovationsweek.activities.models import (
+    CONTACT_PARTS,
+    VENUE_PARTS,
+    Activity,
+    ActivityStatus,
+    RegistrationMode,
+    Revision,
+    RevisionState,
+    activity_co_organisers,
+    related_activities,
+)
+from innovationsweek.actors import Actor
+from innovationsweek.db import utcnow
+from innovationsweek.editions.models import Edition
+from innovationsweek.editions.service import get_edition, is_coordinator
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, non_blank
+from innovationsweek.organisations.models import Membership, Organisation
+from innovationsweek.paging import Page, keyset_page
+
+# Formatting a description may use; everything else (scripts, styles, iframes, event handlers)
+# is removed before storage.
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+# On save a link is judged on its face (scheme, credentials, a literal private address); the
+# checks resolve its name later, under the deployment's own rules.
+LINKS_ON_SAVE = outbound.OutboundSettings(allowed_ports=None)
+
+CONTENT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "description",
+        "format",
+        "attendance_mode",
+        "starts_at",
+        "ends_at",
+        "venue",
+        "online_url",
+        "languages",
+        "audiences",
+        "themes",
+        "topics",
+        "contact",
+        "registration",
+        "photo_notice",
+        "co_organiser_ids",
+        "related_activity_ids",
+    }
+)
+
+
+def create_activity(session: Session, actor: Actor, slug: str, fields: Mapping[str, Any]) -> Activity:
+    user = actor.require_user()
+    edition = get_edition(session, slug)
+    organisation = session.get(Organisation, fields["organisation_id"])
+    if organisation is None:
+        raise Invalid(f"No organisation {fields['organisation_id']}.", field="organisation_id")
+    if not (actor.is_admin or _is_member(session, user, organisation.id)):
+        raise Forbidden("You can only create activities for organisations you are a member of.")
+    activity = Activity(edition=edition, organisation=organisation, created_by_id=user.id, status=ActivityStatus.DRAFT)
+    session.add(activity)
+    _apply_content(session, activity, {k: v for k, v in fields.items() if k != "organisation_id"})
+    session.flush()
+    audit.record(session, actor, "created", edition_id=edition.id, activity_id=activity.id, title=activity.title)
+    return activity
+
+
+def get_activity(session: Session, actor: Actor, activity_id: int) -> Activity:
+    """The activity as its organisers and the edition's coordinators see it."""
+    user = actor.require_user()
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"No activity {activity_id}.")
+    if not _may_see(session, actor, user, activity):
+        raise Forbidden("Only the host organisation's members and the edition's coordinators may see this activity.")
+    return activity
+
+
+def update_activity(
+    session: Session, actor: Actor, activity_id: int, changes: Mapping[str, Any], *, expected_version: int
+) -> Activity:
+    activity = _for_organiser(session, actor, activity_id, expected_version)
+    transition(session, actor, activity, Event.EDIT, fields=sorted(changes))
+    _apply_content(session, activity, changes)
+    session.flush()
+    return activity
+
+
+def delete_draft(session: Session, actor: Actor, activity_id: int, *, expected_version: int | None) -> None:
+    activity = _for_organiser(session, actor, activity_id, expected_version)
+    if activity.status != ActivityStatus.DRAFT or activity.revisions:
+        raise Conflict("Only drafts that were never submitted can be deleted; withdraw it instead.", allowed=["withdraw"])
+    audit.record(session, actor, "deleted", edition_id=activity.edition_id, activity_id=None, title=activity.title)
+    session.delete(activity)
+    session.flush()
+
+
+def submit(session: Session, actor: Actor, activity_id: int, *, expected_version: int | None = None) -> Activity:
+    """Freeze the working copy as a revision and have the automated checks look at it."""
+    activity = _for_organiser(session, actor, activity_id, expected_version)
+    _ensure_submissions_open(actor, activity)
+    pending = _pending_revision(activity)
+    if pending is not None:
+        raise Conflict("This version is already being checked or reviewed.", allowed=["edit", "withdraw"])
+    content = content_of(activity)
+    if activity.approved_revision is not None and activity.approved_revision.content == content:
+        raise Conflict("Nothing has changed since the approved version; edit the activity first.", allowed=["edit"])
+    revision = Revision(
+        activity=activity,
+        number=len(activity.revisions) + 1,
+        state=RevisionState.CHECKING,
+        content=content,
+        submitted_by_id=actor.require_user().id,
+    )
+    session.add(revision)
+    transition(session, actor, activity, Event.SUBMIT, revision=revision.number)
+    session.flush()
+    outbox.schedule(session, "check_revision", revision.id)
+    return activity
+
+
+def withdraw(session: Session, actor: Actor, activity_id: int, *, expected_version: int | None = None) -> Activity:
+    activity = _for_organiser(session, actor, activity_id, expected_version)
+    transition(session, actor, activity, Event.WITHDRAW)
+    session.flush()
+    return activity
+
+
+def cancel(
+    session: Session, actor: Actor, activity_id: int, *, reason: str, expected_version: int | None = None
+) -> Activity:
+    activity = _for_organiser(session, actor, activity_id, expected_version)
+    transition(session, actor, activity, Event.CANCEL, reason=non_blank(reason, "reason"))
+    activity.cancellation_reason = reason.strip()
+    session.flush()
+    return activity
+
+
+def transition(session: Session, actor: Actor | None, activity: Activity, event: Event, **detail: Any) -> None:
+    """Move the activity (and its revision awaiting a decision, if the event concerns it) and
+    record who did it. Raises :class:`IllegalTransition` (409) naming the allowed events."""
+    new_status = next_status(activity.status, event)
+    pending = _pending_revision(activity)
+    if pending is not None and event in (Event.EDIT, Event.WITHDRAW):
+        pending.state = next_revision_state(pending.state, event)
+    audit.record(
+        session,
+        actor,
+        event.value,
+        edition_id=activity.edition_id,
+        activity_id=activity.id,
+        status_from=activity.status.value,
+        status_to=new_status.value,
+        **detail,
+    )
+    activity.status = new_status
+    activity.updated_at = utcnow()  # a new version even when only related rows change
+
+
+def list_activities(
+    session: Session,
+    actor: Actor,
+    slug: str,
+    *,
+    organisation_id: int | None = None,
+    status: ActivityStatus | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Activity]:
+    """The activities of the caller's organisations in an edition (all of them for admins)."""
+    user = actor.require_user()
+    edition = get_edition(session, slug)
+    query = (
+        sa.select(Activity)
+        .where(Activity.edition_id == edition.id)
+        .options(
+            selectinload(Activity.revisions).selectinload(Revision.findings),
+            selectinload(Activity.co_organisers),
+            selectinload(Activity._related_after),
+            selectinload(Activity._related_before),
+            joinedload(Activity.organisation),
+            joinedload(Activity.approved_revision),
+        )
+    )
+    if not actor.is_admin:
+        mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+        query = query.where(Activity.organisation_id.in_(mine))
+    if organisation_id is not None:
+        query = query.where(Activity.organisation_id == organisation_id)
+    if status is not None:
+        query = query.where(Activity.status == status)
+    return keyset_page(
+        session,
+        query,
+        order_by=(Activity.starts_at, Activity.id),
+        key=lambda a: (a.starts_at, a.id),
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def content_of(activity: Activity) -> dict[str, Any]:
+    """The working copy as plain JSON values: what a revision freezes and moderation judges."""
+    return {
+        "title": activity.title,
+        "summary": activity.summary,
+        "description": activity.description,
+        "description_was_sanitised": activity.description_was_sanitised,
+        "format": activity.format.value,
+        "attendance_mode": activity.attendance_mode.value,
+        "starts_at": activity.starts_at.isoformat(),
+        "ends_at": activity.ends_at.isoformat(),
+        "venue": activity.venue,
+        "online_url": activity.online_url,
+        "languages": list(activity.languages),
+        "audiences": list(activity.audiences),
+        "themes": list(activity.themes),
+        "topics": list(activity.topics),
+        "contact": activity.contact,
+        "registration": {**activity.registration, "mode": activity.registration_mode.value},
+        "photo_notice": activity.photo_notice,
+        "organisation_id": activity.organisation_id,
+        "co_organiser_ids": activity.co_organiser_ids,
+        "related_activity_ids": activity.related_activity_ids,
+    }
+
+
+def organiser_emails(session: Session, activity: Activity) -> list[str]:
+    """Who hears about decisions: every member of the host organisation."""
+    query = sa.select(User.email).join(Membership).where(Membership.organisation_id == activity.organisation_id)
+    return sorted(session.scalars(query))
+
+
+def _apply_content(session: Session, activity: Activity, fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - CONTENT_FIELDS
+    if unknown:
+        raise ValueError(f"not activity fields: {sorted(unknown)}")
+    with session.no_autoflush:  # the rules below speak before the database's constraints do
+        for name, value in fields.items():
+            if name != "related_activity_ids":
+                _SETTERS.get(name, _set_plain)(session, activity, name, value)
+        _check_times(activity)
+        _check_registration(activity)
+        _check_themes(activity.edition, activity.themes)
+    if "related_activity_ids" in fields:  # last: linking needs the activity in the database
+        _set_related(session, activity, fields["related_activity_ids"])
+
+
+def _set_plain(_session: Session, activity: Activity, name: str, value: Any) -> None:
+    if name == "title":
+        value = non_blank(value, "title")
+    if name == "online_url" and value:
+        _check_public_url(value, "online_url")
+    setattr(activity, name, value)
+
+
+def _set_description(_session: Session, activity: Activity, _name: str, value: str) -> None:
+    cleaned = nh3.clean(value, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    activity.description = cleaned
+    activity.description_was_sanitised = cleaned != value
+
+
+def _set_venue(_session: Session, activity: Activity, _name: str, venue: Mapping[str, Any] | None) -> None:
+    for column in VENUE_PARTS:
+        setattr(activity, f"venue_{column}", (venue or {}).get(column))
+
+
+def _set_contact(_session: Session, activity: Activity, _name: str, contact: Mapping[str, Any] | None) -> None:
+    contact = contact or {}
+    for column in CONTACT_PARTS:
+        setattr(activity, f"contact_{column}", contact.get(column))
+    activity.contact_email_public = bool(contact.get("email_public", False))
+
+
+def _set_registration(_session: Session, activity: Activity, _name: str, registration: Mapping[str, Any]) -> None:
+    activity.registration_mode = registration["mode"]
+    activity.registration_capacity = registration.get("capacity")
+    activity.registration_url = registration.get("url")
+    if activity.registration_url:
+        _check_public_url(activity.registration_url, "registration.url")
+
+
+def _set_co_organisers(session: Session, activity: Activity, _name: str, ids: list[int]) -> None:
+    organisations = list(session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))))
+    missing = set(ids) - {organisation.id for organisation in organisations}
+    if missing:
+        raise Invalid(f"No organisation(s) {sorted(missing)}.", field="co_organiser_ids")
+    if activity.organisation_id in ids or activity.organisation in organisations:
+        raise Invalid("The host organisation is not its own co-organiser.", field="co_organiser_ids")
+    activity.co_organisers = organisations
+
+
+def _set_related(session: Session, activity: Activity, ids: list[int]) -> None:
+    session.flush()  # a new activity needs its id before it can be linked
+    others = list(session.scalars(sa.select(Activity).where(Activity.id.in_(ids))))
+    if {other.id for other in others} != set(ids) or any(o.edition_id != activity.edition_id for o in others):
+        raise Invalid("Related activities must exist in the same edition.", field="related_activity_ids")
+    if activity.id in ids:
+        raise Invalid("An activity is not related to itself.", field="related_activity_ids")
+    session.execute(
+        sa.delete(related_activities).where(
+            sa.or_(related_activities.c.activity_id == activity.id, related_activities.c.related_id == activity.id)
+        )
+    )
+    if ids:
+        pairs = [{"activity_id": min(activity.id, i), "related_id": max(activity.id, i)} for i in set(ids)]
+        session.execute(sa.insert(related_activities), pairs)
+    session.expire(activity, ["_related_after", "_related_before"])
+
+
+_SETTERS = {
+    "description": _set_description,
+    "venue": _set_venue,
+    "contact": _set_contact,
+    "registration": _set_registration,
+    "co_organiser_ids": _set_co_organisers,
+}
+
+
+def _check_public_url(url: str, field: str) -> None:
+    try:
+        outbound.validate_url(url, LINKS_ON_SAVE)
+    except outbound.OutboundError as error:
+        raise Invalid(f"This link cannot be used: {error.detail}", field=field) from None
+
+
+def _check_times(activity: Activity) -> None:
+    if activity.ends_at <= activity.starts_at:
+        raise Invalid("The activity must end after it starts.", field="ends_at")
+
+
+def _check_registration(activity: Activity) -> None:
+    mode = activity.registration_mode
+    if mode == RegistrationMode.EXTERNAL and not activity.registration_url:
+        raise Invalid("External registration needs the URL where people register.", field="registration.url")
+    if mode == RegistrationMode.INTERNAL and not activity.registration_capacity:
+        raise Invalid("Registration here needs a capacity (the number of seats).", field="registration.capacity")
+    if mode != RegistrationMode.EXTERNAL and activity.registration_url:
+        raise Invalid("A registration URL is only for external registration.", field="registration.url")
+    if mode != RegistrationMode.INTERNAL and activity.registration_capacity:
+        raise Invalid("A capacity is only for registration here (mode internal).", field="registration.capacity")
+
+
+def _check_themes(edition: Edition, themes: list[str]) -> None:
+    offered = {theme["key"] for theme in edition.themes or []}
+    unknown = sorted(set(themes) - offered)
+    if unknown:
+        raise Invalid(f"Not a theme of this edition: {', '.join(unknown)}; offered: {', '.join(sorted(offered))}.", field="themes")
+
+
+def _ensure_submissions_open(actor: Actor, activity: Activity) -> None:
+    edition = activity.edition
+    if actor.is_admin or is_coordinator(actor, edition) or activity.approved_revision is not None:
+        return  # coordinators add national webcasts late; published activities may still be corrected
+    now = utcnow()
+    if now < edition.submissions_open_at:
+        raise Conflict(f"Submissions open at {_local(edition, edition.submissions_open_at)}.")
+    if now > edition.submissions_close_at:
+        raise Conflict(f"Submissions closed at {_local(edition, edition.submissions_close_at)}.")
+
+
+def _local(edition: Edition, moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(edition.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _pending_revision(activity: Activity) -> Revision | None:
+    latest = activity.latest_revision
+    return latest if latest is not None and latest.state in (RevisionState.CHECKING, RevisionState.IN_REVIEW) else None
+
+
+def _for_organiser(session: Session, actor: Actor, activity_id: int, expected_version: int | None) -> Activity:
+    activity = get_activity(session, actor, activity_id)
+    user = actor.require_user()
+    if not (actor.is_admin or _is_member(session, user, activity.organisation_id)):
+        raise Forbidden("Only members of the host organisation may change this activity.")
+    check_version(activity, expected_version)
+    return activity
+
+
+def check_version(activity: Activity, expected_version: int | None) -> None:
+    """Refuse a change made to an older version than the current one (a lost update)."""
+    if expected_version is not None and expected_version != activity.version:
+        raise PreconditionFailed(
+            "Someone changed this activity since you loaded it; load it again and redo your change.",
+            current_version=activity.version,
+        )
+
+
+def _is_member(session: Session, user: User, organisation_id: int) -> bool:
+    return session.get(Membership, (organisation_id, user.id)) is not None
+
+
+def _may_see(session: Session, actor: Actor, user: User, activity: Activity) -> bool:
+    if actor.is_admin or is_coordinator(actor, activity.edition) or _is_member(session, user, activity.organisation_id):
+        return True
+    co_hosts = sa.select(activity_co_organisers.c.organisation_id).where(activity_co_organisers.c.activity_id == activity.id)
+    member_of_co_host = sa.select(Membership.user_id).where(
+        Membership.user_id == user.id, Membership.organisation_id.in_(co_hosts)
+    )
+    return session.scalar(sa.select(sa.exists(member_of_co_host))) or False

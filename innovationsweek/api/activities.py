@@ -1,0 +1,265 @@
+"""Activities as organisers see them: drafts, edits (with If-Match), submit, withdraw, cancel."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from marshmallow import validate
+
+from innovationsweek.activities import service as activities
+from innovationsweek.activities.lifecycle import allowed_events
+from innovationsweek.activities.models import (
+    Activity,
+    ActivityStatus,
+    AttendanceMode,
+    Audience,
+    Format,
+    RegistrationMode,
+    RevisionState,
+    Severity,
+)
+from innovationsweek.api.blueprint import Blueprint
+from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.paging import page_response
+from innovationsweek.api.schemas import EMAIL, Instant, PageQuerySchema, paged
+from innovationsweek.errors import PreconditionFailed, PreconditionRequired
+from innovationsweek.organisations.models import OrganisationKind
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="Activities, as their organisers see them")
+
+LINK = {"schemes": {"http", "https"}, "validate": validate.Length(max=2000), "allow_none": True}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string"},
+    "description": "The ETag of the activity as you last read it",
+}
+
+
+class VenueSchema(ma.Schema):
+    name = ma.fields.String(allow_none=True, validate=validate.Length(max=200))
+    address = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
+    municipality = ma.fields.String(allow_none=True, validate=validate.Length(max=100))
+    region = ma.fields.String(allow_none=True, validate=validate.Length(max=100))
+    latitude = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+
+class ContactSchema(ma.Schema):
+    name = ma.fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = ma.fields.Email(allow_none=True, **EMAIL)
+    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40))
+    email_public = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Show the email in the public programme"}
+    )
+
+
+class RegistrationSchema(ma.Schema):
+    mode = ma.fields.Enum(RegistrationMode, by_value=True, required=True)
+    capacity = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    url = ma.fields.Url(**LINK)
+
+
+class ActivityContentSchema(ma.Schema):
+    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    summary = ma.fields.String(load_default="", validate=validate.Length(max=600))
+    description = ma.fields.String(
+        load_default="", validate=validate.Length(max=20_000), metadata={"description": "HTML; sanitised on save"}
+    )
+    format = ma.fields.Enum(Format, by_value=True, required=True)
+    attendance_mode = ma.fields.Enum(AttendanceMode, by_value=True, required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    venue = ma.fields.Nested(VenueSchema, allow_none=True, load_default=None)
+    online_url = ma.fields.Url(load_default=None, **LINK)
+    languages = ma.fields.List(
+        ma.fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="Use ISO 639-1 codes such as sv, da, en.")),
+        load_default=list,
+        validate=validate.Length(max=10),
+    )
+    audiences = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf([audience.value for audience in Audience])),
+        load_default=list,
+        validate=validate.Length(max=7),
+    )
+    themes = ma.fields.List(ma.fields.String(validate=validate.Length(max=40)), load_default=list, validate=validate.Length(max=20))
+    topics = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=60)), load_default=list, validate=validate.Length(max=20))
+    contact = ma.fields.Nested(ContactSchema, allow_none=True, load_default=None)
+    registration = ma.fields.Nested(RegistrationSchema, load_default=lambda: {"mode": RegistrationMode.NONE})
+    photo_notice = ma.fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={"description": "Told to participants, e.g. that photos and film are taken"},
+    )
+    co_organiser_ids = ma.fields.List(ma.fields.Integer(), load_default=list, validate=validate.Length(max=20))
+    related_activity_ids = ma.fields.List(ma.fields.Integer(), load_default=list, validate=validate.Length(max=20))
+
+
+class ActivityCreateSchema(ActivityContentSchema):
+    organisation_id = ma.fields.Integer(required=True, metadata={"description": "The host organisation"})
+
+
+class OrganisationRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.Enum(OrganisationKind, by_value=True)
+
+
+class FindingSchema(ma.Schema):
+    code = ma.fields.String()
+    severity = ma.fields.Enum(Severity, by_value=True)
+    message = ma.fields.String()
+    field = ma.fields.String(allow_none=True)
+
+
+class RevisionSchema(ma.Schema):
+    number = ma.fields.Integer()
+    state = ma.fields.Enum(RevisionState, by_value=True)
+    submitted_at = Instant()
+    checked_at = Instant(allow_none=True)
+    decided_at = Instant(allow_none=True)
+    decision_comment = ma.fields.String(allow_none=True)
+    findings = ma.fields.List(ma.fields.Nested(FindingSchema))
+
+
+class ActivitySchema(ActivityContentSchema):
+    id = ma.fields.Integer()
+    edition = ma.fields.String(attribute="edition.slug")
+    organisation = ma.fields.Nested(OrganisationRefSchema)
+    co_organisers = ma.fields.List(ma.fields.Nested(OrganisationRefSchema))
+    status = ma.fields.Enum(ActivityStatus, by_value=True)
+    cancellation_reason = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(metadata={"description": "Also the ETag; send it back as If-Match"})
+    findings = ma.fields.Method("latest_findings", metadata={"description": "Of the latest submitted version"})
+    revision = ma.fields.Nested(RevisionSchema, attribute="latest_revision", allow_none=True)
+    approved_revision = ma.fields.Integer(attribute="approved_revision.number", allow_none=True)
+    allowed_actions = ma.fields.Method("actions", metadata={"description": "What can be done next"})
+    created_at = Instant()
+    updated_at = Instant()
+
+    def latest_findings(self, activity: Activity) -> list[dict[str, Any]]:
+        revision = activity.latest_revision
+        return FindingSchema(many=True).dump(revision.findings if revision else [])
+
+    def actions(self, activity: Activity) -> list[str]:
+        return allowed_events(activity.status)
+
+
+class ActivityQuerySchema(PageQuerySchema):
+    organisation_id = ma.fields.Integer()
+    status = ma.fields.Enum(ActivityStatus, by_value=True)
+
+
+class CancelSchema(ma.Schema):
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "Shown to the public and told to participants"})
+
+
+def etag(activity: Activity) -> dict[str, str]:
+    return {"ETag": f'"v{activity.version}"'}
+
+
+def if_match(*, required: bool) -> int | None:
+    """The version named by ``If-Match``. Where it is optional, absence and ``*`` mean any."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if required and header in ("", "*"):
+        raise PreconditionRequired("Send If-Match with the ETag from your last read, so no change is lost.")
+    if header in ("", "*"):
+        return None
+    match = re.fullmatch(r'\s*"v(\d+)"\s*', header)
+    if match is None:
+        raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "v3".')
+    return int(match.group(1))
+
+
+@blp.route("/editions/<slug>/activities")
+class EditionActivities(MethodView):
+    @blp.access("account")
+    @blp.arguments(ActivityQuerySchema, location="query")
+    @blp.response(200, paged(ActivitySchema, "ActivityPage"))
+    @blp.errors(404)
+    @blp.doc(summary="Your organisations' activities in an edition, with status and findings")
+    def get(self, query: dict[str, Any], slug: str) -> Any:
+        page = activities.list_activities(db(), current_actor(), slug, **query)
+        return page_response(page)
+
+    @blp.access("organiser", "admin")
+    @blp.arguments(ActivityCreateSchema)
+    @blp.response(201, ActivitySchema)
+    @blp.errors(404)
+    @blp.doc(summary="Create a draft activity for one of your organisations")
+    def post(self, body: dict[str, Any], slug: str) -> Any:
+        activity = activities.create_activity(db(), current_actor(), slug, body)
+        return activity, 201, etag(activity)
+
+
+@blp.route("/activities/<int:activity_id>")
+class ActivityById(MethodView):
+    @blp.access("organiser", "coordinator", "admin")
+    @blp.response(200, ActivitySchema)
+    @blp.errors(404)
+    @blp.doc(summary="One activity (its organisers and the edition's coordinators)")
+    def get(self, activity_id: int) -> Any:
+        activity = activities.get_activity(db(), current_actor(), activity_id)
+        return activity, 200, etag(activity)
+
+    @blp.access("organiser", "admin")
+    @blp.arguments(ActivityContentSchema(partial=tuple(ActivityContentSchema().fields)))
+    @blp.response(200, ActivitySchema)
+    @blp.errors(404, 409, 412, 428)
+    @blp.doc(summary="Edit an activity (If-Match required); a submitted one goes back to draft", parameters=[{**IF_MATCH, "required": True}])
+    def patch(self, changes: dict[str, Any], activity_id: int) -> Any:
+        activity = activities.update_activity(db(), current_actor(), activity_id, changes, expected_version=if_match(required=True))
+        return activity, 200, etag(activity)
+
+    @blp.access("organiser", "admin")
+    @blp.response(204)
+    @blp.errors(404, 409, 412)
+    @blp.doc(summary="Delete a draft that was never submitted", parameters=[IF_MATCH])
+    def delete(self, activity_id: int) -> None:
+        activities.delete_draft(db(), current_actor(), activity_id, expected_version=if_match(required=False))
+
+
+@blp.route("/activities/<int:activity_id>/submit", methods=["POST"])
+@blp.access("organiser", "admin")
+@blp.response(200, ActivitySchema)
+@blp.errors(404, 409, 412)
+@blp.doc(summary="Submit the activity for the automated checks and review", parameters=[IF_MATCH])
+def submit(activity_id: int) -> Any:
+    activity = activities.submit(db(), current_actor(), activity_id, expected_version=if_match(required=False))
+    return activity, 200, etag(activity)
+
+
+@blp.route("/activities/<int:activity_id>/withdraw", methods=["POST"])
+@blp.access("organiser", "admin")
+@blp.response(200, ActivitySchema)
+@blp.errors(404, 409, 412)
+@blp.doc(summary="Withdraw the activity (also removes a published one from the programme)", parameters=[IF_MATCH])
+def withdraw(activity_id: int) -> Any:
+    activity = activities.withdraw(db(), current_actor(), activity_id, expected_version=if_match(required=False))
+    return activity, 200, etag(activity)
+
+
+@blp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
+@blp.access("organiser", "admin")
+@blp.arguments(CancelSchema)
+@blp.response(200, ActivitySchema)
+@blp.errors(404, 409, 412)
+@blp.doc(summary="Cancel a published activity: it stays in the programme, marked cancelled", parameters=[IF_MATCH])
+def cancel(body: dict[str, Any], activity_id: int) -> Any:
+    activity = activities.cancel(db(), current_actor(), activity_id, reason=body["reason"], expected_version=if_match(required=False))
+    return activity, 200, etag(activity)
+
+
+@blp.route("/activities/<int:activity_id>/revisions")
+@blp.access("organiser", "coordinator", "admin")
+@blp.response(200, ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(RevisionSchema))}, name="RevisionList"))
+@blp.errors(404)
+@blp.doc(summary="Every submitted version with its findings and decision")
+def revisions(activity_id: int) -> Any:
+    activity = activities.get_activity(db(), current_actor(), activity_id)
+    return {"items": activity.revisions}

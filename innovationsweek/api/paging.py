@@ -1,0 +1,19 @@
+"""Answers for cursor-paged lists: the page body and its ``Link: <...>; rel="next"`` header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+
+from innovationsweek.paging import Page
+
+
+def page_response(page: Page[Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    headers = {}
+    if page.next_cursor is not None:
+        query = {**request.args.to_dict(), "cursor": page.next_cursor}
+        next_url = url_for(request.endpoint or "", **(request.view_args or {}), **query, _external=True)
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    body = {"items": page.items, "total": page.total, "next_cursor": page.next_cursor}
+    return body, 200, headers

@@ -1,0 +1,160 @@
+"""The automated checks a submitted revision goes through, as plain functions of its content.
+
+Each finding has a stable ``code`` (coordinators filter the queue by it) and a severity:
+``block`` sends the activity back to the organiser, ``warn`` asks a coordinator to look,
+``info`` is for the record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+from typing import Any
+
+from innovationsweek import outbound
+from innovationsweek.activities.models import AttendanceMode, Format, Severity
+from innovationsweek.editions.models import Edition
+
+
+SIMILAR_TITLE_RATIO = 0.85
+MAX_LINKS_IN_DESCRIPTION = 8
+SPAM_WORDS = ("casino", "viagra", "crypto giveaway", "bitcoin", "forex", "lottery", "porn", "betting", "loan offer")
+# Link failures a coordinator must see, but that often mend themselves (a stream page created
+# the day before); an address we refuse to contact is a block.
+BLOCKING_LINK_FAILURES = {outbound.Failure.REFUSED_PRIVATE_ADDRESS, outbound.Failure.REFUSED_URL}
+_URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    code: str
+    severity: Severity
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class OtherActivity:
+    """An activity of the same organisation in the same edition, for the duplicate check."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def check_dates(content: dict[str, Any], edition: Edition) -> list[FindingDraft]:
+    starts, ends = _time(content["starts_at"]), _time(content["ends_at"])
+    if starts < edition.starts_at or ends > edition.ends_at:
+        return [
+            FindingDraft(
+                "outside_edition_week",
+                Severity.BLOCK,
+                "The activity must take place during the week "
+                f"({edition.starts_at.isoformat()} - {edition.ends_at.isoformat()}).",
+                "starts_at" if starts < edition.starts_at else "ends_at",
+            )
+        ]
+    return []
+
+
+def check_required_fields(content: dict[str, Any]) -> list[FindingDraft]:
+    findings = []
+    mode = AttendanceMode(content["attendance_mode"])
+    online = Format(content["format"]) == Format.WEBCAST or mode in (AttendanceMode.ONLINE, AttendanceMode.HYBRID)
+    if online and not content.get("online_url"):
+        findings.append(
+            FindingDraft("missing_online_url", Severity.BLOCK, "Webcasts and online activities need the link to join.", "online_url")
+        )
+    venue = content.get("venue") or {}
+    if mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID) and not all(
+        venue.get(part) for part in ("name", "address", "municipality")
+    ):
+        findings.append(
+            FindingDraft("missing_venue", Severity.BLOCK, "In-person activities need a venue: name, address and municipality.", "venue")
+        )
+    if not content.get("summary"):
+        findings.append(FindingDraft("missing_summary", Severity.WARN, "A short summary helps people choose.", "summary"))
+    if not content.get("languages"):
+        findings.append(FindingDraft("missing_languages", Severity.WARN, "Say in which language(s) it is held.", "languages"))
+    return findings
+
+
+def check_links(content: dict[str, Any], results: Mapping[str, outbound.LinkCheck]) -> list[FindingDraft]:
+    findings = []
+    for field, url in links_of(content):
+        result = results[url]
+        if result.reachable:
+            continue
+        assert result.failure is not None
+        severity = Severity.BLOCK if result.failure in BLOCKING_LINK_FAILURES else Severity.WARN
+        findings.append(FindingDraft(f"link_{result.failure.value}", severity, f"{url}: {result.detail}", field))
+    return findings
+
+
+def check_duplicates(content: dict[str, Any], others: Iterable[OtherActivity]) -> list[FindingDraft]:
+    title = _normalised(content["title"])
+    starts, ends = _time(content["starts_at"]), _time(content["ends_at"])
+    return [
+        FindingDraft(
+            "likely_duplicate",
+            Severity.WARN,
+            f"Looks like activity {other.id} ({other.title!r}): similar title at an overlapping time.",
+            "title",
+        )
+        for other in others
+        if other.starts_at < ends
+        and starts < other.ends_at
+        and SequenceMatcher(None, title, _normalised(other.title)).ratio() >= SIMILAR_TITLE_RATIO
+    ]
+
+
+def check_spam(content: dict[str, Any]) -> list[FindingDraft]:
+    text = " ".join(str(content.get(field) or "") for field in ("title", "summary", "description")).lower()
+    signals = [f"mentions {word!r}" for word in SPAM_WORDS if word in text]
+    if len(_URL.findall(content.get("description") or "")) > MAX_LINKS_IN_DESCRIPTION:
+        signals.append(f"more than {MAX_LINKS_IN_DESCRIPTION} links")
+    title = content["title"]
+    letters = [c for c in title if c.isalpha()]
+    if len(letters) >= 12 and all(c.isupper() for c in letters):
+        signals.append("a title in capitals")
+    if re.search(r"(.)\1{6,}", text) or re.search(r"[!?]{3,}", title):
+        signals.append("repeated characters")
+    if not signals:
+        return []
+    return [FindingDraft("spam_signals", Severity.WARN, "Possible spam: " + ", ".join(signals) + ".", None)]
+
+
+def check_html(content: dict[str, Any]) -> list[FindingDraft]:
+    if content.get("description_was_sanitised"):
+        return [
+            FindingDraft(
+                "unsafe_html_removed",
+                Severity.INFO,
+                "Some HTML in the description (such as scripts, styles or frames) was removed before saving.",
+                "description",
+            )
+        ]
+    return []
+
+
+def links_of(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of every link the checks try."""
+    links = []
+    if content.get("online_url"):
+        links.append(("online_url", content["online_url"]))
+    registration = content.get("registration") or {}
+    if registration.get("url"):
+        links.append(("registration.url", registration["url"]))
+    return links
+
+
+def _normalised(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.lower()).split())
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,65 @@
+"""Keyset (cursor) paging: a page ends at a row, and the next page starts after that row.
+
+Page numbers over a list that changes between requests give duplicates and gaps; a cursor
+that names the last row seen does not. The cursor is opaque to callers (base64 of the sort
+key), and a damaged one is a 422 on the ``cursor`` parameter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from innovationsweek.errors import Invalid
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [{"t": value.isoformat()} if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(plain, list) or len(plain) != width:
+            raise ValueError("wrong shape")
+        return [datetime.fromisoformat(value["t"]) if isinstance(value, dict) else value for value in plain]
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("This cursor is not one this API gave out; start again without it.", "cursor", in_query=True) from None
+
+
+def keyset_page(
+    session: Session,
+    query: sa.Select[Any],
+    *,
+    order_by: Sequence[sa.ColumnElement[Any]],
+    key: Callable[[Any], Sequence[Any]],
+    cursor: str | None,
+    limit: int,
+) -> Page[Any]:
+    """One page of ``query`` in ascending ``order_by`` order (its last column must be unique);
+    ``key`` gives a row's values of ``order_by``."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    if cursor is not None:
+        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*decode_cursor(cursor, len(order_by))))
+    rows = list(session.scalars(query.order_by(*order_by).limit(limit + 1)))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, total=total, next_cursor=encode_cursor(key(items[-1])) if more else None)
