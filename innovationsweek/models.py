@@ -10,6 +10,8 @@ from innovationsweek.notifications.models import Email
 from innovationsweek.organisations.models import Membership, Organisation
 from innovationsweek.outbox import OutboxMessage
 from innovationsweek.partners.models import Partner
+from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry, ProgrammeTag
+from innovationsweek.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessToken",
@@ -25,6 +27,12 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Partner",
+    "ProgrammeCounter",
+    "ProgrammeEntry",
+    "ProgrammeTag",
     "Revision",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

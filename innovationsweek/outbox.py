@@ -2,7 +2,10 @@
 change that causes it, then relayed to RQ.
 
 A committed change therefore never loses its job (Redis may be down at commit time: the clock's
-sweep relays it later), and a rolled-back change never runs one. Relaying twice is harmless:
+sweep relays it later), and a rolled-back change never runs one. A message counts as done only
+when its job has succeeded or finally failed: one whose job vanished (Redis restarted without
+its data, a worker killed mid-job) is handed to RQ again by :func:`redrive_stalled`. Jobs are
+written to run twice safely. Relaying twice is harmless:
 the RQ job id is derived from the outbox row, and RQ refuses a second job with the same id.
 """
 
@@ -15,8 +18,10 @@ from typing import Any
 
 import redis
 import sqlalchemy as sa
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
+from rq import Callback, Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.utils import import_attribute
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from innovationsweek.db import Base, utcnow
@@ -35,6 +40,12 @@ class OutboxMessage(Base):
             postgresql_where=sa.text("enqueued_at IS NULL"),
             sqlite_where=sa.text("enqueued_at IS NULL"),
         ),
+        sa.Index(
+            "ix_outbox_unfinished",
+            "enqueued_at",
+            postgresql_where=sa.text("completed_at IS NULL"),
+            sqlite_where=sa.text("completed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +54,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     run_after: Mapped[datetime | None]
     enqueued_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]  # the job succeeded, or failed for the last time
 
     @property
     def job_id(self) -> str:
@@ -97,7 +109,8 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         "result_ttl": spec.result_ttl,
         "failure_ttl": 7 * 24 * 3600,
         "retry": Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)) if spec.retry_intervals else None,
-        "on_failure": spec.on_failure,
+        "on_success": Callback("innovationsweek.outbox.job_succeeded"),
+        "on_failure": Callback("innovationsweek.outbox.job_failed"),
     }
     try:
         if row.run_after is not None and row.run_after > utcnow() + timedelta(seconds=1):
@@ -120,3 +133,92 @@ def relay_committed(engine: sa.Engine, connection: redis.Redis, session: Session
 
 def forget_rolled_back(session: Session) -> None:
     session.info.pop(SESSION_KEY, None)
+
+
+# --- knowing when a message is done ----------------------------------------------------------
+
+
+def message_id_of(job: Job) -> int | None:
+    prefix = "outbox-"
+    return int(job.id[len(prefix):]) if job.id.startswith(prefix) and job.id[len(prefix):].isdigit() else None
+
+
+def job_succeeded(job: Job, connection: redis.Redis, result: Any, *args: Any, **kwargs: Any) -> None:
+    """RQ's success callback for every outbox job."""
+    _complete(message_id_of(job))
+
+
+def job_failed(job: Job, connection: redis.Redis, exc_type: type, exc: BaseException, traceback: Any) -> None:
+    """RQ's failure callback for every outbox job: the job's own callback (see the registry), and
+    the message is done once RQ will not try again."""
+    message_id = message_id_of(job)
+    spec = _spec_of(message_id)
+    if spec is not None and spec.on_failure is not None:
+        import_attribute(spec.on_failure)(job, connection, exc_type, exc, traceback)
+    if not job.retries_left:
+        _complete(message_id)
+
+
+def _spec_of(message_id: int | None) -> JobSpec | None:
+    if message_id is None:
+        return None
+    with _engine().connect() as db:
+        name = db.scalar(sa.select(OutboxMessage.job).where(OutboxMessage.id == message_id))
+    return JOBS.get(name) if name else None
+
+
+def _complete(message_id: int | None) -> None:
+    if message_id is None:
+        return
+    with _engine().begin() as db:
+        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(completed_at=utcnow()))
+
+
+def _engine() -> sa.Engine:
+    from innovationsweek import runtime  # the runtime imports this module
+
+    return runtime.current().database.engine
+
+
+ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+
+
+def redrive_stalled(engine: sa.Engine, connection: redis.Redis, *, older_than: timedelta, limit: int = 200) -> int:
+    """Hand RQ again the messages whose job is gone: Redis lost it, or a worker died running it.
+
+    A message relayed more than ``older_than`` ago and still not done is looked up in RQ: a job
+    that is queued, scheduled or running is left alone; a finished one marks the message done;
+    one that is missing or failed without RQ's callbacks running is enqueued again.
+    """
+    stale = utcnow() - older_than
+    with engine.connect() as db:
+        rows = db.execute(
+            sa.select(OutboxMessage.__table__)
+            .where(
+                OutboxMessage.completed_at.is_(None),
+                OutboxMessage.enqueued_at < stale,
+                sa.or_(OutboxMessage.run_after.is_(None), OutboxMessage.run_after < stale),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+    redriven = 0
+    for row in rows:
+        try:
+            status = Job.fetch(f"outbox-{row.id}", connection=connection).get_status()
+        except NoSuchJobError:
+            status = None
+        if status in ALIVE:
+            continue
+        if status == JobStatus.FINISHED:
+            with engine.begin() as db:
+                db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(completed_at=utcnow()))
+            continue
+        if status is not None:
+            Job.fetch(f"outbox-{row.id}", connection=connection).delete()
+        _enqueue(connection, row)
+        with engine.begin() as db:
+            db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(enqueued_at=utcnow()))
+        log.warning("outbox: message %d (%s) was lost by the queue; enqueued it again", row.id, row.job)
+        redriven += 1
+    return redriven

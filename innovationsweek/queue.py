@@ -25,6 +25,10 @@ from innovationsweek.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+# An unfinished outbox message whose job RQ no longer has is enqueued again after this long:
+# longer than any job's time limit, so a slow job is never run twice at once.
+REDRIVE_AFTER = timedelta(minutes=35)
+
 # In the order a worker takes them: publishing first, people are waiting for it.
 QUEUE_NAMES = ("publishing", "moderation", "notifications", "webhooks", "maintenance")
 
@@ -60,6 +64,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "innovationsweek.jobs.notifications.send_pending_emails",
         every=timedelta(minutes=10),
         queue="notifications",
+    ),
+    # --- webhooks ---
+    PeriodicJob(
+        "sweep-webhook-deliveries",
+        "innovationsweek.jobs.webhooks.sweep_webhook_deliveries",
+        every=timedelta(minutes=10),
+        queue="webhooks",
     ),
 )
 
@@ -101,6 +112,7 @@ class Clock(threading.Thread):
 
     def tick(self, now: datetime) -> None:
         outbox.relay(self.runtime.database.engine, self.runtime.redis)
+        outbox.redrive_stalled(self.runtime.database.engine, self.runtime.redis, older_than=REDRIVE_AFTER)
         enqueue_periodic_jobs(self.runtime.redis, now)
         if self.scheduler is not None and self.scheduler.acquire_locks():
             self.scheduler.enqueue_scheduled_jobs()

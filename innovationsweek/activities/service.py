@@ -46,6 +46,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 # checks resolve its name later, under the deployment's own rules.
 LINKS_ON_SAVE = outbound.OutboundSettings(allowed_ports=None)
 
+# Events after which the public programme may show something else.
+PUBLIC_EVENTS = frozenset({Event.APPROVE, Event.FAST_LANE, Event.CANCEL, Event.WITHDRAW})
+
 CONTENT_FIELDS = frozenset(
     {
         "title",
@@ -176,6 +179,14 @@ def transition(session: Session, actor: Actor | None, activity: Activity, event:
     )
     activity.status = new_status
     activity.updated_at = utcnow()  # a new version even when only related rows change
+    if event in PUBLIC_EVENTS:
+        schedule_publication(session, activity)
+
+
+def schedule_publication(session: Session, activity: Activity) -> None:
+    """Have the publish job bring the activity's programme entry up to date."""
+    if activity.approved_revision is not None:
+        outbox.schedule(session, "publish_activity", activity.id)
 
 
 def list_activities(

@@ -10,7 +10,17 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest.utils import prepare_response
 
-from innovationsweek.api import accounts, activities, editions, health, moderation, organisations, partners
+from innovationsweek.api import (
+    accounts,
+    activities,
+    editions,
+    health,
+    moderation,
+    organisations,
+    partners,
+    programme,
+    webhooks,
+)
 from innovationsweek.api.context import register_request_context
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
 
@@ -61,7 +71,7 @@ def init_api(app: Flask) -> Api:
     )
     register_request_context(app)
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
-    for module in (health, accounts, organisations, editions, activities, moderation, partners):
+    for module in (health, accounts, organisations, editions, activities, moderation, programme, partners, webhooks):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)
     return api

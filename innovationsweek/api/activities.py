@@ -134,6 +134,7 @@ class ActivitySchema(ActivityContentSchema):
     co_organisers = ma.fields.List(ma.fields.Nested(OrganisationRefSchema))
     status = ma.fields.Enum(ActivityStatus, by_value=True)
     cancellation_reason = ma.fields.String(allow_none=True)
+    featured = ma.fields.Boolean()
     version = ma.fields.Integer(metadata={"description": "Also the ETag; send it back as If-Match"})
     findings = ma.fields.Method("latest_findings", metadata={"description": "Of the latest submitted version"})
     revision = ma.fields.Nested(RevisionSchema, attribute="latest_revision", allow_none=True)

@@ -129,6 +129,17 @@ def review(body: dict[str, Any], activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
+@blp.route("/activities/<int:activity_id>/feature", methods=["POST"])
+@blp.access("coordinator", "admin")
+@blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="Feature"))
+@blp.response(200, ActivitySchema)
+@blp.errors(404)
+@blp.doc(summary="Feature an activity in the public programme, or stop featuring it")
+def feature(body: dict[str, Any], activity_id: int) -> Any:
+    activity = moderation.feature(db(), current_actor(), activity_id, featured=body["featured"])
+    return activity, 200, etag(activity)
+
+
 @blp.route("/editions/<slug>/review-queue/decisions", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(BulkDecisionSchema)

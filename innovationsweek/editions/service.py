@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from innovationsweek import outbox
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
@@ -60,11 +61,18 @@ def get_edition(session: Session, slug: str) -> Edition:
     return edition
 
 
+# Fields the public programme shows with every activity: changing one re-renders them all.
+SHOWN_IN_PROGRAMME = frozenset({"name", "theme", "timezone", "themes"})
+
+
 def update_edition(session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]) -> Edition:
     edition = get_edition(session, slug)
     require_coordinator(actor, edition)
+    shown_before = {name: getattr(edition, name) for name in SHOWN_IN_PROGRAMME}
     _apply(edition, changes)
     session.flush()
+    if any(getattr(edition, name) != value for name, value in shown_before.items()):
+        outbox.schedule(session, "republish_edition", edition.id)
     return edition
 
 

@@ -204,6 +204,18 @@ def decide_many(
     return results
 
 
+def feature(session: Session, actor: Actor, activity_id: int, *, featured: bool) -> Activity:
+    """Pick an activity out for the programme's front page (or stop doing so)."""
+    activity = activities.get_activity(session, actor, activity_id)
+    require_coordinator(actor, activity.edition)
+    if activity.featured != featured:
+        activity.featured = featured
+        audit.record(session, actor, "featured" if featured else "unfeatured", edition_id=activity.edition_id, activity_id=activity.id)
+        activities.schedule_publication(session, activity)
+        session.flush()
+    return activity
+
+
 def _approve(activity: Activity, revision: Revision) -> None:
     activity.approved_revision = revision
 

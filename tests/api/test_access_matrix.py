@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format, Revision, RevisionState
 from innovationsweek.activities.service import content_of
+from innovationsweek.programme import service as programme
 from innovationsweek.credentials import PARTNER_KEY_PREFIX, USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition, EditionCoordinator
@@ -41,6 +42,8 @@ class World:
     published_id: int
     credentials: dict[str, str]
     slug: str = "matrix-week"
+    webhook_id: int = 0  # the partner's endpoint, see webhook_world
+    delivery_id: int = 0
 
 
 def edition_body(slug: str) -> dict:
@@ -142,11 +145,71 @@ RECIPES: dict[str, Recipe] = {
         f"/api/v1/editions/{w.slug}/moderation-settings",
         {"fast_lane": True},
     ),
+    "POST /api/v1/activities/{activity_id}/feature": lambda w: (
+        f"/api/v1/activities/{w.published_id}/feature",
+        {"featured": True},
+    ),
+    "GET /api/v1/editions/{slug}/programme": lambda w: (f"/api/v1/editions/{w.slug}/programme", None),
+    "GET /api/v1/editions/{slug}/programme.ics": lambda w: (f"/api/v1/editions/{w.slug}/programme.ics", None),
+    "GET /api/v1/editions/{slug}/programme.atom": lambda w: (f"/api/v1/editions/{w.slug}/programme.atom", None),
+    "GET /api/v1/editions/{slug}/feed": lambda w: (f"/api/v1/editions/{w.slug}/feed", None),
+    "GET /api/v1/editions/{slug}/statistics": lambda w: (f"/api/v1/editions/{w.slug}/statistics", None),
+    "GET /api/v1/programme/activities/{activity_id}": lambda w: (f"/api/v1/programme/activities/{w.published_id}", None),
+    "GET /api/v1/programme/activities/{activity_id}.ics": lambda w: (
+        f"/api/v1/programme/activities/{w.published_id}.ics",
+        None,
+    ),
     "GET /api/v1/editions/{slug}/audit-log": lambda w: (f"/api/v1/editions/{w.slug}/audit-log", None),
     "GET /api/v1/partners": lambda w: ("/api/v1/partners", None),
     "POST /api/v1/partners": lambda w: ("/api/v1/partners", {"name": "Partner", "contact_email": "p@example.org"}),
     "DELETE /api/v1/partners/{partner_id}": lambda w: (f"/api/v1/partners/{w.other_partner_id}", None),
 }
+
+
+# --- webhooks: the partner's endpoint with one finished delivery ---------------------------
+HOOKS = "/api/v1/webhooks"
+RECIPES.update(
+    {
+        "GET /api/v1/webhooks": lambda w: (HOOKS, None),
+        "POST /api/v1/webhooks": lambda w: (HOOKS, {"url": "https://partner.example/hooks", "events": ["activity.published"]}),
+        "GET /api/v1/webhooks/{endpoint_id}": lambda w: (f"{HOOKS}/{w.webhook_id}", None),
+        "DELETE /api/v1/webhooks/{endpoint_id}": lambda w: (f"{HOOKS}/{w.webhook_id}", None),
+        "POST /api/v1/webhooks/{endpoint_id}/enable": lambda w: (f"{HOOKS}/{w.webhook_id}/enable", None),
+        "GET /api/v1/webhooks/{endpoint_id}/deliveries": lambda w: (f"{HOOKS}/{w.webhook_id}/deliveries", None),
+        "POST /api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver": lambda w: (
+            f"{HOOKS}/{w.webhook_id}/deliveries/{w.delivery_id}/redeliver",
+            None,
+        ),
+    }
+)
+
+
+def webhook_world(session, partner: Partner) -> dict[str, int]:
+    from innovationsweek.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint(
+        partner_id=partner.id,
+        url="https://partner.example/hooks",
+        events=["activity.published"],
+        secret="whsec_dGVzdA==",
+    )
+    session.add(endpoint)
+    session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint.id,
+        message_id="msg_matrix",
+        event="activity.published",
+        activity_id=1,
+        change_number=1,
+        payload="{}",
+        status=DeliveryStatus.SUCCEEDED,
+        attempts=1,
+        scheduled_attempts=1,
+    )
+    session.add(delivery)
+    session.flush()
+    return {"webhook_id": endpoint.id, "delivery_id": delivery.id}
+# --- end of webhooks ---
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +228,7 @@ def world(runtime) -> World:
             role: User(email=f"{role}@example.org", name=role.title(), password_hash=PASSWORD_HASH, is_admin=role == "admin")
             for role in ("account", "organiser", "coordinator", "admin", "member")
         }
-        edition = Edition(slug="matrix-week", **{k: v for k, v in _edition_fields().items()})
+        edition = Edition(slug="matrix-week", programme_open=True, **_edition_fields())
         edition.coordinators.append(EditionCoordinator(user=users["coordinator"]))
         organisation = Organisation(name="Linköpings kommun", kind=OrganisationKind.MUNICIPALITY, country="SE")
         organisation.memberships += [
@@ -192,6 +255,7 @@ def world(runtime) -> World:
         published.status = ActivityStatus.PUBLISHED
         published.approved_revision = Revision(activity=published, number=1, state=RevisionState.APPROVED, content=content_of(published))
         session.flush()
+        programme.publish(session, published.id)
         return World(
             draft_id=draft.id,
             in_review_id=in_review.id,
@@ -200,6 +264,7 @@ def world(runtime) -> World:
             member_id=users["member"].id,
             coordinator_id=users["coordinator"].id,
             other_partner_id=partners[1].id,
+            **webhook_world(session, partners[0]),
             credentials=credentials,
         )
 

@@ -1,0 +1,231 @@
+"""The public programme: JSON with filters and cursor paging, the RPDE change feed, iCalendar,
+Atom, schema.org JSON-LD and statistics. No sign-in; visible once the edition's programme is
+open; cacheable by a CDN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, json, request, url_for
+from marshmallow import validate
+
+from innovationsweek.activities.models import AttendanceMode, Audience, Format
+from innovationsweek.api.blueprint import Blueprint
+from innovationsweek.api.caching import cached
+from innovationsweek.api.context import db
+from innovationsweek.api.schemas import PageQuerySchema
+from innovationsweek.organisations.models import OrganisationKind
+from innovationsweek.programme import formats
+from innovationsweek.programme import service as programme
+from innovationsweek.programme.models import EntryState, ProgrammeEntry
+
+blp = Blueprint("programme", __name__, url_prefix="/api/v1", description="The public programme, for everyone and partners")
+
+FEED_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+MAX_CHANGE_NUMBER = 2**63 - 1  # PostgreSQL's bigint
+JSON_LD = "application/ld+json"
+
+
+def many(field: ma.fields.Field, description: str) -> ma.fields.List:
+    return ma.fields.List(field, metadata={"description": description + " (repeat the parameter for several)"})
+
+
+class ProgrammeQuerySchema(PageQuerySchema):
+    starts_from = ma.fields.Date(data_key="from", metadata={"description": "On or after this day (edition time zone)"})
+    starts_to = ma.fields.Date(data_key="to", metadata={"description": "On or before this day (edition time zone)"})
+    format = many(ma.fields.Enum(Format, by_value=True), "Format")
+    attendance_mode = many(ma.fields.Enum(AttendanceMode, by_value=True), "Attendance mode")
+    region = many(ma.fields.String(validate=validate.Length(max=100)), "Region")
+    municipality = many(ma.fields.String(validate=validate.Length(max=100)), "Municipality")
+    organisation_kind = many(ma.fields.Enum(OrganisationKind, by_value=True), "Kind of host organisation")
+    audience = many(ma.fields.String(validate=validate.OneOf([a.value for a in Audience])), "Audience")
+    theme = many(ma.fields.String(validate=validate.Length(max=40)), "Theme key of the edition")
+    language = many(ma.fields.String(validate=validate.Regexp(r"^[a-z]{2}$")), "Language (ISO 639-1)")
+    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Words in title, summary, topics, host, municipality"})
+    featured = ma.fields.Boolean()
+    cancelled = ma.fields.Boolean(metadata={"description": "Only cancelled (true) or only going ahead (false)"})
+
+    @ma.validates_schema
+    def _range(self, data: dict[str, Any], **_: Any) -> None:
+        if "starts_from" in data and "starts_to" in data and data["starts_to"] < data["starts_from"]:
+            raise ma.ValidationError("'to' is before 'from'.", field_name="to")
+
+
+class FeedQuerySchema(ma.Schema):
+    after_change_number = ma.fields.Integer(
+        data_key="afterChangeNumber", load_default=0, validate=validate.Range(min=0), metadata={"description": "The last change number you have"}
+    )
+    limit = ma.fields.Integer(load_default=500, validate=validate.Range(min=1, max=500))
+
+
+class ActivityFormatQuerySchema(ma.Schema):
+    format = ma.fields.String(validate=validate.OneOf(["json", "jsonld"]), metadata={"description": "jsonld for schema.org Event"})
+
+
+class PublicActivitySchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "published or cancelled"})
+    change_number = ma.fields.Integer()
+
+
+PAGE = ma.Schema.from_dict(
+    {"items": ma.fields.List(ma.fields.Dict()), "total": ma.fields.Integer(), "next_cursor": ma.fields.String(allow_none=True)},
+    name="ProgrammePage",
+)
+FEED_PAGE = ma.Schema.from_dict(
+    {"items": ma.fields.List(ma.fields.Dict()), "next": ma.fields.String(), "license": ma.fields.String()}, name="FeedPage"
+)
+
+
+@blp.route("/editions/<slug>/programme")
+@blp.access("public")
+@blp.arguments(ProgrammeQuerySchema, location="query", unknown=ma.RAISE)
+@blp.response(200, PAGE)
+@blp.errors(404)
+@blp.doc(summary="The programme: filters, stable order (start, id), cursor paging, ETag/304")
+def programme_list(query: dict[str, Any], slug: str) -> Response:
+    edition = programme.open_programme(db(), slug)
+    cursor, limit = query.pop("cursor", None), query.pop("limit")
+    filters = programme.ProgrammeFilters(**{_FILTERS.get(k, k): v for k, v in query.items()})
+
+    def build() -> Response:
+        page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
+        body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
+        response = _json(body)
+        if page.next_cursor:
+            next_url = url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": page.next_cursor}, _external=True)
+            response.headers["Link"] = f'<{next_url}>; rel="next"'
+        return response
+
+    return cached(programme.programme_version(db(), edition), build)
+
+
+_FILTERS = {
+    "format": "formats",
+    "attendance_mode": "attendance_modes",
+    "region": "regions",
+    "municipality": "municipalities",
+    "organisation_kind": "organisation_kinds",
+    "audience": "audiences",
+    "theme": "themes",
+    "language": "languages",
+}
+
+
+@blp.route("/editions/<slug>/feed")
+@blp.access("public")
+@blp.arguments(FeedQuerySchema, location="query", unknown=ma.RAISE)
+@blp.response(200, FEED_PAGE)
+@blp.errors(404)
+@blp.doc(summary="The change feed (OpenActive RPDE): every change after afterChangeNumber, in order")
+def feed(query: dict[str, Any], slug: str) -> Response:
+    edition = programme.open_programme(db(), slug)
+    after = min(query["after_change_number"], MAX_CHANGE_NUMBER)
+    entries = programme.changes_after(db(), edition, after, limit=query["limit"])
+    last = entries[-1].change_number if entries else after
+    body = {
+        "next": url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"], _external=True),
+        "items": [_feed_item(entry) for entry in entries],
+        "license": FEED_LICENSE,
+    }
+    response = _json(body)
+    # RPDE: pages with items do not change; the last page is polled.
+    response.headers["Cache-Control"] = "public, max-age=3600" if entries else "public, max-age=8"
+    return response
+
+
+def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
+    item: dict[str, Any] = {"state": entry.state.value, "kind": "Event", "id": entry.activity_id, "modified": entry.change_number}
+    if entry.state == EntryState.UPDATED:
+        item["data"] = entry.data
+    return item
+
+
+@blp.route("/editions/<slug>/programme.ics")
+@blp.access("public")
+@blp.response(200, content_type="text/calendar")
+@blp.errors(404)
+@blp.doc(summary="The whole programme as an iCalendar feed")
+def programme_ics(slug: str) -> Response:
+    edition = programme.open_programme(db(), slug)
+
+    def build() -> Response:
+        body = formats.calendar(edition, programme.all_entries(db(), edition), base_url=_base_url())
+        return Response(body, mimetype="text/calendar")
+
+    return cached(programme.programme_version(db(), edition), build)
+
+
+@blp.route("/editions/<slug>/programme.atom")
+@blp.access("public")
+@blp.response(200, content_type="application/atom+xml")
+@blp.errors(404)
+@blp.doc(summary="The programme as an Atom feed")
+def programme_atom(slug: str) -> Response:
+    edition = programme.open_programme(db(), slug)
+    version = programme.programme_version(db(), edition)
+
+    def build() -> Response:
+        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=_base_url(), updated=version.changed_at)
+        return Response(body, mimetype="application/atom+xml")
+
+    return cached(version, build)
+
+
+@blp.route("/editions/<slug>/statistics")
+@blp.access("public")
+@blp.response(200, ma.Schema.from_dict({"activities": ma.fields.Integer(), "by_region": ma.fields.Dict()}, name="Statistics"))
+@blp.errors(404)
+@blp.doc(summary="Counts by region, format, theme, organisation kind and day")
+def statistics(slug: str) -> Response:
+    edition = programme.open_programme(db(), slug)
+    return cached(programme.programme_version(db(), edition), lambda: _json(programme.statistics(db(), edition)))
+
+
+@blp.route("/programme/activities/<int:activity_id>")
+@blp.access("public")
+@blp.arguments(ActivityFormatQuerySchema, location="query", unknown=ma.RAISE)
+@blp.response(200, PublicActivitySchema)
+@blp.alt_response(200, success=True, content_type=JSON_LD, description="schema.org Event, with Accept: application/ld+json or ?format=jsonld")
+@blp.errors(404)
+@blp.doc(summary="One activity of an open programme (JSON, or schema.org JSON-LD)")
+def public_activity(query: dict[str, Any], activity_id: int) -> Response:
+    entry = programme.public_entry(db(), activity_id)
+    wants_ld = query.get("format") == "jsonld" or (
+        query.get("format") is None and request.accept_mimetypes.best_match(["application/json", JSON_LD]) == JSON_LD
+    )
+
+    def build() -> Response:
+        if wants_ld:
+            return Response(json.dumps(formats.json_ld(entry, base_url=_base_url())), mimetype=JSON_LD)
+        return _json(entry.data)
+
+    return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+
+
+@blp.route("/programme/activities/<int:activity_id>.ics")
+@blp.access("public")
+@blp.response(200, content_type="text/calendar")
+@blp.errors(404)
+@blp.doc(summary="One activity as an iCalendar event")
+def public_activity_ics(activity_id: int) -> Response:
+    entry = programme.public_entry(db(), activity_id)
+    edition = programme.edition_of(db(), entry)
+
+    def build() -> Response:
+        return Response(formats.event_calendar(edition, entry, base_url=_base_url()), mimetype="text/calendar")
+
+    return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+
+
+def _json(body: Any) -> Response:
+    return Response(json.dumps(body), mimetype="application/json")
+
+
+def _base_url() -> str:
+    return request.url_root.rstrip("/")

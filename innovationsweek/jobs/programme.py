@@ -1,0 +1,26 @@
+"""Jobs of the publishing queue: keeping the public programme in line with the activities."""
+
+from __future__ import annotations
+
+from innovationsweek import runtime
+from innovationsweek.programme import service as programme
+
+
+def publish_activity(activity_id: int) -> int | None:
+    """(Re)render one activity's programme entry; returns its change number. Running it twice
+    changes nothing the second time."""
+    with runtime.current().database.unit_of_work() as session:
+        entry = programme.publish(session, activity_id)
+        return entry.change_number if entry else None
+
+
+def republish_edition(edition_id: int) -> int:
+    """After an edition changed (its name, time zone, themes): every entry again, one short
+    transaction each, so the change counter is never held for long."""
+    database = runtime.current().database
+    with database.unit_of_work() as session:
+        activity_ids = programme.entries_to_republish(session, edition_id)
+    for activity_id in activity_ids:
+        with database.unit_of_work() as session:
+            programme.publish(session, activity_id)
+    return len(activity_ids)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from innovationsweek.activities.models import AttendanceMode, Format
+from innovationsweek.db import Base, enum_column, utcnow
+from innovationsweek.organisations.models import OrganisationKind
+
+
+class EntryState(enum.StrEnum):
+    UPDATED = "updated"  # in the programme (published or cancelled)
+    DELETED = "deleted"  # withdrawn or removed after publication: partners drop it
+
+
+class ProgrammeEntry(Base):
+    """The public face of an activity, rendered from its approved revision by the publish job.
+
+    Every change gets the edition's next change number, which orders the change feed; the
+    columns beside ``data`` exist to filter and sort the programme with indexes.
+    """
+
+    __tablename__ = "programme_entries"
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "change_number", name="uq_programme_entries_edition_change"),
+        sa.Index("ix_programme_entries_listing", "edition_id", "state", "starts_at", "activity_id"),
+    )
+
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    change_number: Mapped[int] = mapped_column(sa.BigInteger)
+    state: Mapped[EntryState] = mapped_column(enum_column(EntryState))
+    # iCalendar SEQUENCE: rises with every change a calendar should show.
+    sequence: Mapped[int] = mapped_column(default=0)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="SET NULL"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    # For filters and ordering (copies of what ``data`` says).
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    featured: Mapped[bool] = mapped_column(default=False)
+    format: Mapped[Format | None] = mapped_column(enum_column(Format))
+    attendance_mode: Mapped[AttendanceMode | None] = mapped_column(enum_column(AttendanceMode))
+    region: Mapped[str | None] = mapped_column(sa.String(100))
+    municipality: Mapped[str | None] = mapped_column(sa.String(100))
+    organisation_kind: Mapped[OrganisationKind | None] = mapped_column(enum_column(OrganisationKind))
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")  # lower case, for ?q=
+
+    tags: Mapped[list[ProgrammeTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ProgrammeTag(Base):
+    """A language, audience or theme of an entry: a row each, so that ``?theme=spread`` is an
+    indexed lookup on both PostgreSQL and SQLite."""
+
+    __tablename__ = "programme_tags"
+    __table_args__ = (sa.Index("ix_programme_tags_lookup", "kind", "value", "activity_id"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme_entries.activity_id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # language, audience, theme
+    value: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+
+
+class ProgrammeCounter(Base):
+    """The last change number given out in an edition. Taking the next one locks this row until
+    the transaction commits, so changes commit in the order of their numbers: a partner that has
+    read number N can never later find a change numbered below N appear."""
+
+    __tablename__ = "programme_counters"
+
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
+    last_change_number: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

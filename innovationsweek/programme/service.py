@@ -1,0 +1,352 @@
+"""The public programme: rendering approved activities, numbering every change, and reading
+the programme, the change feed and the statistics.
+
+Nothing here reads the organiser's working copy: the public only ever sees an activity's last
+approved revision, and never personal data beyond a contact the organiser chose to publish.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format
+from innovationsweek.db import utcnow
+from innovationsweek.editions.models import Edition
+from innovationsweek.editions.service import get_edition
+from innovationsweek.errors import NotFound
+from innovationsweek.organisations.models import Organisation, OrganisationKind
+from innovationsweek.paging import Page, keyset_page
+from innovationsweek.programme.models import EntryState, ProgrammeCounter, ProgrammeEntry, ProgrammeTag
+from innovationsweek.webhooks.service import announce
+
+IN_PROGRAMME = (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED)
+TAG_KINDS = {"languages": "language", "audiences": "audience", "themes": "theme"}
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
+    """Bring the activity's programme entry in line with the activity. Running it again, or for
+    an activity whose public face has not changed, changes nothing and numbers nothing."""
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        return None
+    entry = session.get(ProgrammeEntry, activity_id)
+    if activity.status in IN_PROGRAMME and activity.approved_revision is not None:
+        data = render(activity)
+        if entry is not None and entry.state == EntryState.UPDATED and same_face(entry.data, data):
+            return entry
+        event = _event(entry, activity)
+        entry = entry or ProgrammeEntry(activity_id=activity.id, edition_id=activity.edition_id, sequence=-1)
+        _fill(entry, activity, data)
+    elif entry is not None and entry.state == EntryState.UPDATED:
+        event = "activity.deleted"
+        _empty(entry)
+    else:
+        return entry
+    with session.no_autoflush:  # a new entry is written once it has its number
+        _number(session, entry)
+    session.add(entry)
+    announce(session, entry, event)
+    session.flush()
+    return entry
+
+
+def render(activity: Activity) -> dict[str, Any]:
+    """The public representation of the approved revision (numbers are added when stored)."""
+    revision = activity.approved_revision
+    assert revision is not None
+    content = revision.content
+    contact = content.get("contact") or {}
+    registration = content.get("registration") or {"mode": "none"}
+    return {
+        "id": activity.id,
+        "edition": activity.edition.slug,
+        "status": "cancelled" if activity.status == ActivityStatus.CANCELLED else "published",
+        "cancellation_reason": activity.cancellation_reason if activity.status == ActivityStatus.CANCELLED else None,
+        "title": content["title"],
+        "summary": content["summary"],
+        "description": content["description"],
+        "format": content["format"],
+        "attendance_mode": content["attendance_mode"],
+        "starts_at": content["starts_at"],
+        "ends_at": content["ends_at"],
+        "timezone": activity.edition.timezone,
+        "venue": content.get("venue"),
+        "online_url": content.get("online_url"),
+        "languages": content.get("languages", []),
+        "audiences": content.get("audiences", []),
+        "themes": content.get("themes", []),
+        "topics": content.get("topics", []),
+        "organiser": _organisation(activity.organisation),
+        "co_organisers": [_organisation(o) for o in activity.co_organisers],
+        # Personal data only where the organiser chose to publish it.
+        "contact": {"name": contact.get("name"), "email": contact.get("email")} if contact.get("email_public") else None,
+        "registration": {
+            "mode": registration["mode"],
+            "url": registration.get("url"),
+            "capacity": registration.get("capacity"),
+        },
+        "photo_notice": content.get("photo_notice"),
+        "related_activity_ids": content.get("related_activity_ids", []),
+        "featured": activity.featured,
+        "revision": revision.number,
+    }
+
+
+def _event(entry: ProgrammeEntry | None, activity: Activity) -> str:
+    if entry is None or entry.state == EntryState.DELETED:
+        return "activity.published"
+    if activity.status == ActivityStatus.CANCELLED and not entry.cancelled:
+        return "activity.cancelled"
+    return "activity.updated"
+
+
+NUMBERS = ("change_number", "sequence", "modified")
+
+
+def same_face(stored: dict[str, Any] | None, rendered: dict[str, Any]) -> bool:
+    """Whether a stored entry already shows what was just rendered (numbers aside)."""
+    return stored is not None and {k: v for k, v in stored.items() if k not in NUMBERS} == rendered
+
+
+def _fill(entry: ProgrammeEntry, activity: Activity, data: dict[str, Any]) -> None:
+    venue = data["venue"] or {}
+    entry.state = EntryState.UPDATED
+    entry.revision_id = activity.approved_revision.id if activity.approved_revision else None
+    entry.sequence += 1
+    entry.data = data
+    entry.starts_at = datetime.fromisoformat(data["starts_at"])
+    entry.ends_at = datetime.fromisoformat(data["ends_at"])
+    entry.cancelled = data["status"] == "cancelled"
+    entry.featured = data["featured"]
+    entry.format = Format(data["format"])
+    entry.attendance_mode = AttendanceMode(data["attendance_mode"])
+    entry.region = venue.get("region") or activity.organisation.region
+    entry.municipality = venue.get("municipality")
+    entry.organisation_kind = activity.organisation.kind
+    entry.search_text = " ".join(
+        str(part or "") for part in (data["title"], data["summary"], " ".join(data["topics"]), activity.organisation.name, entry.municipality)
+    ).lower()
+    entry.tags = [ProgrammeTag(kind=kind, value=value) for field, kind in TAG_KINDS.items() for value in sorted(set(data[field]))]
+
+
+def _empty(entry: ProgrammeEntry) -> None:
+    """Deleted entries keep only what the feed needs: the id and the change number."""
+    entry.state = EntryState.DELETED
+    entry.sequence += 1
+    entry.data = None
+    entry.tags = []
+
+
+def _number(session: Session, entry: ProgrammeEntry) -> None:
+    """Give the entry the edition's next change number: the last step before the commit, because
+    the counter's row stays locked until then."""
+    now = utcnow()
+    counter_exists = session.get(ProgrammeCounter, entry.edition_id) is not None
+    if not counter_exists:
+        session.execute(
+            _insert_ignore(session, ProgrammeCounter.__table__).values(edition_id=entry.edition_id, last_change_number=0, last_changed_at=now)
+        )
+    number = session.scalar(
+        sa.update(ProgrammeCounter)
+        .where(ProgrammeCounter.edition_id == entry.edition_id)
+        .values(last_change_number=ProgrammeCounter.last_change_number + 1, last_changed_at=now)
+        .returning(ProgrammeCounter.last_change_number)
+    )
+    entry.change_number = number
+    entry.modified_at = now
+    if entry.data is not None:
+        entry.data = {**entry.data, "change_number": number, "sequence": entry.sequence, "modified": now.isoformat()}
+
+
+def _insert_ignore(session: Session, table: sa.Table) -> Any:
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def _organisation(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "kind": organisation.kind.value,
+        "country": organisation.country,
+        "region": organisation.region,
+        "website": organisation.website,
+    }
+
+
+def entries_to_republish(session: Session, edition_id: int) -> list[int]:
+    query = sa.select(ProgrammeEntry.activity_id).where(
+        ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED
+    )
+    return list(session.scalars(query))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeVersion:
+    """What public answers are cached by: the edition's last change number and its time."""
+
+    change_number: int
+    changed_at: datetime
+
+
+def open_programme(session: Session, slug: str) -> Edition:
+    edition = get_edition(session, slug)
+    if not edition.programme_open:
+        raise NotFound(f"The programme of {slug} is not open yet.")
+    return edition
+
+
+def programme_version(session: Session, edition: Edition) -> ProgrammeVersion:
+    counter = session.get(ProgrammeCounter, edition.id)
+    if counter is None:
+        return ProgrammeVersion(0, edition.updated_at)
+    return ProgrammeVersion(counter.last_change_number, max(counter.last_changed_at, edition.updated_at))
+
+
+@dataclass(frozen=True)
+class ProgrammeFilters:
+    starts_from: date | None = None
+    starts_to: date | None = None
+    formats: Sequence[Format] = ()
+    attendance_modes: Sequence[AttendanceMode] = ()
+    regions: Sequence[str] = ()
+    municipalities: Sequence[str] = ()
+    organisation_kinds: Sequence[OrganisationKind] = ()
+    audiences: Sequence[str] = ()
+    themes: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    q: str | None = None
+    featured: bool | None = None
+    cancelled: bool | None = None
+
+
+def programme_page(
+    session: Session, edition: Edition, filters: ProgrammeFilters, *, cursor: str | None, limit: int
+) -> Page[ProgrammeEntry]:
+    """Activities in the programme (cancelled ones too, marked), by start time then id."""
+    query = sa.select(ProgrammeEntry).where(
+        ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED
+    )
+    query = _filtered(query, edition, filters)
+    return keyset_page(
+        session,
+        query,
+        order_by=(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id),
+        key=lambda e: (e.starts_at, e.activity_id),
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def _filtered(query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:
+    zone = ZoneInfo(edition.timezone)
+    if filters.starts_from is not None:
+        query = query.where(ProgrammeEntry.ends_at > datetime.combine(filters.starts_from, time(), zone))
+    if filters.starts_to is not None:
+        query = query.where(ProgrammeEntry.starts_at < datetime.combine(filters.starts_to + timedelta(days=1), time(), zone))
+    for column, values in (
+        (ProgrammeEntry.format, filters.formats),
+        (ProgrammeEntry.attendance_mode, filters.attendance_modes),
+        (ProgrammeEntry.region, filters.regions),
+        (ProgrammeEntry.municipality, filters.municipalities),
+        (ProgrammeEntry.organisation_kind, filters.organisation_kinds),
+    ):
+        if values:
+            query = query.where(column.in_(list(values)))
+    for kind, values in (("audience", filters.audiences), ("theme", filters.themes), ("language", filters.languages)):
+        if values:
+            query = query.where(
+                sa.exists().where(
+                    ProgrammeTag.activity_id == ProgrammeEntry.activity_id,
+                    ProgrammeTag.kind == kind,
+                    ProgrammeTag.value.in_(list(values)),
+                )
+            )
+    if filters.q:
+        for word in filters.q.lower().split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(ProgrammeEntry.search_text.like(f"%{escaped}%", escape="\\"))
+    if filters.featured is not None:
+        query = query.where(ProgrammeEntry.featured == filters.featured)
+    if filters.cancelled is not None:
+        query = query.where(ProgrammeEntry.cancelled == filters.cancelled)
+    return query
+
+
+def all_entries(session: Session, edition: Edition) -> list[ProgrammeEntry]:
+    """The whole programme, for the calendar and Atom feeds."""
+    query = (
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    )
+    return list(session.scalars(query))
+
+
+def changes_after(session: Session, edition: Edition, change_number: int, *, limit: int) -> list[ProgrammeEntry]:
+    """The change feed: every entry changed after ``change_number``, in change order, each once."""
+    query = (
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.change_number > change_number)
+        .order_by(ProgrammeEntry.change_number)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def public_entry(session: Session, activity_id: int) -> ProgrammeEntry:
+    entry = session.scalar(
+        sa.select(ProgrammeEntry)
+        .join(Edition, Edition.id == ProgrammeEntry.edition_id)
+        .where(ProgrammeEntry.activity_id == activity_id, ProgrammeEntry.state == EntryState.UPDATED, Edition.programme_open)
+    )
+    if entry is None:
+        raise NotFound(f"No activity {activity_id} in any open programme.")
+    return entry
+
+
+def edition_of(session: Session, entry: ProgrammeEntry) -> Edition:
+    edition = session.get(Edition, entry.edition_id)
+    assert edition is not None
+    return edition
+
+
+def statistics(session: Session, edition: Edition) -> dict[str, Any]:
+    """Counts of the programme's activities (cancelled ones apart) by region, format, theme,
+    organisation kind and day (in the edition's time zone)."""
+    entries = session.scalars(
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
+        .options(selectinload(ProgrammeEntry.tags))
+    ).all()
+    live = [e for e in entries if not e.cancelled]
+    zone = ZoneInfo(edition.timezone)
+
+    def count(values: Sequence[Any]) -> dict[str, int]:
+        return dict(sorted(Counter(str(v) for v in values if v is not None).items()))
+
+    return {
+        "activities": len(live),
+        "cancelled": len(entries) - len(live),
+        "by_region": count([e.region for e in live]),
+        "by_format": count([e.format.value for e in live if e.format]),
+        "by_theme": count([t.value for e in live for t in e.tags if t.kind == "theme"]),
+        "by_organisation_kind": count([e.organisation_kind.value for e in live if e.organisation_kind]),
+        "by_day": count([e.starts_at.astimezone(zone).date().isoformat() for e in live if e.starts_at]),
+    }

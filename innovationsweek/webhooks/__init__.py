@@ -1,0 +1,1 @@
+"""Webhooks: partners subscribe to programme changes and receive signed deliveries."""
