@@ -166,3 +166,79 @@ def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve):
     requests.post(f"{base}/api/v1/activities/{blocked['id']}/submit", headers=organiser, timeout=5)
     returned = wait_for_status(base, organiser, blocked["id"], {"changes_requested"})
     assert "missing_venue" in [finding["code"] for finding in returned["findings"]]
+
+
+def test_an_approved_activity_reaches_the_programme_feeds_and_a_webhook_receiver(serve, tmp_path):
+    """Issue 4, as a partner would see it against `make run` (webhooks to loopback allowed)."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from standardwebhooks import Webhook
+
+    received: list[tuple[bytes, dict[str, str]]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            received.append((self.rfile.read(int(self.headers["Content-Length"])), dict(self.headers)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        base, process = serve(IW_OUTBOUND_ALLOW_PRIVATE="true")
+        wait_for_worker(base, process)
+        admin = _bearer(base, "admin@example.org")
+        key = requests.post(f"{base}/api/v1/partners", json={"name": "Kommunportalen", "contact_email": "dev@portal.se"}, headers=admin, timeout=5).json()["api_key"]
+        partner = {"Authorization": f"Bearer {key}"}
+        hook = requests.post(
+            f"{base}/api/v1/webhooks",
+            json={"url": f"http://127.0.0.1:{receiver.server_address[1]}/hook", "events": ["activity.published", "activity.cancelled"]},
+            headers=partner,
+            timeout=5,
+        ).json()
+        coordinator = _bearer(base, "coordinator@example.org")
+        slug = "innovationsveckan-2019"
+        queue = requests.get(f"{base}/api/v1/editions/{slug}/review-queue", headers=coordinator, timeout=5).json()["items"]
+        activity_id = queue[0]["activity_id"]
+        requests.post(f"{base}/api/v1/activities/{activity_id}/review", json={"decision": "approve"}, headers=coordinator, timeout=5)
+
+        programme = wait_for(lambda: _ids(requests.get(f"{base}/api/v1/editions/{slug}/programme?limit=200", timeout=5)), activity_id)
+        assert activity_id in programme
+        feed = requests.get(f"{base}/api/v1/editions/{slug}/feed?afterChangeNumber=0", timeout=5).json()
+        assert activity_id in [item["id"] for item in feed["items"]]
+        assert f"activity-{activity_id}@innovationsweek" in requests.get(f"{base}/api/v1/editions/{slug}/programme.ics", timeout=5).text
+        assert f"/api/v1/programme/activities/{activity_id}" in requests.get(f"{base}/api/v1/editions/{slug}/programme.atom", timeout=5).text
+        first = requests.get(f"{base}/api/v1/editions/{slug}/programme", timeout=5)
+        assert requests.get(f"{base}/api/v1/editions/{slug}/programme", headers={"If-None-Match": first.headers["ETag"]}, timeout=5).status_code == 304
+
+        wait_for(lambda: [json.loads(body)["type"] for body, _ in received], "activity.published")
+        body, headers = received[0]
+        Webhook(hook["secret"]).verify(body, {k.lower(): v for k, v in headers.items()})  # raises if forged
+        assert json.loads(body)["data"]["activity_id"] == activity_id
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+
+def _bearer(base: str, email: str) -> dict[str, str]:
+    token = requests.post(f"{base}/api/v1/auth/tokens", json={"email": email, "password": "demo-password"}, timeout=5).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _ids(response: requests.Response) -> list[int]:
+    return [item["id"] for item in response.json()["items"]]
+
+
+def wait_for(read, wanted, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = read()
+        if wanted in value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{wanted!r} did not appear in time")

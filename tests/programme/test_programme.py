@@ -288,3 +288,28 @@ def test_the_programme_as_icalendar_atom_and_json_ld(client, runtime, week):
     assert ld.get_json()["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert client.get(f"/api/v1/programme/activities/{activity_id}?format=jsonld").get_json()["@type"] == "Event"
     assert client.get(f"/api/v1/programme/activities/{activity_id}").get_json()["status"] == "cancelled"
+
+
+def test_redis_down_while_approving_loses_no_publication(client, runtime, week, settings):
+    from dataclasses import replace
+
+    from innovationsweek.app import create_app
+    from innovationsweek.outbox import relay
+    from innovationsweek.runtime import Runtime
+
+    activity_id = client.post(ACTIVITIES, json=week.webcast(), headers=week.organiser).get_json()["id"]
+    client.post(f"/api/v1/activities/{activity_id}/submit", headers=week.organiser)
+    run_jobs(runtime)
+    broken = Runtime(replace(settings, redis_url="redis://127.0.0.1:1/0"))
+    try:
+        approve = create_app(runtime=broken).test_client().post(
+            f"/api/v1/activities/{activity_id}/review", json={"decision": "approve"}, headers=week.coordinator
+        )
+        assert approve.status_code == 200
+    finally:
+        broken.close()
+    create_app(runtime=runtime)
+    assert client.get(PROGRAMME).get_json()["items"] == []  # not yet: the job waits in the outbox
+    assert relay(runtime.database.engine, runtime.redis) >= 1
+    run_jobs(runtime)
+    assert [item["id"] for item in client.get(PROGRAMME).get_json()["items"]] == [activity_id]
