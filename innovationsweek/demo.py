@@ -200,6 +200,8 @@ def _current_edition() -> Edition:
     first_monday = next(day for day in range(1, 8) if datetime(year, 10, day).weekday() == 0)
     starts = datetime(year, 10, first_monday, 8, 0, tzinfo=STOCKHOLM)
     return Edition(
+        privacy_notice=PRIVACY_NOTICE,
+        privacy_notice_version=f"{year}-1",
         slug=f"innovationsveckan-{year}",
         name={"sv": f"Innovationsveckan {year}", "da": f"Innovationsugen {year}", "en": f"Innovation Week {year}"},
         theme={"sv": "Att sprida och involvera", "da": "At sprede og involvere", "en": "Spread and involve"},
@@ -217,8 +219,27 @@ def _current_edition() -> Edition:
     )
 
 
+PRIVACY_NOTICE = {
+    "sv": (
+        "Din anmälan är ett aktivt samtycke till att arrangören, Vinnova och Sveriges Kommuner och Landsting "
+        "behandlar dina personuppgifter (namn, e-postadress, arbetsplats, befattning och telefonnummer) för att "
+        "genomföra aktiviteten och skicka påminnelser. Ibland fotograferar eller filmar vi på våra aktiviteter; "
+        "om du inte vill vara med på bilder eller filmer anger du det vid anmälan. Uppgifterna raderas 180 dagar "
+        "efter aktiviteten. Du kan när som helst begära ut eller radera dina uppgifter."
+    ),
+    "en": (
+        "Registering is an active consent to the organiser, Vinnova and SKL processing your personal data (name, "
+        "email, workplace, position and phone number) to run the activity and send reminders. We sometimes take "
+        "photos or film; say so when you register if you do not want to appear. The data is deleted 180 days after "
+        "the activity. You can ask for your data or its erasure at any time."
+    ),
+}
+
+
 def _edition() -> Edition:
     return Edition(
+        privacy_notice=PRIVACY_NOTICE,
+        privacy_notice_version="2019-04",
         slug=EDITION_SLUG,
         name={"sv": "Innovationsveckan 2019", "da": "Innovationsugen 2019", "en": "Innovation Week 2019"},
         theme={"sv": "Att sprida och involvera", "da": "At sprede og involvere", "en": "Spread and involve"},

@@ -11,6 +11,7 @@ from innovationsweek.organisations.models import Membership, Organisation
 from innovationsweek.outbox import OutboxMessage
 from innovationsweek.partners.models import Partner
 from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry, ProgrammeTag
+from innovationsweek.registrations.models import PersonalDataAccess, Registration
 from innovationsweek.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -27,9 +28,11 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Partner",
+    "PersonalDataAccess",
     "ProgrammeCounter",
     "ProgrammeEntry",
     "ProgrammeTag",
+    "Registration",
     "Revision",
     "User",
     "WebhookAttempt",

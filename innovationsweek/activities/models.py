@@ -151,6 +151,7 @@ class Activity(Timestamped, Base):
     photo_notice: Mapped[str | None] = mapped_column(sa.String(1000))
     cancellation_reason: Mapped[str | None] = mapped_column(sa.String(2000))  # public, with the status
     featured: Mapped[bool] = mapped_column(default=False)  # picked out by the coordinators
+    registration_closed: Mapped[bool] = mapped_column(default=False)  # closed early by the organiser
 
     approved_revision_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("activity_revisions.id", use_alter=True, ondelete="SET NULL")

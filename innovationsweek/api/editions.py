@@ -39,6 +39,12 @@ class EditionFieldsSchema(ma.Schema):
         metadata={"description": "Days after an activity ends that its participants' personal data is kept"},
     )
     themes = ma.fields.List(ma.fields.Nested(ThemeSchema), load_default=list, validate=validate.Length(max=30))
+    privacy_notice = localised_text(
+        10_000, load_default=dict, metadata={"description": "What participants consent to when they register"}
+    )
+    privacy_notice_version = ma.fields.String(
+        load_default="1", validate=validate.Length(min=1, max=40), metadata={"description": "Change it with the text"}
+    )
 
 
 class EditionSchema(EditionFieldsSchema):

@@ -37,6 +37,10 @@ class Edition(Timestamped, Base):
     retention_days: Mapped[int] = mapped_column(default=180)
     # [{"key": "spread", "label": {"sv": "Sprida", "en": "Spread"}}, ...]
     themes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # What participants consent to when they register, per language, and its version: a new
+    # text gets a new version, and each registration keeps the text and version it accepted.
+    privacy_notice: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    privacy_notice_version: Mapped[str] = mapped_column(sa.String(40), default="1")
 
     coordinators: Mapped[list[EditionCoordinator]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", passive_deletes=True

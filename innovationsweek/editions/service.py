@@ -29,6 +29,8 @@ EDITABLE_FIELDS = frozenset(
         "programme_open",
         "retention_days",
         "themes",
+        "privacy_notice",
+        "privacy_notice_version",
     }
 )
 
