@@ -160,6 +160,8 @@ def test_an_admin_creates_an_edition_with_localised_name_theme_and_themes(client
             {"key": "spread", "label": {"sv": "Sprida", "en": "Spread"}},
             {"key": "involve", "label": {"sv": "Involvera", "en": "Involve"}},
         ],
+        "privacy_notice": {},
+        "privacy_notice_version": "1",
         "created_at": None,
         "updated_at": None,
     }
