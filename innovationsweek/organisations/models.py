@@ -41,6 +41,8 @@ class Organisation(Timestamped, Base):
     country: Mapped[str] = mapped_column(sa.String(2))
     region: Mapped[str | None] = mapped_column(sa.String(100))
     website: Mapped[str | None] = mapped_column(sa.String(500))
+    # A deleted organisation leaves the lists but stays the host of its published activities.
+    deleted_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", passive_deletes=True

@@ -38,17 +38,21 @@ class Registration(Base):
         sa.Index("ix_registrations_activity_status", "activity_id", "status", "id"),
         sa.Index("ix_registrations_email", "email"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("(erased_at IS NULL) = (email IS NOT NULL)", name="email_until_erased"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"))
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
-    name: Mapped[str] = mapped_column(sa.String(200))
-    email: Mapped[str] = mapped_column(sa.String(254))
-    workplace: Mapped[str] = mapped_column(sa.String(200))
-    position: Mapped[str] = mapped_column(sa.String(200))
+    # The personal data; emptied (NULL) on erasure or when the retention period ends, leaving
+    # the row as an anonymous count.
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    workplace: Mapped[str | None] = mapped_column(sa.String(200))
+    position: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    erased_at: Mapped[datetime | None]
     photo_consent: Mapped[bool]
     consent_text: Mapped[str] = mapped_column(sa.Text)
     consent_version: Mapped[str] = mapped_column(sa.String(40))

@@ -1,8 +1,8 @@
-"""registrations, personal data access log, privacy notices
+"""registrations, personal data access log, privacy notices, deleted organisations
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-23 19:31:07.336024
+Create Date: 2026-11-23 19:32:42.328944
 """
 
 from alembic import op
@@ -35,11 +35,12 @@ def upgrade() -> None:
     sa.Column('activity_id', sa.Integer(), nullable=False),
     sa.Column('edition_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('confirmed', 'waitlisted', 'cancelled', name='registrationstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('workplace', sa.String(length=200), nullable=False),
-    sa.Column('position', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('workplace', sa.String(length=200), nullable=True),
+    sa.Column('position', sa.String(length=200), nullable=True),
     sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('erased_at', innovationsweek.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('photo_consent', sa.Boolean(), nullable=False),
     sa.Column('consent_text', sa.Text(), nullable=False),
     sa.Column('consent_version', sa.String(length=40), nullable=False),
@@ -48,6 +49,7 @@ def upgrade() -> None:
     sa.Column('created_at', innovationsweek.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('promoted_at', innovationsweek.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', innovationsweek.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(erased_at IS NULL) = (email IS NOT NULL)', name=op.f('ck_registrations_email_until_erased')),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_registrations_email_lowercase')),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_registrations_activity_id_activities'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_registrations_edition_id_editions'), ondelete='CASCADE'),
@@ -61,9 +63,11 @@ def upgrade() -> None:
     op.add_column('activities', sa.Column('registration_closed', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('editions', sa.Column('privacy_notice', sa.JSON(), nullable=False, server_default='{}'))
     op.add_column('editions', sa.Column('privacy_notice_version', sa.String(length=40), nullable=False, server_default='1'))
+    op.add_column('organisations', sa.Column('deleted_at', innovationsweek.db.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('organisations', 'deleted_at')
     op.drop_column('editions', 'privacy_notice_version')
     op.drop_column('editions', 'privacy_notice')
     op.drop_column('activities', 'registration_closed')
