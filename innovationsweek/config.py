@@ -37,6 +37,9 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     mail_from: str = "Innovationsveckan <noreply@innovationsweek.invalid>"
+    # Where people reach this service: the base of links in emails (a participant's cancel link,
+    # the activity in an attached calendar event).
+    public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -54,6 +57,7 @@ class Settings:
             "smtp_password": env.get("IW_SMTP_PASSWORD") or None,
             "smtp_starttls": env.get("IW_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
             "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
+            "public_url": env.get("IW_PUBLIC_URL") or cls.public_url,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -12,11 +12,14 @@ from innovationsweek.outbox import OutboxMessage
 from innovationsweek.partners.models import Partner
 from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry, ProgrammeTag
 from innovationsweek.registrations.models import PersonalDataAccess, Registration
+from innovationsweek.reminders.models import Reminder, ReminderPlan
+from innovationsweek.reports.models import ActivityReport
 from innovationsweek.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessToken",
     "Activity",
+    "ActivityReport",
     "AuditEntry",
     "Base",
     "Edition",
@@ -33,6 +36,8 @@ __all__ = [
     "ProgrammeEntry",
     "ProgrammeTag",
     "Registration",
+    "Reminder",
+    "ReminderPlan",
     "Revision",
     "User",
     "WebhookAttempt",

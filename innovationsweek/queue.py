@@ -65,6 +65,20 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(minutes=10),
         queue="notifications",
     ),
+    # --- privacy ---
+    PeriodicJob(
+        "purge-expired-personal-data",
+        "innovationsweek.jobs.privacy.purge_expired_personal_data",
+        every=timedelta(hours=1),
+        queue="maintenance",
+    ),
+    # --- reminders --- (due on the hour: sent within five minutes of it)
+    PeriodicJob(
+        "plan-and-send-reminders",
+        "innovationsweek.jobs.reminders.plan_and_send_reminders",
+        every=timedelta(minutes=5),
+        queue="notifications",
+    ),
     # --- webhooks ---
     PeriodicJob(
         "sweep-webhook-deliveries",

@@ -1,4 +1,4 @@
-"""Accounts: registering, signing in with Bearer tokens, revoking them."""
+"""Accounts: registering, signing in with Bearer tokens, revoking them, deleting accounts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
-from innovationsweek.errors import Conflict, Invalid, NotAuthenticated, NotFound, non_blank
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, non_blank
+from innovationsweek.organisations.models import MemberRole, Membership
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -111,3 +112,51 @@ def purge_expired_tokens(session: Session, *, older_than: timedelta) -> int:
         )
     )
     return result.rowcount
+
+
+def delete_own_account(session: Session, actor: Actor, *, password: str) -> None:
+    """The signed-in person deletes their account, giving their password again (a stolen token
+    alone must not be enough). See :func:`delete_account`."""
+    user = actor.require_user()
+    if not _password_matches(user, password):
+        raise Forbidden("The password is wrong.", field="password")
+    _delete(session, actor, user)
+
+
+def delete_account(session: Session, actor: Actor, user_id: int) -> None:
+    """An administrator deletes an account. Its tokens, memberships and coordinator assignments
+    go; what the person did stays: their activities (without a creator), the programme, and the
+    audit entries, which keep their name. Refused while the account is the last owner of an
+    organisation that has other members, who would be left without anyone to manage it."""
+    actor.require_admin()
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account {user_id}.")
+    _delete(session, actor, user)
+
+
+def _delete(session: Session, actor: Actor, user: User) -> None:
+    from innovationsweek import audit  # audit -> editions -> this module
+
+    memberships = list(session.scalars(sa.select(Membership).where(Membership.user_id == user.id)))
+    stranded = [m.organisation for m in memberships if _last_owner_of_others(m)]
+    if stranded:
+        names = ", ".join(f"{o.name} ({o.id})" for o in stranded)
+        first = stranded[0].id
+        raise Conflict(
+            f"The account is the last owner of {names}, which has other members. Make one of them an owner first "
+            f'(POST /api/v1/organisations/{first}/members with their email and "role": "owner"), or delete the '
+            "organisation; then delete the account.",
+            organisations=[{"id": o.id, "name": o.name} for o in stranded],
+        )
+    for membership in memberships:
+        membership.organisation.memberships.remove(membership)
+    audit.record(session, actor, "account_deleted", edition_id=None, user_id=user.id)
+    session.flush()  # the entry is written while its actor exists; deleting sets its actor_id NULL
+    session.delete(user)
+    session.flush()
+
+
+def _last_owner_of_others(membership: Membership) -> bool:
+    others = [m for m in membership.organisation.memberships if m.user_id != membership.user_id]
+    return membership.role == MemberRole.OWNER and bool(others) and all(m.role != MemberRole.OWNER for m in others)

@@ -36,6 +36,8 @@ from innovationsweek.editions.service import get_edition, is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, non_blank
 from innovationsweek.organisations.models import Membership, Organisation
 from innovationsweek.paging import Page, keyset_page
+from innovationsweek.reminders import service as reminders
+from innovationsweek.registrations import service as registrations
 
 # Formatting a description may use; everything else (scripts, styles, iframes, event handlers)
 # is removed before storage.
@@ -157,6 +159,7 @@ def cancel(
     transition(session, actor, activity, Event.CANCEL, reason=non_blank(reason, "reason"))
     activity.cancellation_reason = reason.strip()
     session.flush()
+    registrations.tell_registrants_of_cancellation(session, activity)
     return activity
 
 
@@ -181,6 +184,7 @@ def transition(session: Session, actor: Actor | None, activity: Activity, event:
     activity.updated_at = utcnow()  # a new version even when only related rows change
     if event in PUBLIC_EVENTS:
         schedule_publication(session, activity)
+    reminders.replan_activity(session, activity)
 
 
 def schedule_publication(session: Session, activity: Activity) -> None:

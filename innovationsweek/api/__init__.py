@@ -18,10 +18,14 @@ from innovationsweek.api import (
     moderation,
     organisations,
     partners,
+    privacy,
     programme,
+    registrations,
+    reports,
     webhooks,
 )
 from innovationsweek.api.context import register_request_context
+from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
 
 API_DESCRIPTION = """\
@@ -70,8 +74,9 @@ def init_api(app: Flask) -> Api:
         },
     )
     register_request_context(app)
+    init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
-    for module in (health, accounts, organisations, editions, activities, moderation, programme, partners, webhooks):
+    for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)
     return api

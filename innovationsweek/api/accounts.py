@@ -57,6 +57,10 @@ class MeSchema(AccountSchema):
     coordinates = ma.fields.List(ma.fields.String(), metadata={"description": "Slugs of the editions this person coordinates"})
 
 
+class PasswordSchema(ma.Schema):
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+
+
 class UserQuerySchema(ma.Schema):
     email = ma.fields.String(validate=validate.Length(max=254))
 
@@ -105,6 +109,20 @@ def me() -> Extended:
     )
 
 
+@auth.route("/me", methods=["DELETE"])
+@auth.access("account")
+@auth.arguments(PasswordSchema)
+@auth.response(204)
+@auth.errors(409)
+@auth.doc(
+    summary="Delete your own account (give your password again)",
+    description="Your tokens and memberships go; activities you created, the programme and the audit log stay. "
+    "Refused (409) while you are the last owner of an organisation that has other members.",
+)
+def delete_me(body: dict[str, Any]) -> None:
+    accounts.delete_own_account(db(), current_actor(), password=body["password"])
+
+
 @users.route("")
 class Users(MethodView):
     @users.access("admin")
@@ -113,3 +131,12 @@ class Users(MethodView):
     @users.doc(summary="List accounts (optionally the one with an email)")
     def get(self, query: dict[str, Any]) -> dict[str, object]:
         return listed(accounts.list_users(db(), current_actor(), email=query.get("email")))
+
+
+@users.route("/<int:user_id>", methods=["DELETE"])
+@users.access("admin")
+@users.response(204)
+@users.errors(404, 409)
+@users.doc(summary="Delete an account, as in DELETE /api/v1/auth/me but without the password")
+def delete_user(user_id: int) -> None:
+    accounts.delete_account(db(), current_actor(), user_id)

@@ -10,6 +10,7 @@ from marshmallow import validate
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.reminders import ReminderSettingsSchema
 from innovationsweek.api.schemas import EMAIL, Instant, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
@@ -44,6 +45,9 @@ class EditionFieldsSchema(ma.Schema):
     )
     privacy_notice_version = ma.fields.String(
         load_default="1", validate=validate.Length(min=1, max=40), metadata={"description": "Change it with the text"}
+    )
+    reminder_settings = ma.fields.Nested(
+        ReminderSettingsSchema, metadata={"description": "Which reminders go out and when; a change gives only what changes"}
     )
 
 

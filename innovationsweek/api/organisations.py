@@ -87,6 +87,17 @@ class OrganisationById(MethodView):
     def patch(self, changes: dict[str, Any], organisation_id: int) -> Organisation:
         return organisations.update_organisation(db(), current_actor(), organisation_id, changes)
 
+    @blp.access("organiser", "admin")
+    @blp.response(204)
+    @blp.errors(404)
+    @blp.doc(
+        summary="Delete an organisation (its owners)",
+        description="It leaves the lists and its members leave it; its activities in the works are withdrawn, "
+        "its published ones stay in the programme with its name.",
+    )
+    def delete(self, organisation_id: int) -> None:
+        organisations.delete_organisation(db(), current_actor(), organisation_id)
+
 
 @blp.route("/<int:organisation_id>/members")
 class Members(MethodView):

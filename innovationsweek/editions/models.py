@@ -41,6 +41,8 @@ class Edition(Timestamped, Base):
     # text gets a new version, and each registration keeps the text and version it accepted.
     privacy_notice: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     privacy_notice_version: Mapped[str] = mapped_column(sa.String(40), default="1")
+    # Which reminders go out and when (innovationsweek.reminders.settings); {} means the defaults.
+    reminder_settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     coordinators: Mapped[list[EditionCoordinator]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", passive_deletes=True

@@ -16,6 +16,7 @@ from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
 from innovationsweek.editions.models import Edition, EditionCoordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
+from innovationsweek.reminders.settings import merged as merged_reminder_settings
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -31,6 +32,7 @@ EDITABLE_FIELDS = frozenset(
         "themes",
         "privacy_notice",
         "privacy_notice_version",
+        "reminder_settings",
     }
 )
 
@@ -135,6 +137,8 @@ def _apply(edition: Edition, fields: Mapping[str, Any]) -> None:
     if unknown:
         raise ValueError(f"not edition fields: {sorted(unknown)}")
     for name, value in fields.items():
+        if name == "reminder_settings":  # a partial change: the kinds and values given
+            value = merged_reminder_settings(edition.reminder_settings, value)
         setattr(edition, name, value)
     _check_consistent(edition)
 

@@ -1,4 +1,8 @@
-"""Organisations and their members. Whoever creates an organisation becomes its owner."""
+"""Organisations and their members. Whoever creates an organisation becomes its owner.
+
+A deleted organisation leaves the lists and answers 404, but its row stays: it is still the host
+of the activities it had in the programme, which keep its name.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from innovationsweek import audit
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
+from innovationsweek.activities.lifecycle import Event
+from innovationsweek.activities.models import Activity, ActivityStatus
+from innovationsweek.activities.service import transition
 from innovationsweek.actors import Actor
+from innovationsweek.db import utcnow
 from innovationsweek.errors import Conflict, Forbidden, NotFound, non_blank
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
@@ -37,7 +46,7 @@ def list_organisations(
     mine: bool = False,
 ) -> list[Organisation]:
     user = actor.require_user()
-    query = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
+    query = sa.select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(Organisation.name, Organisation.id)
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     if country:
@@ -52,7 +61,7 @@ def list_organisations(
 def get_organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
     actor.require_user()
     organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
+    if organisation is None or organisation.deleted_at is not None:
         raise NotFound(f"No organisation {organisation_id}.")
     return organisation
 
@@ -70,6 +79,34 @@ def update_organisation(
         setattr(organisation, name, value)
     session.flush()
     return organisation
+
+
+# Work in progress that nobody could carry on once the organisation is gone.
+WITHDRAWN_WITH_THE_ORGANISATION = (
+    ActivityStatus.DRAFT,
+    ActivityStatus.SUBMITTED,
+    ActivityStatus.IN_REVIEW,
+    ActivityStatus.CHANGES_REQUESTED,
+)
+
+
+def delete_organisation(session: Session, actor: Actor, organisation_id: int) -> None:
+    """Delete an organisation (its owners, or an administrator): it leaves the lists, its members
+    leave it, and its activities in the works are withdrawn. Its published and cancelled activities
+    stay in the programme as they are, still showing it as their host."""
+    organisation = get_organisation(session, actor, organisation_id)
+    require_owner(actor, organisation)
+    in_the_works = session.scalars(
+        sa.select(Activity)
+        .where(Activity.organisation_id == organisation.id, Activity.status.in_(WITHDRAWN_WITH_THE_ORGANISATION))
+        .order_by(Activity.id)
+    )
+    for activity in in_the_works:
+        transition(session, actor, activity, Event.WITHDRAW, reason="organisation_deleted")
+    organisation.memberships.clear()
+    organisation.deleted_at = utcnow()
+    audit.record(session, actor, "organisation_deleted", edition_id=None, organisation_id=organisation.id)
+    session.flush()
 
 
 def list_members(session: Session, actor: Actor, organisation_id: int) -> list[Membership]:

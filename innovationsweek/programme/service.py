@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format
 from innovationsweek.db import utcnow
@@ -27,6 +27,7 @@ from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
 from innovationsweek.programme.models import EntryState, ProgrammeCounter, ProgrammeEntry, ProgrammeTag
+from innovationsweek.reports.service import public_material
 from innovationsweek.webhooks.service import announce
 
 IN_PROGRAMME = (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED)
@@ -102,6 +103,8 @@ def render(activity: Activity) -> dict[str, Any]:
         "related_activity_ids": content.get("related_activity_ids", []),
         "featured": activity.featured,
         "revision": revision.number,
+        # Slides and recordings the organisers linked in their report afterwards.
+        "material": public_material(activity),
     }
 
 
@@ -329,24 +332,39 @@ def edition_of(session: Session, entry: ProgrammeEntry) -> Edition:
 
 def statistics(session: Session, edition: Edition) -> dict[str, Any]:
     """Counts of the programme's activities (cancelled ones apart) by region, format, theme,
-    organisation kind and day (in the edition's time zone)."""
-    entries = session.scalars(
-        sa.select(ProgrammeEntry)
-        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
-        .options(selectinload(ProgrammeEntry.tags))
-    ).all()
-    live = [e for e in entries if not e.cancelled]
+    organisation kind and day (in the edition's time zone), counted by the database."""
+    live = sa.and_(
+        ProgrammeEntry.edition_id == edition.id,
+        ProgrammeEntry.state == EntryState.UPDATED,
+        ProgrammeEntry.cancelled.is_(False),
+    )
+
+    def count_by(column: Any, *joins: Any) -> dict[str, int]:
+        query = sa.select(column, sa.func.count()).select_from(ProgrammeEntry)
+        for join in joins:
+            query = query.join(*join)
+        rows = session.execute(query.where(live, column.is_not(None)).group_by(column))
+        return dict(sorted((str(getattr(key, "value", key)), number) for key, number in rows))
+
     zone = ZoneInfo(edition.timezone)
-
-    def count(values: Sequence[Any]) -> dict[str, int]:
-        return dict(sorted(Counter(str(v) for v in values if v is not None).items()))
-
+    days = Counter(
+        moment.astimezone(zone).date().isoformat()
+        for moment in session.scalars(sa.select(ProgrammeEntry.starts_at).where(live))
+    )
+    cancelled = session.scalar(
+        sa.select(sa.func.count()).where(
+            ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED, ProgrammeEntry.cancelled
+        )
+    )
     return {
-        "activities": len(live),
-        "cancelled": len(entries) - len(live),
-        "by_region": count([e.region for e in live]),
-        "by_format": count([e.format.value for e in live if e.format]),
-        "by_theme": count([t.value for e in live for t in e.tags if t.kind == "theme"]),
-        "by_organisation_kind": count([e.organisation_kind.value for e in live if e.organisation_kind]),
-        "by_day": count([e.starts_at.astimezone(zone).date().isoformat() for e in live if e.starts_at]),
+        "activities": sum(days.values()),
+        "cancelled": cancelled or 0,
+        "by_region": count_by(ProgrammeEntry.region),
+        "by_format": count_by(ProgrammeEntry.format),
+        "by_theme": count_by(
+            ProgrammeTag.value,
+            (ProgrammeTag, sa.and_(ProgrammeTag.activity_id == ProgrammeEntry.activity_id, ProgrammeTag.kind == "theme")),
+        ),
+        "by_organisation_kind": count_by(ProgrammeEntry.organisation_kind),
+        "by_day": dict(sorted(days.items())),
     }

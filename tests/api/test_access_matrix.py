@@ -44,6 +44,7 @@ class World:
     slug: str = "matrix-week"
     webhook_id: int = 0  # the partner's endpoint, see webhook_world
     delivery_id: int = 0
+    registration_activity_id: int = 0  # takes registrations here, see registration_world
 
 
 def edition_body(slug: str) -> dict:
@@ -212,6 +213,122 @@ def webhook_world(session, partner: Partner) -> dict[str, int]:
 # --- end of webhooks ---
 
 
+# --- reports: on the published activity, moved into the past (a report follows the activity) --
+def _taken_place(w: World) -> int:
+    from innovationsweek import runtime
+
+    with runtime.current().database.unit_of_work() as session:
+        revision = session.get_one(Activity, w.published_id).approved_revision
+        revision.content = {**revision.content, "starts_at": "2020-10-01T10:00:00+02:00", "ends_at": "2020-10-01T11:00:00+02:00"}
+    return w.published_id
+
+
+RECIPES.update(
+    {
+        "GET /api/v1/activities/{activity_id}/report": lambda w: (f"/api/v1/activities/{w.published_id}/report", None),
+        "PUT /api/v1/activities/{activity_id}/report": lambda w: (
+            f"/api/v1/activities/{_taken_place(w)}/report",
+            {"participants_in_person": 12, "links": [{"title": "Bilder", "url": "https://example.org/bilder.pdf"}]},
+        ),
+    }
+)
+# --- end of reports ---
+
+
+# --- privacy: erasure links for an address, account and organisation deletion ---------------
+def _erasure_link() -> str:
+    from innovationsweek.config import Settings
+    from innovationsweek.privacy.service import erasure_token
+
+    return f"/api/v1/privacy/erasure-requests/{erasure_token('participant@example.org', secret_key=Settings.secret_key)}"
+
+
+RECIPES.update(
+    {
+        "POST /api/v1/privacy/data-requests": lambda w: ("/api/v1/privacy/data-requests", {"email": "participant@example.org"}),
+        "POST /api/v1/privacy/erasure-requests": lambda w: ("/api/v1/privacy/erasure-requests", {"email": "participant@example.org"}),
+        "GET /api/v1/privacy/erasure-requests/{token}": lambda w: (_erasure_link(), None),
+        "POST /api/v1/privacy/erasure-requests/{token}/confirm": lambda w: (f"{_erasure_link()}/confirm", None),
+        # Every signed-in person may delete their own account: the organiser shares ownership
+        # (privacy_world), or as the last owner of an organisation with members they would get 409.
+        "DELETE /api/v1/auth/me": lambda w: ("/api/v1/auth/me", {"password": PASSWORD}),
+        "DELETE /api/v1/users/{user_id}": lambda w: (f"/api/v1/users/{w.member_id}", None),
+        "DELETE /api/v1/organisations/{organisation_id}": lambda w: (f"/api/v1/organisations/{w.organisation_id}", None),
+    }
+)
+
+
+def privacy_world(session, organisation: Organisation) -> None:
+    co_owner = User(email="co-owner@example.org", name="Co-owner", password_hash=PASSWORD_HASH)
+    organisation.memberships.append(Membership(user=co_owner, role=MemberRole.OWNER))
+    session.flush()
+# --- end of privacy ---
+
+
+# --- registrations: an activity taking registrations here, with one registration ------------
+REGISTRATION_LINK = "/api/v1/registrations/iwr_matrix-cancel-token"
+RECIPES.update(
+    {
+        "POST /api/v1/programme/activities/{activity_id}/registrations": lambda w: (
+            f"/api/v1/programme/activities/{w.registration_activity_id}/registrations",
+            {"name": "Anna", "email": "anna@example.org", "workplace": "Kommun", "position": "Chef", "photo_consent": True, "consent": True},
+        ),
+        "GET /api/v1/registrations/{cancel_token}": lambda w: (REGISTRATION_LINK, None),
+        "DELETE /api/v1/registrations/{cancel_token}": lambda w: (REGISTRATION_LINK, None),
+        "POST /api/v1/registrations/{cancel_token}/cancel": lambda w: (f"{REGISTRATION_LINK}/cancel", None),
+        "GET /api/v1/activities/{activity_id}/registrations": lambda w: (
+            f"/api/v1/activities/{w.registration_activity_id}/registrations",
+            None,
+        ),
+        "GET /api/v1/activities/{activity_id}/registrations/summary": lambda w: (
+            f"/api/v1/activities/{w.registration_activity_id}/registrations/summary",
+            None,
+        ),
+        "POST /api/v1/activities/{activity_id}/registration/close": lambda w: (
+            f"/api/v1/activities/{w.registration_activity_id}/registration/close",
+            None,
+        ),
+        "POST /api/v1/activities/{activity_id}/registration/open": lambda w: (
+            f"/api/v1/activities/{w.registration_activity_id}/registration/open",
+            None,
+        ),
+    }
+)
+
+
+def registration_world(session, edition: Edition, organisation: Organisation) -> dict[str, int]:
+    from innovationsweek.activities.models import RegistrationMode
+    from innovationsweek.registrations.models import Registration, RegistrationStatus
+
+    edition.privacy_notice = {"sv": "Vi behandlar dina uppgifter för att genomföra aktiviteten."}
+    activity = _activity(edition, organisation, "Workshop med anmälan")
+    activity.registration_mode, activity.registration_capacity = RegistrationMode.INTERNAL, 10
+    session.add(activity)
+    session.flush()
+    activity.status = ActivityStatus.PUBLISHED
+    activity.approved_revision = Revision(activity=activity, number=1, state=RevisionState.APPROVED, content=content_of(activity))
+    session.flush()
+    programme.publish(session, activity.id)
+    session.add(
+        Registration(
+            activity_id=activity.id,
+            edition_id=edition.id,
+            status=RegistrationStatus.CONFIRMED,
+            name="Registrerad",
+            email="registered@example.org",
+            workplace="Kommun",
+            position="Chef",
+            photo_consent=False,
+            consent_text=edition.privacy_notice["sv"],
+            consent_version=edition.privacy_notice_version or "1",
+            cancel_token_hash=secret_hash(REGISTRATION_LINK.rsplit("/", 1)[1]),
+        )
+    )
+    session.flush()
+    return {"registration_activity_id": activity.id}
+# --- end of registrations ---
+
+
 @pytest.fixture(scope="module")
 def spec(database_url, redis_url, tmp_path_factory):
     from innovationsweek.app import create_app
@@ -256,6 +373,7 @@ def world(runtime) -> World:
         published.approved_revision = Revision(activity=published, number=1, state=RevisionState.APPROVED, content=content_of(published))
         session.flush()
         programme.publish(session, published.id)
+        privacy_world(session, organisation)
         return World(
             draft_id=draft.id,
             in_review_id=in_review.id,
@@ -265,6 +383,7 @@ def world(runtime) -> World:
             coordinator_id=users["coordinator"].id,
             other_partner_id=partners[1].id,
             **webhook_world(session, partners[0]),
+            **registration_world(session, edition, organisation),
             credentials=credentials,
         )
 

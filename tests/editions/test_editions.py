@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from innovationsweek import demo
+from innovationsweek.reminders.settings import DEFAULTS as DEFAULT_REMINDERS
 from tests.conftest import PASSWORD, count_rows, problem_of
 
 EDITIONS = "/api/v1/editions"
@@ -162,6 +163,7 @@ def test_an_admin_creates_an_edition_with_localised_name_theme_and_themes(client
         ],
         "privacy_notice": {},
         "privacy_notice_version": "1",
+        "reminder_settings": DEFAULT_REMINDERS,
         "created_at": None,
         "updated_at": None,
     }

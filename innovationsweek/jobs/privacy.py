@@ -1,0 +1,38 @@
+"""Jobs of privacy: personal data goes once its edition's retention period has passed."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from innovationsweek import runtime
+from innovationsweek.db import utcnow
+from innovationsweek.privacy import service as privacy
+
+PURGE_BATCH = 500
+# Well inside the periodic job's time limit (300 s): what is left waits for the next hour.
+PURGE_TIME_BUDGET_SECONDS = 200
+
+
+def purge_expired_personal_data(now: str | None = None) -> dict[str, int]:
+    """Periodic: erase the registrations whose activity ended longer ago than its edition's
+    retention period (the rows stay as anonymous counts), then delete old stored emails. One
+    short transaction per batch; running it again finds nothing more to do.
+
+    ``now`` (ISO 8601 with an offset) replaces the current time, for trials and tests.
+    """
+    moment = datetime.fromisoformat(now) if now else utcnow()
+    database = runtime.current().database
+    started = time.monotonic()
+    done = {"registrations": 0, "emails": 0}
+    for kind, purge in (
+        ("registrations", privacy.purge_expired_registrations),
+        ("emails", privacy.purge_old_emails),
+    ):
+        while time.monotonic() - started < PURGE_TIME_BUDGET_SECONDS:
+            with database.unit_of_work() as session:
+                purged = purge(session, now=moment, limit=PURGE_BATCH)
+            done[kind] += purged
+            if purged < PURGE_BATCH:
+                break
+    return done

@@ -1,0 +1,555 @@
+"""Registrations: participants take a seat, or a place on the waitlist, with informed consent and
+cancel with the secret link from their email; organisers read their own participants.
+
+Seats are counted under a lock on the activity's row (``SELECT ... FOR UPDATE`` in PostgreSQL),
+so registrations for the last seats are taken one at a time and the capacity is never exceeded,
+however many arrive at once. Whatever frees or adds seats (a cancellation, an approved larger
+capacity) gives them to the waitlist in order before anyone new: see :func:`_fill_seats`.
+
+What a participant registers for is what the public sees: the activity's programme entry (its
+approved revision), never an organiser's unreviewed edit. Every read of participants' personal
+data by staff is logged (:class:`PersonalDataAccess`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from innovationsweek import audit
+from innovationsweek.accounts.models import User
+from innovationsweek.activities.models import Activity, ActivityStatus, RegistrationMode
+from innovationsweek.actors import Actor
+from innovationsweek.credentials import new_secret, secret_hash
+from innovationsweek.db import utcnow
+from innovationsweek.editions.models import Edition
+from innovationsweek.editions.service import is_coordinator
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
+from innovationsweek.notifications.service import Attachment, send_mail
+from innovationsweek.organisations.models import Membership
+from innovationsweek.programme import formats
+from innovationsweek.programme.models import EntryState, ProgrammeEntry
+from innovationsweek.programme.service import public_entry
+from innovationsweek.registrations.models import PersonalDataAccess, Registration, RegistrationStatus
+
+log = logging.getLogger(__name__)
+
+CANCEL_TOKEN_PREFIX = "iwr_"
+# The privacy notice a participant is shown: in the language asked for, else in these, in order.
+NOTICE_LANGUAGES = ("sv", "en", "da")
+HOLDING_A_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What a participant gives when registering (``phone`` is optional)."""
+
+    name: str
+    email: str
+    workplace: str
+    position: str
+    photo_consent: bool
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to a registration: no personal data, and never the cancel token (that goes to
+    the participant's email only)."""
+
+    id: int
+    activity_id: int
+    status: RegistrationStatus
+    position_on_waitlist: int | None
+    created: bool  # False: this email was registered already, and this is that registration
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts only: what coordinators may see of an activity's registrations."""
+
+    activity_id: int
+    mode: RegistrationMode
+    capacity: int | None
+    registration_closed: bool
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+
+
+# --- participants -----------------------------------------------------------------------------
+
+
+def register(
+    session: Session,
+    activity_id: int,
+    participant: Participant,
+    *,
+    language: str | None,
+    public_url: str,
+    trap_filled: bool = False,
+) -> Receipt:
+    """Register ``participant`` for an activity of an open programme that takes registrations
+    here. Confirmed while seats are free and nobody waits, waitlisted otherwise; the participant
+    gets an email with the cancel link (and, with a seat, the activity's calendar entry).
+
+    The same email again answers with the registration it already has: no second seat, no second
+    email. ``trap_filled`` (a form's honeypot field was filled, as bots do) answers as if
+    registered and registers nothing.
+    """
+    entry = public_entry(session, activity_id)  # 404 unless in an open programme
+    activity = _lock(session, activity_id)
+    _ensure_open(activity, entry)
+    consent_text, consent_version = _privacy_notice(activity.edition, language)
+    fields = _cleaned(participant)
+    existing = session.scalar(
+        sa.select(Registration).where(
+            Registration.activity_id == activity.id,
+            Registration.email == fields["email"],
+            Registration.status.in_(HOLDING_A_PLACE),
+        )
+    )
+    if existing is not None:
+        return _receipt(session, existing, created=False)
+    _fill_seats(session, activity, entry, public_url=public_url)
+    status = RegistrationStatus.CONFIRMED if _seat_free(session, activity.id, entry) else RegistrationStatus.WAITLISTED
+    if trap_filled:
+        log.info("registration for activity %d: the honeypot field was filled; nothing registered", activity.id)
+        return _decoy(session, activity.id, status)
+    token = new_secret(CANCEL_TOKEN_PREFIX)
+    registration = Registration(
+        activity_id=activity.id,
+        edition_id=activity.edition_id,
+        status=status,
+        **fields,
+        consent_text=consent_text,
+        consent_version=consent_version,
+        consented_at=utcnow(),
+        cancel_token_hash=secret_hash(token),
+    )
+    session.add(registration)
+    session.flush()
+    receipt = _receipt(session, registration, created=True)
+    _tell_registered(session, registration, entry, receipt, token=token, public_url=public_url)
+    return receipt
+
+
+def find_by_token(session: Session, token: str) -> Registration:
+    """The registration a cancel link names; 404 for any other string (and once it is erased)."""
+    registration = session.scalar(
+        sa.select(Registration).where(Registration.cancel_token_hash == secret_hash(token), Registration.erased_at.is_(None))
+    )
+    if registration is None:
+        raise NotFound("No registration has this link; it may have been mistyped or erased.")
+    return registration
+
+
+def public_face(session: Session, registration: Registration) -> dict[str, Any] | None:
+    """The programme entry's data of the registration's activity (for the cancel page), if any."""
+    entry = session.get(ProgrammeEntry, registration.activity_id)
+    return entry.data if entry is not None and entry.state == EntryState.UPDATED else None
+
+
+def cancel(session: Session, token: str, *, public_url: str) -> Registration:
+    """Cancel the registration the link names; cancelling again changes nothing. A freed seat
+    goes to the first person on the waitlist, who is told by email."""
+    registration = find_by_token(session, token)
+    activity = _lock(session, registration.activity_id)
+    session.refresh(registration)  # as it is now that the activity is ours
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    session.flush()
+    entry = session.get(ProgrammeEntry, activity.id)
+    _fill_seats(session, activity, entry, public_url=public_url)
+    return registration
+
+
+def tell_registrants_of_cancellation(session: Session, activity: Activity) -> int:
+    """The activity is cancelled: tell everyone holding a seat or a place on the waitlist (their
+    registrations stay as they were, as a record). Returns how many were told."""
+    session.flush()  # the cancellation holds the activity's row: nobody registers meanwhile
+    registrations = list(
+        session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.activity_id == activity.id,
+                Registration.status.in_(HOLDING_A_PLACE),
+                Registration.email.is_not(None),
+            )
+            .order_by(Registration.id)
+        )
+    )
+    content = activity.approved_revision.content if activity.approved_revision else {}
+    title = content.get("title") or activity.title
+    reason = (activity.cancellation_reason or "").strip()
+    for registration in registrations:
+        assert registration.email is not None
+        lines = [
+            f"Hej {registration.name}!",
+            "",
+            f"Tyvärr har \u201d{title}\u201d ställts in.",
+            *([f"Arrangörens förklaring: {reason}"] if reason else []),
+            "Du behöver inte göra något: din anmälan gäller inte längre.",
+            "",
+            "--",
+            "",
+            f"Hi {registration.name},",
+            "",
+            f"Unfortunately, \u201c{title}\u201d has been cancelled.",
+            *([f"The organiser says: {reason}"] if reason else []),
+            "There is nothing you need to do: your registration no longer applies.",
+        ]
+        send_mail(session, to=registration.email, subject=f"Inställt / Cancelled: {title}", text="\n".join(lines))
+    return len(registrations)
+
+
+# --- organisers and coordinators --------------------------------------------------------------
+
+
+def list_registrations(session: Session, actor: Actor, activity_id: int, *, export: bool = False) -> list[Registration]:
+    """Every registration of the activity with its personal data, in the order they came (erased
+    ones are counts only and left out). For members of the host organisation; each read is logged."""
+    user = actor.require_user()
+    activity = _activity(session, activity_id)
+    if not _is_member(session, user, activity.organisation_id):
+        raise Forbidden("Only members of the host organisation may see its participants.")
+    registrations = list(
+        session.scalars(
+            sa.select(Registration)
+            .where(Registration.activity_id == activity.id, Registration.erased_at.is_(None))
+            .order_by(Registration.id)
+        )
+    )
+    session.add(
+        PersonalDataAccess(
+            actor_id=user.id,
+            actor_label=user.name,
+            activity_id=activity.id,
+            action="export" if export else "list",
+            records=len(registrations),
+        )
+    )
+    session.flush()
+    return registrations
+
+
+def registration_summary(session: Session, actor: Actor, activity_id: int) -> Summary:
+    """How many hold a seat, wait, or cancelled: for the organisers, the edition's coordinators
+    and administrators. No personal data, so nothing to log."""
+    user = actor.require_user()
+    activity = _activity(session, activity_id)
+    if not (actor.is_admin or is_coordinator(actor, activity.edition) or _is_member(session, user, activity.organisation_id)):
+        raise Forbidden("Only the host organisation's members and the edition's coordinators may see these counts.")
+    return _summary(session, activity)
+
+
+def close_registration(session: Session, actor: Actor, activity_id: int) -> Summary:
+    """Take no more registrations (those made stay, and cancellations still promote the waitlist)."""
+    return _set_closed(session, actor, activity_id, closed=True)
+
+
+def open_registration(session: Session, actor: Actor, activity_id: int) -> Summary:
+    return _set_closed(session, actor, activity_id, closed=False)
+
+
+def _set_closed(session: Session, actor: Actor, activity_id: int, *, closed: bool) -> Summary:
+    user = actor.require_user()
+    activity = _activity(session, activity_id)
+    if not (actor.is_admin or _is_member(session, user, activity.organisation_id)):
+        raise Forbidden("Only members of the host organisation may open or close its registration.")
+    if activity.registration_closed != closed:
+        activity.registration_closed = closed
+        audit.record(
+            session,
+            actor,
+            "registration_closed" if closed else "registration_opened",
+            edition_id=activity.edition_id,
+            activity_id=activity.id,
+        )
+        session.flush()
+    return _summary(session, activity)
+
+
+def _summary(session: Session, activity: Activity) -> Summary:
+    counts = dict(
+        session.execute(
+            sa.select(Registration.status, sa.func.count())
+            .where(Registration.activity_id == activity.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    entry = session.get(ProgrammeEntry, activity.id)
+    terms = _public_terms(entry)
+    mode, capacity = terms if terms is not None else (activity.registration_mode, activity.registration_capacity)
+    return Summary(
+        activity_id=activity.id,
+        mode=mode,
+        capacity=capacity,
+        registration_closed=activity.registration_closed,
+        confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+        cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
+    )
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+def _lock(session: Session, activity_id: int) -> Activity:
+    """The activity, its row locked until this transaction ends. Everything that counts or moves
+    seats takes it first, so they take turns per activity.
+
+    SQLite (the embedded mode) has no row locks and ignores FOR UPDATE: there a write that changes
+    nothing takes the database's write lock for the rest of the transaction instead, which other
+    writers wait for."""
+    if session.get_bind().dialect.name == "sqlite":
+        table = Activity.__table__
+        session.execute(sa.update(table).where(table.c.id == activity_id).values(registration_closed=table.c.registration_closed))
+    activity = session.scalar(
+        sa.select(Activity).where(Activity.id == activity_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if activity is None:
+        raise NotFound(f"No activity {activity_id}.")
+    return activity
+
+
+def _ensure_open(activity: Activity, entry: ProgrammeEntry) -> None:
+    terms = _public_terms(entry)
+    if activity.status not in (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED):
+        raise NotFound(f"No activity {activity.id} in any open programme.")  # withdrawn; its entry follows
+    if activity.status == ActivityStatus.CANCELLED or entry.cancelled:
+        raise Conflict("This activity is cancelled: it takes no registrations.", reason="cancelled")
+    if terms is None or terms[0] != RegistrationMode.INTERNAL:
+        mode = terms[0] if terms is not None else RegistrationMode.NONE
+        where = "on the organiser's own site (see registration.url)" if mode == RegistrationMode.EXTERNAL else "at all"
+        raise Conflict(f"This activity takes no registrations here; register {where}.", reason="not_registered_here")
+    if activity.registration_closed:
+        raise Conflict("The organiser has closed registration for this activity.", reason="closed")
+    if entry.starts_at is not None and entry.starts_at <= utcnow():
+        raise Conflict("This activity has already started: registration is over.", reason="started")
+
+
+def _public_terms(entry: ProgrammeEntry | None) -> tuple[RegistrationMode, int | None] | None:
+    """The registration mode and capacity the public sees (the approved revision's)."""
+    if entry is None or entry.state != EntryState.UPDATED or not entry.data:
+        return None
+    registration = entry.data.get("registration") or {}
+    return RegistrationMode(registration.get("mode") or RegistrationMode.NONE), registration.get("capacity")
+
+
+def _privacy_notice(edition: Edition, language: str | None) -> tuple[str, str]:
+    notices = edition.privacy_notice or {}
+    for candidate in (language, *NOTICE_LANGUAGES):
+        if candidate and (notices.get(candidate) or "").strip():
+            return notices[candidate], edition.privacy_notice_version
+    raise Conflict(
+        "Registration is not possible yet: the edition has no privacy notice to consent to.", reason="no_privacy_notice"
+    )
+
+
+def _cleaned(participant: Participant) -> dict[str, Any]:
+    phone = (participant.phone or "").strip() or None
+    return {
+        "name": non_blank(participant.name, "name"),
+        "email": non_blank(participant.email, "email").lower(),
+        "workplace": non_blank(participant.workplace, "workplace"),
+        "position": non_blank(participant.position, "position"),
+        "phone": phone,
+        "photo_consent": participant.photo_consent,
+    }
+
+
+def _confirmed(session: Session, activity_id: int) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).where(Registration.activity_id == activity_id, Registration.status == RegistrationStatus.CONFIRMED)
+    ) or 0
+
+
+def _waiting(session: Session, activity_id: int, *, up_to: int | None = None) -> int:
+    query = sa.select(sa.func.count()).where(Registration.activity_id == activity_id, Registration.status == RegistrationStatus.WAITLISTED)
+    if up_to is not None:
+        query = query.where(Registration.id <= up_to)
+    return session.scalar(query) or 0
+
+
+def _seat_free(session: Session, activity_id: int, entry: ProgrammeEntry) -> bool:
+    """Whether a newcomer gets a seat: one is free and nobody is ahead on the waitlist."""
+    terms = _public_terms(entry)
+    capacity = terms[1] if terms is not None else None
+    return capacity is not None and _confirmed(session, activity_id) < capacity and _waiting(session, activity_id) == 0
+
+
+def _fill_seats(session: Session, activity: Activity, entry: ProgrammeEntry | None, *, public_url: str) -> list[Registration]:
+    """Give free seats to the waitlist, first come first served, and tell each person promoted.
+    Only while the activity is ahead, in the programme and takes registrations here. Called with
+    the activity's row locked."""
+    terms = _public_terms(entry)
+    if (
+        entry is None
+        or terms is None
+        or terms[0] != RegistrationMode.INTERNAL
+        or terms[1] is None
+        or activity.status != ActivityStatus.PUBLISHED
+        or entry.cancelled
+        or (entry.starts_at is not None and entry.starts_at <= utcnow())
+    ):
+        return []
+    free = terms[1] - _confirmed(session, activity.id)
+    if free <= 0:
+        return []
+    promoted = list(
+        session.scalars(
+            sa.select(Registration)
+            .where(Registration.activity_id == activity.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.id)
+            .limit(free)
+        )
+    )
+    now = utcnow()
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+    session.flush()
+    for registration in promoted:
+        if registration.email is not None:  # erased: a count, nobody to tell
+            _tell_promoted(session, registration, entry, public_url=public_url)
+    return promoted
+
+
+def _receipt(session: Session, registration: Registration, *, created: bool) -> Receipt:
+    waiting = registration.status == RegistrationStatus.WAITLISTED
+    return Receipt(
+        id=registration.id,
+        activity_id=registration.activity_id,
+        status=registration.status,
+        position_on_waitlist=_waiting(session, registration.activity_id, up_to=registration.id) if waiting else None,
+        created=created,
+    )
+
+
+def _decoy(session: Session, activity_id: int, status: RegistrationStatus) -> Receipt:
+    """An answer that looks like a registration's, for a bot: the next id, the status it would get."""
+    next_id = (session.scalar(sa.select(sa.func.max(Registration.id))) or 0) + 1
+    waiting = _waiting(session, activity_id) + 1 if status == RegistrationStatus.WAITLISTED else None
+    return Receipt(id=next_id, activity_id=activity_id, status=status, position_on_waitlist=waiting, created=True)
+
+
+def _activity(session: Session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"No activity {activity_id}.")
+    return activity
+
+
+def _is_member(session: Session, user: User, organisation_id: int) -> bool:
+    return session.get(Membership, (organisation_id, user.id)) is not None
+
+
+# --- what participants are told ---------------------------------------------------------------
+
+
+def cancel_url(public_url: str, token: str) -> str:
+    """The secret link in a participant's email: a page that asks before it cancels."""
+    return f"{public_url.rstrip('/')}/api/v1/registrations/{token}"
+
+
+def when(data: Mapping[str, Any]) -> str:
+    """``2030-10-01 10:00–11:00 (Europe/Stockholm)``: in the edition's time zone."""
+    zone = ZoneInfo(data["timezone"])
+    starts = datetime.fromisoformat(data["starts_at"]).astimezone(zone)
+    ends = datetime.fromisoformat(data["ends_at"]).astimezone(zone)
+    until = ends.strftime("%H:%M") if ends.date() == starts.date() else ends.strftime("%Y-%m-%d %H:%M")
+    return f"{starts:%Y-%m-%d %H:%M}\u2013{until} ({data['timezone']})"
+
+
+def _where(data: Mapping[str, Any]) -> str:
+    venue = data.get("venue") or {}
+    parts = [str(venue[key]).strip() for key in ("name", "address", "municipality") if venue.get(key)]
+    place = ", ".join(dict.fromkeys(part for part in parts if part))
+    if data.get("attendance_mode") != "in_person":
+        online = f"Online: {data['online_url']}" if data.get("online_url") else "Online"
+        return f"{place} + {online}" if place else online
+    return place or "-"
+
+
+def _calendar(session: Session, entry: ProgrammeEntry, public_url: str) -> Attachment:
+    edition = session.get(Edition, entry.edition_id)
+    assert edition is not None
+    body = formats.event_calendar(edition, entry, base_url=public_url.rstrip("/"))
+    return Attachment(filename=f"activity-{entry.activity_id}.ics", content_type="text/calendar", content=body)
+
+
+def _tell_registered(
+    session: Session, registration: Registration, entry: ProgrammeEntry, receipt: Receipt, *, token: str, public_url: str
+) -> None:
+    data = entry.data or {}
+    title, link = data["title"], cancel_url(public_url, token)
+    facts_sv = [f"När: {when(data)}", f"Var: {_where(data)}", f"Arrangör: {data['organiser']['name']}"]
+    facts_en = [f"When: {when(data)}", f"Where: {_where(data)}", f"Organiser: {data['organiser']['name']}"]
+    if receipt.status == RegistrationStatus.CONFIRMED:
+        subject = f"Anmälan bekräftad / Registration confirmed: {title}"
+        sv = [f"Du är anmäld till \u201d{title}\u201d.", *facts_sv, "", "Den bifogade filen lägger in aktiviteten i din kalender.",
+              "", "Kan du inte komma? Avboka, så att någon annan får platsen:", link]
+        en = [f"You are registered for \u201c{title}\u201d.", *facts_en, "", "The attached file adds the activity to your calendar.",
+              "", "Cannot come? Cancel, so that someone else gets the seat:", link]
+        attachments: Sequence[Attachment] = (_calendar(session, entry, public_url),)
+    else:
+        number = receipt.position_on_waitlist
+        subject = f"Väntelista / Waitlist: {title}"
+        sv = [f"\u201d{title}\u201d är fullsatt. Du står som nummer {number} på väntelistan och får ett mejl om du får en plats.",
+              *facts_sv, "", "Vill du inte stå kvar? Avboka här:", link]
+        en = [f"\u201c{title}\u201d is full. You are number {number} on the waitlist and will get an email if you get a seat.",
+              *facts_en, "", "No longer interested? Cancel here:", link]
+        attachments = ()
+    version = registration.consent_version
+    text = "\n".join(
+        [
+            f"Hej {registration.name}!", "", *sv, "", "Länken är personlig: dela den inte.",
+            f"Dina uppgifter behandlas enligt integritetstexten du godkände (version {version}).",
+            "", "--", "",
+            f"Hi {registration.name},", "", *en, "", "The link is personal: do not share it.",
+            f"Your data is processed as described in the privacy notice you accepted (version {version}).",
+        ]
+    )
+    assert registration.email is not None
+    try:
+        send_mail(session, to=registration.email, subject=subject, text=text, attachments=attachments)
+    except ValueError:  # an address the schema let through but no mail server would take
+        raise Invalid("Mail cannot be sent to this address.", field="email") from None
+
+
+def _tell_promoted(session: Session, registration: Registration, entry: ProgrammeEntry, *, public_url: str) -> None:
+    data = entry.data or {}
+    title = data["title"]
+    text = "\n".join(
+        [
+            f"Hej {registration.name}!", "",
+            f"En plats har blivit ledig: du är nu anmäld till \u201d{title}\u201d.",
+            f"När: {when(data)}", f"Var: {_where(data)}", "",
+            "Den bifogade filen lägger in aktiviteten i din kalender. Kan du inte komma, avboka med länken i mejlet "
+            "du fick när du ställde dig på väntelistan, så att nästa person får platsen.",
+            "", "--", "",
+            f"Hi {registration.name},", "",
+            f"A seat has become free: you are now registered for \u201c{title}\u201d.",
+            f"When: {when(data)}", f"Where: {_where(data)}", "",
+            "The attached file adds the activity to your calendar. If you cannot come, cancel with the link in the "
+            "email you got when you joined the waitlist, so that the next person gets the seat.",
+        ]
+    )
+    assert registration.email is not None
+    send_mail(
+        session,
+        to=registration.email,
+        subject=f"Du har fått en plats / You have a seat: {title}",
+        text=text,
+        attachments=(_calendar(session, entry, public_url),),
+    )

@@ -1,0 +1,1 @@
+"""Reminders: rows with a due time, planned from the activities, sent once each by a job."""
