@@ -6,8 +6,8 @@ accounts exist only where this was loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from innovationsweek.activities.service import content_of
 from innovationsweek.demo_activities import ACTIVITIES, DemoActivity
 from innovationsweek.editions.models import Edition, EditionCoordinator
 from innovationsweek.moderation.models import ModerationSettings
+from innovationsweek.programme import service as programme
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
 EDITION_SLUG = "innovationsveckan-2019"
@@ -105,6 +106,7 @@ def load_demo(session: Session, *, password: str) -> list[DemoAccount]:
     session.flush()
     session.add(ModerationSettings(edition_id=current.id, fast_lane=False, reasons=REVIEW_REASONS))
     session.flush()
+    _seed_activities(session, current, organisations, users, CURRENT_ACTIVITIES)
     return [DemoAccount(email, password, role) for email, _, role in DEMO_ACCOUNTS]
 
 
@@ -115,30 +117,55 @@ REVIEW_REASONS = [
 ]
 
 
+# Next year's week: a few activities to register for and to review, in `make run`. The study
+# visit has two seats, so a third registration shows the waitlist.
+CURRENT_ACTIVITIES = tuple(
+    replace(spec, **changes)
+    for spec in ACTIVITIES
+    for key, changes in (
+        ("linkoping-hemtjanst", {"registration": {"mode": "internal", "capacity": 2}}),
+        ("skl-spread", {}),
+        ("goteborg-ai", {}),
+        ("linkoping-trygghet", {"state": "draft"}),
+    )
+    if spec.key == key
+)
+
+
 def _seed_activities(
-    session: Session, edition: Edition, organisations: dict[str, Organisation], users: dict[str, User]
+    session: Session,
+    edition: Edition,
+    organisations: dict[str, Organisation],
+    users: dict[str, User],
+    specs: tuple[DemoActivity, ...] = ACTIVITIES,
 ) -> None:
-    """The 2019 programme as it stood at the end of the week, with its history of revisions."""
+    """An edition's programme with its history of revisions, published as the jobs would."""
     by_key: dict[str, Activity] = {}
-    for spec in ACTIVITIES:
+    for spec in specs:
         activity = _activity(edition, organisations[spec.host], spec)
         session.add(activity)
         session.flush()
         by_key[spec.key] = activity
-    for spec in ACTIVITIES:
+    for spec in specs:
         for other in spec.related:
             low, high = sorted((by_key[spec.key].id, by_key[other].id))
             session.execute(sa.insert(related_activities).values(activity_id=low, related_id=high))
         session.expire(by_key[spec.key], ["_related_after", "_related_before"])
-    for spec in ACTIVITIES:
+    for spec in specs:
         _seed_history(session, by_key[spec.key], spec, users["coordinator"])
     session.flush()
+    for activity in by_key.values():
+        programme.publish(session, activity.id)
 
 
 def _activity(edition: Edition, host: Organisation, spec: DemoActivity) -> Activity:
+    # The 2019 activities keep their weekday and local time in another edition's week.
+    shift = edition.starts_at.astimezone(STOCKHOLM).date() - date(2019, 9, 30)
+
     def at(clock: str) -> datetime:
         hour, minute = map(int, clock.split(":"))
-        return datetime(2019, 9 if spec.day == 30 else 10, spec.day, hour, minute, tzinfo=STOCKHOLM)
+        day = date(2019, 9 if spec.day == 30 else 10, spec.day) + shift
+        return datetime.combine(day, time(hour, minute), STOCKHOLM)
 
     venue = spec.venue or {}
     return Activity(
@@ -175,7 +202,7 @@ def _seed_history(session: Session, activity: Activity, spec: DemoActivity, coor
         "rejected": RevisionState.REJECTED,
         "withdrawn": RevisionState.SUPERSEDED,
     }.get(spec.state, RevisionState.APPROVED)
-    submitted = activity.starts_at - timedelta(days=30)
+    submitted = min(activity.starts_at - timedelta(days=30), datetime.now(STOCKHOLM) - timedelta(days=1))
     revision = Revision(activity=activity, number=1, state=state, content=content_of(activity), submitted_at=submitted, checked_at=submitted)
     if spec.finding:
         code, severity, message = spec.finding

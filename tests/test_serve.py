@@ -242,3 +242,54 @@ def wait_for(read, wanted, seconds: float = 20):
             return value
         time.sleep(0.2)
     raise AssertionError(f"{wanted!r} did not appear in time")
+
+
+def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlist(serve, tmp_path):
+    """Issue 5 against `make run`: mails land in instance/mail as .eml files."""
+    import csv
+    import email
+    import io
+    import re
+
+    base, process = serve()
+    wait_for_worker(base, process)
+    current = next(e["slug"] for e in requests.get(f"{base}/api/v1/editions", timeout=5).json()["items"] if e["slug"] != "innovationsveckan-2019")
+    items = requests.get(f"{base}/api/v1/editions/{current}/programme?limit=200", timeout=5).json()["items"]
+    visit = next(item for item in items if item["registration"]["mode"] == "internal")
+    url = f"{base}/api/v1/programme/activities/{visit['id']}/registrations"
+    person = {"workplace": "Norrköpings kommun", "position": "Utvecklingsledare", "photo_consent": False, "consent": True}
+
+    assert requests.post(url, json={**person, "name": "Utan Samtycke", "email": "no@example.se", "consent": False}, timeout=5).status_code == 422
+    answers = [
+        requests.post(url, json={**person, "name": name, "email": f"{name.split()[0].lower()}@example.se"}, timeout=5).json()
+        for name in ("Anna Andersson", "Bertil Berg", "Cecilia Ceder")
+    ]
+    assert [a["status"] for a in answers] == ["confirmed", "confirmed", "waitlisted"]
+
+    def mails_to(address: str) -> list[email.message.Message]:
+        found = []
+        for path in (tmp_path / "instance" / "mail").glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes())
+            if message["To"] == address:
+                found.append(message)
+        return found
+
+    wait_for(lambda: [len(mails_to("anna@example.se"))], 1)
+    [confirmation] = mails_to("anna@example.se")
+    assert any(part.get_content_type() == "text/calendar" for part in confirmation.walk())
+    text = next(part for part in confirmation.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    cancel_link = re.search(r"https?://\S+/api/v1/registrations/\S+", text).group(0)
+    token_path = cancel_link.split("/api/v1", 1)[1]
+    page = requests.get(f"{base}/api/v1{token_path}", timeout=5)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert requests.delete(f"{base}/api/v1{token_path}", timeout=5).status_code == 204
+
+    organiser = _bearer(base, "organiser@example.org")
+    exported = requests.get(f"{base}/api/v1/activities/{visit['id']}/registrations?format=csv", headers=organiser, timeout=5)
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(row[1] for row in rows[1:]) == ["anna@example.se", "bertil@example.se", "cecilia@example.se"]
+    listed = requests.get(f"{base}/api/v1/activities/{visit['id']}/registrations", headers=organiser, timeout=5).json()
+    status_of = {item["email"]: item["status"] for item in listed["items"]}
+    assert status_of == {"anna@example.se": "cancelled", "bertil@example.se": "confirmed", "cecilia@example.se": "confirmed"}
+    wait_for(lambda: [len(mails_to("cecilia@example.se"))], 2)  # waitlisted, then promoted
