@@ -142,7 +142,7 @@ def _seed_activities(
     """An edition's programme with its history of revisions, published as the jobs would."""
     by_key: dict[str, Activity] = {}
     for spec in specs:
-        activity = _activity(edition, organisations[spec.host], spec)
+        activity = demo_activity(edition, organisations[spec.host], spec)
         session.add(activity)
         session.flush()
         by_key[spec.key] = activity
@@ -158,7 +158,8 @@ def _seed_activities(
         programme.publish(session, activity.id)
 
 
-def _activity(edition: Edition, host: Organisation, spec: DemoActivity) -> Activity:
+def demo_activity(edition: Edition, host: Organisation, spec: DemoActivity) -> Activity:
+    """A demo activity as a draft of ``edition``, at the weekday and local time it had in 2019."""
     # The 2019 activities keep their weekday and local time in another edition's week.
     shift = edition.starts_at.astimezone(STOCKHOLM).date() - date(2019, 9, 30)
 

@@ -20,12 +20,10 @@ import pytest
 import innovationsweek.models  # noqa: F401  (every mapper, so models can be built in memory)
 from innovationsweek import demo
 from innovationsweek.activities.models import (
-    VENUE_PARTS,
     Activity,
     ActivityStatus,
     AttendanceMode,
     Format,
-    RegistrationMode,
     Revision,
 )
 from innovationsweek.activities.service import content_of
@@ -104,39 +102,17 @@ def entry(
 
 
 def _activity(spec: DemoActivity, activity_id: int) -> Activity:
-    def at(clock: str) -> datetime:
-        hour, minute = map(int, clock.split(":"))
-        local = datetime(2019, 9 if spec.day == 30 else 10, spec.day, hour, minute, tzinfo=STOCKHOLM)
-        return local.astimezone(UTC)  # as the database gives it back
-
     name, kind, country, region, website = ORGANISATIONS[spec.host]
-    venue = spec.venue or {}
-    return Activity(
-        id=activity_id,
-        edition=edition(),
-        organisation=Organisation(id=list(ORGANISATIONS).index(name) + 1, name=name, kind=kind, country=country, region=region, website=website),
-        status=ActivityStatus(spec.state),
-        title=spec.title,
-        summary=spec.summary,
-        description=spec.description or f"<p>{spec.summary}</p>",
-        description_was_sanitised=False,
-        format=Format(spec.format),
-        attendance_mode=AttendanceMode(spec.mode),
-        starts_at=at(spec.start),
-        ends_at=at(spec.end),
-        **{f"venue_{part}": venue.get(part) for part in VENUE_PARTS},
-        online_url=spec.online_url,
-        languages=list(spec.languages),
-        audiences=list(spec.audiences),
-        themes=list(spec.themes),
-        topics=list(spec.topics),
-        contact_email_public=False,
-        registration_mode=RegistrationMode(spec.registration["mode"]),
-        registration_capacity=spec.registration.get("capacity"),
-        registration_url=spec.registration.get("url"),
-        photo_notice=spec.photo_notice,
-        featured=False,
-    )
+    host = Organisation(id=list(ORGANISATIONS).index(name) + 1, name=name, kind=kind, country=country, region=region, website=website)
+    activity = demo.demo_activity(edition(), host, spec)
+    activity.id = activity_id
+    activity.status = ActivityStatus(spec.state)
+    activity.description_was_sanitised = False
+    activity.contact_email_public = False
+    activity.featured = False
+    # As the database gives them back.
+    activity.starts_at, activity.ends_at = activity.starts_at.astimezone(UTC), activity.ends_at.astimezone(UTC)
+    return activity
 
 
 def programme() -> list[ProgrammeEntry]:
