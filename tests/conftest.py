@@ -43,6 +43,17 @@ DATABASE_URL = normalise_database_url(
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery"
+# A valid body for POST /api/v1/editions.
+EDITION = {
+    "slug": "innovationsveckan-2030",
+    "name": {"sv": "Innovationsveckan 2030"},
+    "theme": {"sv": "Att sprida och involvera"},
+    "timezone": "Europe/Stockholm",
+    "starts_at": "2030-10-07T00:00:00+02:00",
+    "ends_at": "2030-10-12T00:00:00+02:00",
+    "submissions_open_at": "2030-05-01T00:00:00+02:00",
+    "submissions_close_at": "2030-09-15T00:00:00+02:00",
+}
 
 
 def _unavailable(what: str, error: Exception) -> None:

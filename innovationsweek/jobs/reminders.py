@@ -7,18 +7,16 @@ holds up nothing else, and a run cut short leaves the rest to the next run.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from innovationsweek import runtime
 from innovationsweek.db import Database, utcnow
+from innovationsweek.jobs import TimeBudget
 from innovationsweek.reminders import service as reminders
 
 log = logging.getLogger(__name__)
 
-# Well inside the periodic job's time limit (300 s); what is left waits for the next run.
-TIME_BUDGET_SECONDS = 200
 BATCH = 500
 
 
@@ -36,7 +34,7 @@ def plan_and_send_reminders() -> dict[str, int]:
 
 
 def plan_and_send(database: Database, now: datetime) -> Run:
-    started = time.monotonic()
+    budget = TimeBudget()
     with database.unit_of_work() as session:
         reminders.plan_digests(session, now)
         activity_ids = reminders.activities_to_plan(session, now, limit=BATCH)
@@ -47,7 +45,7 @@ def plan_and_send(database: Database, now: datetime) -> Run:
         due = reminders.due_reminders(session, now, limit=BATCH)
     sent = not_sent = 0
     for reminder_id in due:
-        if time.monotonic() - started > TIME_BUDGET_SECONDS:
+        if budget.spent:
             log.warning("reminders: %d due reminder(s) left for the next run", len(due) - sent - not_sent)
             break
         with database.unit_of_work() as session:

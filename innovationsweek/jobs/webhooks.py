@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from innovationsweek import runtime
 from innovationsweek.db import utcnow
+from innovationsweek.jobs import TimeBudget
 from innovationsweek.webhooks import service as webhooks
 
 # The sweep leaves an attempt to its own job (relayed at commit, scheduled in RQ) this long
 # after it was due, then makes it itself: the job was lost (Redis emptied) or failed for good.
 SWEEP_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 50
-# Well inside the periodic job's time limit (300 s), each attempt taking up to 20 s.
-SWEEP_TIME_BUDGET_SECONDS = 200
 
 
 def deliver_webhook(delivery_id: int) -> str | None:
@@ -33,10 +31,10 @@ def sweep_webhook_deliveries() -> int:
     with current.database.sessions() as session:
         ids = webhooks.overdue_deliveries(session, due_before=utcnow() - SWEEP_AFTER, limit=SWEEP_BATCH)
     settings = webhooks.delivery_settings(current.outbound)
-    started = time.monotonic()
+    budget = TimeBudget()
     made = 0
     for delivery_id in ids:
-        if time.monotonic() - started > SWEEP_TIME_BUDGET_SECONDS:
+        if budget.spent:
             break
         with current.database.unit_of_work() as session:
             made += webhooks.attempt_delivery(session, delivery_id, settings) is not None

@@ -7,18 +7,7 @@ import sqlalchemy as sa
 from innovationsweek.credentials import secret_hash
 from innovationsweek.db import utcnow
 from innovationsweek.queue import PERIODIC_JOBS, enqueue_periodic_jobs
-from tests.conftest import PASSWORD, count_rows, problem_of
-
-EDITION = {
-    "slug": "innovationsveckan-2030",
-    "name": {"sv": "Innovationsveckan 2030"},
-    "theme": {"sv": "Att sprida och involvera"},
-    "timezone": "Europe/Stockholm",
-    "starts_at": "2030-10-07T00:00:00+02:00",
-    "ends_at": "2030-10-12T00:00:00+02:00",
-    "submissions_open_at": "2030-05-01T00:00:00+02:00",
-    "submissions_close_at": "2030-09-15T00:00:00+02:00",
-}
+from tests.conftest import EDITION, PASSWORD, count_rows, problem_of
 
 
 def register(client, email="someone@example.org", password=PASSWORD, name="Someone"):

@@ -6,20 +6,10 @@ import json
 import pytest
 
 from innovationsweek.accounts import service as accounts
-from tests.conftest import PASSWORD, count_rows, problem_of
+from tests.conftest import EDITION, PASSWORD, count_rows, problem_of
 
 REGISTER = "/api/v1/auth/register"
 ACCOUNT = {"email": "someone@example.org", "password": PASSWORD, "name": "Someone"}
-EDITION = {
-    "slug": "innovationsveckan-2030",
-    "name": {"sv": "Innovationsveckan 2030"},
-    "theme": {"sv": "Att sprida och involvera"},
-    "timezone": "Europe/Stockholm",
-    "starts_at": "2030-10-07T00:00:00+02:00",
-    "ends_at": "2030-10-12T00:00:00+02:00",
-    "submissions_open_at": "2030-05-01T00:00:00+02:00",
-    "submissions_close_at": "2030-09-15T00:00:00+02:00",
-}
 ONE_MIB = 1024 * 1024
 
 
