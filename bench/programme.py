@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import statistics
 import tempfile
 import time
@@ -126,7 +127,9 @@ def load(engine: sa.Engine) -> None:
 
 def measure(url: str) -> None:
     with tempfile.TemporaryDirectory() as instance:
-        app = create_app(Settings(instance_path=Path(instance), database_url=url, redis_url=REDIS))
+        app = create_app(
+            Settings(instance_path=Path(instance), database_url=url, redis_url=REDIS, secret_key=secrets.token_urlsafe(32), public_url="http://bench.invalid")
+        )
         client = app.test_client()
         base = "/api/v1/editions/bench-week"
         deep_cursor = _cursor_after(client, base, pages=20)

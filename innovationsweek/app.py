@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from innovationsweek import runtime as runtimes
 from innovationsweek.api import init_api
@@ -25,6 +26,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["innovationsweek"] = runtime
+    trust_proxies(app, runtime.settings.trusted_proxy_hops)
     init_api(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Believe the client address and scheme that the last ``hops`` reverse proxies forwarded
+    (rate limits then count each client, not the proxy). Only as many as the operator put in
+    front: a header from further out could be anyone's. X-Forwarded-Host stays ignored,
+    since absolute URLs come from IW_PUBLIC_URL alone."""
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 import threading
@@ -13,13 +14,21 @@ from werkzeug.serving import make_server
 from innovationsweek import demo, migrate
 from innovationsweek.accounts import service as accounts
 from innovationsweek.app import create_app
-from innovationsweek.config import Settings
+from innovationsweek.config import ConfigurationError, Settings
 from innovationsweek.queue import run_worker
 from innovationsweek.runtime import Runtime, install
 
 
-def _runtime() -> Runtime:
-    return install(Runtime(Settings.from_env()))
+def _runtime(*, default_public_url: str | None = None) -> Runtime:
+    """The runtime of the environment's settings; a missing or wrong setting ends the command
+    with one line naming it (exit status 1), not a traceback."""
+    try:
+        settings = Settings.from_env()
+        if default_public_url and not settings.public_url:
+            settings = dataclasses.replace(settings, public_url=default_public_url)
+        return install(Runtime(settings))
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group()
@@ -88,19 +97,18 @@ def worker(burst: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, envvar="PORT", show_default=True)
 @click.option("--no-worker", is_flag=True, help="Serve the API only (workers run elsewhere).")
-def serve(host: str, port: int, no_worker: bool) -> None:
-    """Migrate, load the demo into an empty database, and serve the API with a worker.
+@click.option("--demo", "with_demo", is_flag=True, help="Load the demo into an empty database with DATABASE_URL too (embedded, it always is).")
+def serve(host: str, port: int, no_worker: bool, with_demo: bool) -> None:
+    """Migrate, load the demo into an empty embedded database, and serve the API with a worker.
 
-    For production use gunicorn (``gunicorn wsgi:app``) and separate ``innovationsweek worker``s.
+    Links in mails and feeds point at this address unless IW_PUBLIC_URL says otherwise. For
+    production use gunicorn (``gunicorn wsgi:app``) and separate ``innovationsweek worker``s.
     """
-    runtime = _runtime()
+    url = f"http://{host}:{port}"
+    runtime = _runtime(default_public_url=url)
     migrate.upgrade(runtime.database.engine)
-    with runtime.database.unit_of_work() as session:
-        if demo.is_database_empty(session):
-            click.echo("Empty database: loading the demo (Innovationsveckan 2019).")
-            _print_accounts(demo.load_demo(session, password=runtime.settings.demo_password))
+    _start_empty_database(runtime, with_demo=with_demo or runtime.settings.embedded)
     server = make_server(host, port, create_app(runtime=runtime), threaded=True)
-    url = f"http://{host}:{server.port}"
     click.echo(f"innovationsweek on {url}  (API docs: {url}/api/docs, health: {url}/health)")
     if no_worker:
         server.serve_forever()
@@ -127,6 +135,18 @@ def render_openapi_document() -> str:
         document = app.test_client().get("/api/openapi.json").get_json()
         app.extensions["innovationsweek"].close()
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _start_empty_database(runtime: Runtime, *, with_demo: bool) -> None:
+    # The demo's accounts have a published password: never in a shared database unasked.
+    with runtime.database.unit_of_work() as session:
+        if not demo.is_database_empty(session):
+            return
+        if with_demo:
+            click.echo("Empty database: loading the demo (Innovationsveckan 2019).")
+            _print_accounts(demo.load_demo(session, password=runtime.settings.demo_password))
+        else:
+            click.echo("Empty database: create the first administrator with `innovationsweek users create --admin` (or serve --demo).")
 
 
 def _print_accounts(demo_accounts: list[demo.DemoAccount]) -> None:

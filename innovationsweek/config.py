@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+# The embedded mode's own secret key, made at its first start (see embedded_secret_key).
+SECRET_KEY_FILE = "secret_key"
+EMBEDDED_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or wrong; the message names its environment variable."""
 
 
 def _default_instance_path() -> Path:
@@ -16,13 +27,15 @@ class Settings:
     """Everything the service reads from its environment.
 
     Without ``DATABASE_URL`` and ``REDIS_URL`` the service runs embedded: a SQLite file and an
-    in-process Redis-compatible store under ``instance/``.
+    in-process Redis-compatible store under ``instance/``. :meth:`completed` fills in (embedded)
+    or demands (otherwise) the secret key and the public address.
     """
 
     instance_path: Path = field(default_factory=_default_instance_path)
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = "dev-only-not-secret"
+    # Signs erasure links; there is no default anyone could know (see completed).
+    secret_key: str | None = field(default=None, repr=False)
     token_lifetime_days: int = 30
     max_request_bytes: int = 1024 * 1024
     demo_password: str = "demo-password"
@@ -37,9 +50,11 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     mail_from: str = "Innovationsveckan <noreply@innovationsweek.invalid>"
-    # Where people reach this service: the base of links in emails (a participant's cancel link,
-    # the activity in an attached calendar event).
-    public_url: str = "http://127.0.0.1:8000"
+    # Where people reach this service: the base of every absolute URL it gives out (links in
+    # emails, feeds, calendars, Link headers), never the request's Host, which anyone can forge.
+    public_url: str | None = None
+    # How many reverse proxies in front of the service to believe X-Forwarded-For/-Proto from.
+    trusted_proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -47,7 +62,7 @@ class Settings:
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
             "redis_url": env.get("REDIS_URL") or None,
-            "secret_key": env.get("IW_SECRET_KEY", cls.secret_key),
+            "secret_key": env.get("IW_SECRET_KEY") or None,
             "token_lifetime_days": int(env.get("IW_TOKEN_LIFETIME_DAYS", cls.token_lifetime_days)),
             "demo_password": env.get("IW_DEMO_PASSWORD", cls.demo_password),
             "outbound_allow_private": env.get("IW_OUTBOUND_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
@@ -57,20 +72,93 @@ class Settings:
             "smtp_password": env.get("IW_SMTP_PASSWORD") or None,
             "smtp_starttls": env.get("IW_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
             "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
-            "public_url": env.get("IW_PUBLIC_URL") or cls.public_url,
+            "public_url": env.get("IW_PUBLIC_URL") or None,
+            "trusted_proxy_hops": _number_of_proxies(env.get("IW_TRUSTED_PROXY_HOPS") or "0"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
     @property
     def embedded(self) -> bool:
+        """No services: everything under instance/, for one machine (``make run``)."""
+        return self.database_url is None and self.redis_url is None
+
+    @property
+    def in_process_queue(self) -> bool:
         return self.redis_url is None
+
+    def completed(self) -> "Settings":
+        """These settings ready to serve with, or a ConfigurationError naming what is missing.
+
+        Outside the embedded mode the operator must choose the secret key and the public
+        address: a default key would be public, and a default address would put wrong links
+        into mails and feeds. Embedded, both have defaults a single machine can use.
+        """
+        if self.trusted_proxy_hops < 0:
+            raise ConfigurationError(_PROXIES_EXPECTED.format(value=self.trusted_proxy_hops))
+        if self.embedded:
+            completed = dataclasses.replace(
+                self,
+                secret_key=self.secret_key or embedded_secret_key(self.instance_path),
+                public_url=self.public_url or EMBEDDED_PUBLIC_URL,
+            )
+        else:
+            completed = self
+        if not completed.secret_key:
+            raise ConfigurationError(
+                "IW_SECRET_KEY is not set; outside the embedded mode (DATABASE_URL or REDIS_URL set) the service needs a "
+                "secret key of its own, e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if not completed.public_url:
+            raise ConfigurationError(
+                "IW_PUBLIC_URL is not set; outside the embedded mode the service needs the address people reach it at "
+                "(e.g. https://innovationsveckan.example) for the links in its mails, feeds and calendars"
+            )
+        _check_public_url(completed.public_url)
+        return completed
 
     @property
     def sqlalchemy_url(self) -> str:
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{self.instance_path / 'innovationsweek.db'}"
+
+
+_PROXIES_EXPECTED = (
+    "IW_TRUSTED_PROXY_HOPS must be the number of reverse proxies in front of the service (0 or more), not {value!r}"
+)
+
+
+def _number_of_proxies(value: str) -> int:
+    try:
+        return int(value)  # a negative number is refused by Settings.completed
+    except ValueError:
+        raise ConfigurationError(_PROXIES_EXPECTED.format(value=value)) from None
+
+
+def _check_public_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"IW_PUBLIC_URL must be an http(s) address such as https://innovationsveckan.example, not {url!r}")
+
+
+def embedded_secret_key(instance_path: Path) -> str:
+    """The embedded mode's secret key: random, made at the first start, readable by this user
+    only, and the same at every later start (links already mailed stay valid)."""
+    path = instance_path / SECRET_KEY_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        draft = instance_path / f".{SECRET_KEY_FILE}.{secrets.token_hex(8)}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(32))
+        try:
+            # A link never replaces a file: of two processes starting at once, the first key wins.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def normalise_database_url(url: str) -> str:

@@ -151,15 +151,15 @@ def run_worker(runtime: Runtime, *, burst: bool = False, on_ready: Callable[[], 
     Embedded: a SimpleWorker runs jobs in this process, where the in-process store lives.
     With Redis: a forking Worker, plus RQ's own scheduler for delayed jobs and retries.
     """
-    embedded = runtime.settings.embedded
-    worker_class = SimpleWorker if embedded else Worker
+    in_process = runtime.settings.in_process_queue
+    worker_class = SimpleWorker if in_process else Worker
     worker = worker_class(queues(runtime.redis), connection=runtime.redis)
-    clock = Clock(runtime, move_scheduled_jobs=embedded)
+    clock = Clock(runtime, move_scheduled_jobs=in_process)
     if not burst:
         clock.start()
     if on_ready is not None:
         on_ready()
     try:
-        worker.work(burst=burst, with_scheduler=not embedded and not burst, logging_level="INFO")
+        worker.work(burst=burst, with_scheduler=not in_process and not burst, logging_level="INFO")
     finally:
         clock.stop()

@@ -26,6 +26,7 @@ class Runtime:
     redis: redis.Redis = field(init=False)
 
     def __post_init__(self) -> None:
+        self.settings = self.settings.completed()  # refuses to start without what production needs
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
         self.database = Database(self.settings.sqlalchemy_url)
         self.redis = connect_redis(self.settings)

@@ -9,6 +9,7 @@ PostgreSQL or Redis fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 import uuid
 from collections.abc import Iterator
@@ -43,6 +44,10 @@ DATABASE_URL = normalise_database_url(
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery"
+# Made anew for every run: no test may depend on a key known outside it (a known key lets
+# anyone forge erasure links), so tests sign with ``settings.secret_key``.
+SECRET_KEY = secrets.token_urlsafe(32)
+PUBLIC_URL = "https://innovationsveckan.test"
 # A valid body for POST /api/v1/editions.
 EDITION = {
     "slug": "innovationsveckan-2030",
@@ -116,7 +121,12 @@ def redis_url() -> Iterator[str]:
 def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
     # Link checks reach the tests' own servers on loopback.
     return Settings(
-        instance_path=tmp_path / "instance", database_url=database_url, redis_url=redis_url, outbound_allow_private=True
+        instance_path=tmp_path / "instance",
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=SECRET_KEY,
+        public_url=PUBLIC_URL,
+        outbound_allow_private=True,
     )
 
 

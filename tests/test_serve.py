@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import count_rows
+
 SERVE = [str(Path(sys.executable).parent / "innovationsweek"), "serve"]
+# What the server reads from its environment; the tests give each one explicitly.
+SETTINGS = ("DATABASE_URL", "REDIS_URL", "IW_SECRET_KEY", "IW_PUBLIC_URL", "IW_TRUSTED_PROXY_HOPS")
 
 
 def free_port() -> int:
@@ -43,12 +47,12 @@ def wait_for_worker(base: str, process: subprocess.Popen, seconds: float = 60) -
 def serve(tmp_path):
     processes = []
 
-    def start(**env: str) -> tuple[str, subprocess.Popen]:
+    def start(*arguments: str, **env: str) -> tuple[str, subprocess.Popen]:
         port = free_port()
-        environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        environment = {k: v for k, v in os.environ.items() if k not in SETTINGS}
         environment.update(IW_INSTANCE_PATH=str(tmp_path / "instance"), PORT=str(port), **env)
         process = subprocess.Popen(
-            SERVE, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+            [*SERVE, *arguments], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
         )
         processes.append(process)
         return f"http://127.0.0.1:{port}", process
@@ -87,10 +91,31 @@ def test_make_run_serves_the_demo_embedded_with_its_worker(serve, tmp_path):
     assert "coordinator@example.org" in output and "a-demo-password" in output
 
 
-def test_make_run_uses_postgresql_and_redis_when_configured(serve, runtime, settings):
-    base, process = serve(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url)
+def test_make_run_uses_postgresql_and_redis_when_configured_and_loads_the_demo_when_asked(serve, runtime, settings):
+    base, process = serve("--demo", DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, IW_SECRET_KEY=settings.secret_key)
     check_a_new_user_can_start(base, process, "services", "demo-password")
     assert not (Path(settings.instance_path) / "innovationsweek.db").exists()
+
+
+def test_serving_an_empty_postgresql_database_creates_no_demo_accounts(serve, runtime, settings):
+    base, process = serve(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, IW_SECRET_KEY=settings.secret_key)
+    assert wait_for_worker(base, process).status_code == 200
+    assert count_rows(runtime, "users") == 0
+    assert requests.get(f"{base}/api/v1/editions", timeout=5).json()["items"] == []
+    refused = requests.post(f"{base}/api/v1/auth/tokens", json={"email": "admin@example.org", "password": "demo-password"}, timeout=5)
+    assert refused.status_code == 401
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=15)
+    assert "users create" in output and "demo-password" not in output
+
+
+def test_serving_postgresql_without_a_secret_key_refuses_to_start_naming_it(serve, settings):
+    _, process = serve("--demo", DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "IW_SECRET_KEY" in output
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1, output
 
 
 def wait_for_status(base: str, headers: dict[str, str], activity_id: int, wanted: set[str], seconds: float = 20) -> dict:
@@ -279,6 +304,7 @@ def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlis
     assert any(part.get_content_type() == "text/calendar" for part in confirmation.walk())
     text = next(part for part in confirmation.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
     cancel_link = re.search(r"https?://\S+/api/v1/registrations/\S+", text).group(0)
+    assert cancel_link.startswith(f"{base}/"), "mail links point at the address serve listens on"
     token_path = cancel_link.split("/api/v1", 1)[1]
     page = requests.get(f"{base}/api/v1{token_path}", timeout=5)
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]

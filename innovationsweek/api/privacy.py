@@ -20,6 +20,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import db, runtime
 from innovationsweek.api.limits import LIMITS, rate_limited
 from innovationsweek.api.schemas import EMAIL
+from innovationsweek.api.urls import public_url_for
 from innovationsweek.privacy import service as privacy
 
 blp = Blueprint(
@@ -132,9 +133,8 @@ def _expired_link_is_gone() -> Iterator[None]:
 
 
 def _page_url(token: str) -> str:
-    # From the configured public address, never the request's Host header: a forged one would
-    # send the participant's secret link to someone else's server.
-    return runtime().settings.public_url.rstrip("/") + url_for("privacy.erasure_page", token=token)
+    # A forged Host would otherwise send the participant's secret link to someone else's server.
+    return public_url_for("privacy.erasure_page", token=token)
 
 
 def _page(title: str, body: str) -> Response:

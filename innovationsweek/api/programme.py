@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, json, request, url_for
+from flask import Response, json, request
 from marshmallow import validate
 
 from innovationsweek.activities.models import AttendanceMode, Audience, Format
@@ -15,6 +15,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db
 from innovationsweek.api.schemas import PageQuerySchema
+from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.organisations.models import OrganisationKind
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
@@ -98,7 +99,7 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
         body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
         response = _json(body)
         if page.next_cursor:
-            next_url = url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": page.next_cursor}, _external=True)
+            next_url = public_url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": page.next_cursor})
             response.headers["Link"] = f'<{next_url}>; rel="next"'
         return response
 
@@ -129,7 +130,7 @@ def feed(query: dict[str, Any], slug: str) -> Response:
     entries = programme.changes_after(db(), edition, after, limit=query["limit"])
     last = entries[-1].change_number if entries else after
     body = {
-        "next": url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"], _external=True),
+        "next": public_url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"]),
         "items": [_feed_item(entry) for entry in entries],
         "license": FEED_LICENSE,
     }
@@ -155,7 +156,7 @@ def programme_ics(slug: str) -> Response:
     edition = programme.open_programme(db(), slug)
 
     def build() -> Response:
-        body = formats.calendar(edition, programme.all_entries(db(), edition), base_url=_base_url())
+        body = formats.calendar(edition, programme.all_entries(db(), edition), base_url=public_base_url())
         return Response(body, mimetype="text/calendar")
 
     return cached(programme.programme_version(db(), edition), build)
@@ -171,7 +172,7 @@ def programme_atom(slug: str) -> Response:
     version = programme.programme_version(db(), edition)
 
     def build() -> Response:
-        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=_base_url(), updated=version.changed_at)
+        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=version.changed_at)
         return Response(body, mimetype="application/atom+xml")
 
     return cached(version, build)
@@ -202,7 +203,7 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
 
     def build() -> Response:
         if wants_ld:
-            return Response(json.dumps(formats.json_ld(entry, base_url=_base_url())), mimetype=JSON_LD)
+            return Response(json.dumps(formats.json_ld(entry, base_url=public_base_url())), mimetype=JSON_LD)
         return _json(entry.data)
 
     return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
@@ -218,14 +219,10 @@ def public_activity_ics(activity_id: int) -> Response:
     edition = programme.edition_of(db(), entry)
 
     def build() -> Response:
-        return Response(formats.event_calendar(edition, entry, base_url=_base_url()), mimetype="text/calendar")
+        return Response(formats.event_calendar(edition, entry, base_url=public_base_url()), mimetype="text/calendar")
 
     return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
 
 
 def _json(body: Any) -> Response:
     return Response(json.dumps(body), mimetype="application/json")
-
-
-def _base_url() -> str:
-    return request.url_root.rstrip("/")

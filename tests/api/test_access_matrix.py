@@ -45,6 +45,7 @@ class World:
     webhook_id: int = 0  # the partner's endpoint, see webhook_world
     delivery_id: int = 0
     registration_activity_id: int = 0  # takes registrations here, see registration_world
+    erasure_link: str = ""  # signed with the app's key, see privacy_world
 
 
 def edition_body(slug: str) -> dict:
@@ -236,19 +237,18 @@ RECIPES.update(
 
 
 # --- privacy: erasure links for an address, account and organisation deletion ---------------
-def _erasure_link() -> str:
-    from innovationsweek.config import Settings
+def _erasure_link(secret_key: str) -> str:
     from innovationsweek.privacy.service import erasure_token
 
-    return f"/api/v1/privacy/erasure-requests/{erasure_token('participant@example.org', secret_key=Settings.secret_key)}"
+    return f"/api/v1/privacy/erasure-requests/{erasure_token('participant@example.org', secret_key=secret_key)}"
 
 
 RECIPES.update(
     {
         "POST /api/v1/privacy/data-requests": lambda w: ("/api/v1/privacy/data-requests", {"email": "participant@example.org"}),
         "POST /api/v1/privacy/erasure-requests": lambda w: ("/api/v1/privacy/erasure-requests", {"email": "participant@example.org"}),
-        "GET /api/v1/privacy/erasure-requests/{token}": lambda w: (_erasure_link(), None),
-        "POST /api/v1/privacy/erasure-requests/{token}/confirm": lambda w: (f"{_erasure_link()}/confirm", None),
+        "GET /api/v1/privacy/erasure-requests/{token}": lambda w: (w.erasure_link, None),
+        "POST /api/v1/privacy/erasure-requests/{token}/confirm": lambda w: (f"{w.erasure_link}/confirm", None),
         # Every signed-in person may delete their own account: the organiser shares ownership
         # (privacy_world), or as the last owner of an organisation with members they would get 409.
         "DELETE /api/v1/auth/me": lambda w: ("/api/v1/auth/me", {"password": PASSWORD}),
@@ -385,6 +385,7 @@ def world(runtime) -> World:
             **webhook_world(session, partners[0]),
             **registration_world(session, edition, organisation),
             credentials=credentials,
+            erasure_link=_erasure_link(runtime.settings.secret_key),
         )
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from innovationsweek.config import Settings
 from innovationsweek.db import utcnow
 from innovationsweek.privacy import service as privacy
 from innovationsweek.registrations.models import RegistrationStatus
@@ -16,7 +15,6 @@ from tests.privacy.conftest import ERASURE_LINK
 
 DATA_REQUESTS = "/api/v1/privacy/data-requests"
 ERASURE_REQUESTS = "/api/v1/privacy/erasure-requests"
-SECRET_KEY = Settings.secret_key  # the tests' settings keep the default
 
 
 def erasure_link(data) -> str:
@@ -131,7 +129,7 @@ def test_an_erasure_request_mails_a_link_whose_page_erases_nothing(client, data,
     assert data.registration(registration_id).email == "anna@example.org"  # a mail scanner changed nothing
 
 
-def test_confirming_erases_the_personal_data_keeps_the_counts_and_purges_the_emails(client, runtime, data, week):
+def test_confirming_erases_the_personal_data_keeps_the_counts_and_purges_the_emails(client, runtime, settings, data, week):
     ahead = data.activity(week.starts_at, week.starts_at + timedelta(hours=1))
     ended = data.activity(utcnow() - timedelta(days=3, hours=2), utcnow() - timedelta(days=3))
     seat = data.register(ahead, "anna@example.org")
@@ -160,7 +158,7 @@ def test_confirming_erases_the_personal_data_keeps_the_counts_and_purges_the_ema
     assert sorted((e.activity_id, e.records) for e in erasures) == sorted([(ahead, 1), (ended, 1)])
     assert all("anna" not in e.actor_label.lower() for e in erasures)
 
-    again = client.post(f"{ERASURE_REQUESTS}/{privacy.erasure_token('anna@example.org', secret_key=SECRET_KEY)}/confirm")
+    again = client.post(f"{ERASURE_REQUESTS}/{privacy.erasure_token('anna@example.org', secret_key=settings.secret_key)}/confirm")
     assert again.get_json()["erased_registrations"] == 0
 
 
@@ -178,14 +176,14 @@ def test_a_browser_confirming_gets_a_page(client, data, week):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_a_forged_erasure_link_is_404_and_erases_nothing(client, data, week, method):
+def test_a_forged_erasure_link_is_404_and_erases_nothing(client, settings, data, week, method):
     from itsdangerous import URLSafeTimedSerializer
 
     activity = data.activity(week.starts_at, week.starts_at + timedelta(hours=1))
     registration_id = data.register(activity, "anna@example.org")
     forged = URLSafeTimedSerializer("someone else's key", salt="innovationsweek.privacy.erasure-request").dumps("anna@example.org")
 
-    for token in (forged, "garbage", privacy.erasure_token("anna@example.org", secret_key=SECRET_KEY) + "x"):
+    for token in (forged, "garbage", privacy.erasure_token("anna@example.org", secret_key=settings.secret_key) + "x"):
         path = f"{ERASURE_REQUESTS}/{token}" + ("/confirm" if method == "POST" else "")
         response = client.open(path, method=method)
         assert response.status_code == 404, token

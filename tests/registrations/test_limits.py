@@ -48,3 +48,30 @@ def test_with_redis_down_registering_works_and_is_still_limited(client, runtime,
     with runtime.database.sessions() as session:  # the confirmations wait for the queue
         waiting = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.job == "send_email", OutboxMessage.enqueued_at.is_(None)))
         assert len(list(waiting)) == 10
+
+
+def registrations_through_a_proxy(settings, runtime, activity_id: int, *, hops: int) -> list[int]:
+    """Eleven people registering through one reverse proxy (203.0.113.1), each named in its
+    own X-Forwarded-For; the status of each answer."""
+    behind_proxy = create_app(runtime=Runtime(dataclasses.replace(settings, trusted_proxy_hops=hops)))
+    try:
+        client = behind_proxy.test_client()
+        return [
+            register(
+                client, activity_id, participant(f"p{n}@example.org"), address="203.0.113.1", headers={"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            ).status_code
+            for n in range(11)
+        ]
+    finally:
+        behind_proxy.extensions["innovationsweek"].close()
+        runtimes.install(runtime)
+
+
+def test_without_trusted_proxies_x_forwarded_for_changes_nothing(client, runtime, settings, open_week):
+    activity_id = publish(client, runtime, open_week, capacity=50)
+    assert registrations_through_a_proxy(settings, runtime, activity_id, hops=0) == [201] * 10 + [429]
+
+
+def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_count(client, runtime, settings, open_week):
+    activity_id = publish(client, runtime, open_week, capacity=50)
+    assert registrations_through_a_proxy(settings, runtime, activity_id, hops=1) == [201] * 11
