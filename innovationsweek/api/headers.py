@@ -11,6 +11,8 @@
   keep here. Anything else answers no CORS headers at all, preflights included, so a page on
   another site can never call it from a browser. flask-cors configures per path, and several
   paths mix a public GET with authenticated writes (``/editions/{slug}``), hence this.
+  (flask-talisman would bring a forced HTTPS redirect that ``make run`` must not have, for
+  three headers.)
 """
 
 from __future__ import annotations
