@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench openapi worker migrate clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench openapi worker migrate clean chromium
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +19,14 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED)
 	$(BIN)/innovationsweek serve --port $(PORT)
 
-test: $(INSTALLED)
+test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The docs page's browser test runs Debian's Chromium through playwright. Installed here when
+# missing and we may (root with apt-get, as in CI); otherwise that test is skipped locally.
+chromium:
+	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/programme.py

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import click
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from innovationsweek import demo, migrate
 from innovationsweek.accounts import service as accounts
@@ -93,6 +93,14 @@ def worker(burst: bool) -> None:
     run_worker(_runtime(), burst=burst)
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler without "Werkzeug/x.y Python/x.y" in the Server header: versions only
+    help someone looking for a known hole. (gunicorn already sends a bare "gunicorn".)"""
+
+    def version_string(self) -> str:
+        return "innovationsweek"
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, envvar="PORT", show_default=True)
@@ -108,7 +116,7 @@ def serve(host: str, port: int, no_worker: bool, with_demo: bool) -> None:
     runtime = _runtime(default_public_url=url)
     migrate.upgrade(runtime.database.engine)
     _start_empty_database(runtime, with_demo=with_demo or runtime.settings.embedded)
-    server = make_server(host, port, create_app(runtime=runtime), threaded=True)
+    server = make_server(host, port, create_app(runtime=runtime), threaded=True, request_handler=QuietRequestHandler)
     click.echo(f"innovationsweek on {url}  (API docs: {url}/api/docs, health: {url}/health)")
     if no_worker:
         server.serve_forever()

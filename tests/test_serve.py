@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -319,3 +320,47 @@ def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlis
     status_of = {item["email"]: item["status"] for item in listed["items"]}
     assert status_of == {"anna@example.se": "cancelled", "bertil@example.se": "confirmed", "cecilia@example.se": "confirmed"}
     wait_for(lambda: [len(mails_to("cecilia@example.se"))], 2)  # waitlisted, then promoted
+
+
+def assert_no_versions(server: str) -> None:
+    assert server and not re.search(r"\d", server), f"the Server header names a version: {server!r}"
+    assert "Python" not in server and "Werkzeug" not in server
+
+
+def test_the_server_header_of_make_run_names_no_versions(serve):
+    base, process = serve()
+    wait_for_worker(base, process)
+    for path in ("/health", "/api/v1/editions", "/nowhere"):
+        assert_no_versions(requests.get(f"{base}{path}", timeout=5).headers.get("Server", ""))
+
+
+def test_the_server_header_of_gunicorn_names_no_versions(runtime, settings, tmp_path):
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "IW_SECRET_KEY": "a-secret-for-this-test-only",
+        "IW_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"]
+    process = subprocess.Popen(gunicorn, env=environment, cwd=Path(__file__).parents[1], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        health = wait_for_answer(f"http://127.0.0.1:{port}/health", process)
+        assert health.status_code == 200, health.text
+        assert_no_versions(health.headers.get("Server", ""))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
+def wait_for_answer(url: str, process: subprocess.Popen, seconds: float = 60) -> requests.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early:\n{process.stdout.read()}")
+        try:
+            return requests.get(url, timeout=30)  # gunicorn accepts before its worker has loaded the app
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in time")

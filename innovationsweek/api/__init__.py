@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import http
+from importlib.resources import files
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
+from flask import Flask, Response
 from flask_smorest.utils import prepare_response
 
 from innovationsweek.api import (
@@ -24,7 +26,9 @@ from innovationsweek.api import (
     reports,
     webhooks,
 )
+from innovationsweek.api.blueprint import declare_roles
 from innovationsweek.api.context import register_request_context
+from innovationsweek.api.headers import register_headers
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
 
@@ -37,11 +41,25 @@ partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` w
 `public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
 `coordinator` (of the edition concerned), `admin`, `partner`.
 Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field.
+The `public` reads (GET) answer CORS (`Access-Control-Allow-Origin: *`, no credentials) so that
+partners' sites can read them from the browser; nothing else does.
 """
+# Swagger UI's files as flask-swagger-ui ships them, served by this service: the docs page
+# works offline and its Content-Security-Policy needs no other host.
+SWAGGER_UI_URL = "/api/docs/swagger-ui/"
+swagger_ui_files = flask.Blueprint(
+    "swagger_ui", __name__, static_folder=str(files("flask_swagger_ui") / "dist"), static_url_path=SWAGGER_UI_URL.rstrip("/")
+)
 
 
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _openapi_json(self) -> Response:
+        return super()._openapi_json()
+
+    # The document is a public read like the programme (CORS included): partners' tools fetch it.
+    declare_roles(_openapi_json, frozenset({"public"}))
 
     def _register_error_handlers(self) -> None:
         register_problem_handlers(self._app)
@@ -67,13 +85,15 @@ def init_api(app: Flask) -> Api:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "info": {"description": API_DESCRIPTION},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
     register_request_context(app)
+    register_headers(app)
+    app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy):

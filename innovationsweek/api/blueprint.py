@@ -21,6 +21,17 @@ from innovationsweek.errors import Forbidden, NotAuthenticated
 
 ROLES = ("public", "account", "organiser", "coordinator", "admin", "partner")
 PERSON_ROLES = frozenset({"account", "organiser", "coordinator", "admin"})
+# Where a view keeps its declared roles, for what follows from them (CORS, see headers.py).
+ROLES_ATTRIBUTE = "access_roles"
+
+
+def declared_roles(view: Callable[..., Any]) -> frozenset[str]:
+    """The roles ``view`` was declared for with ``access``; none for an undeclared view."""
+    return getattr(view, ROLES_ATTRIBUTE, frozenset())
+
+
+def declare_roles(view: Callable[..., Any], roles: frozenset[str]) -> None:
+    setattr(view, ROLES_ATTRIBUTE, roles)
 
 
 def check_caller_kind(actor: Actor, roles: frozenset[str]) -> None:
@@ -52,6 +63,7 @@ class Blueprint(flask_smorest.Blueprint):
                 check_caller_kind(current_actor(), allowed)
                 return view(*args, **kwargs)
 
+            declare_roles(checked, allowed)
             checked._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
             manual = checked._apidoc.setdefault("manual_doc", {})  # type: ignore[attr-defined]
             manual.update(doc)

@@ -18,6 +18,7 @@ from flask_smorest import abort
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import db, runtime
+from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import LIMITS, rate_limited
 from innovationsweek.api.schemas import EMAIL
 from innovationsweek.api.urls import public_url_for
@@ -33,14 +34,6 @@ blp = Blueprint(
 REQUEST_LIMIT = f"At most {LIMITS['privacy_request'][0]} per client address, then 429 with Retry-After."
 ACCEPTED = "If we hold registrations for this address, we have sent an email to it."
 HTML = "text/html"
-# The pages hold a secret link: kept out of caches, referrers, search engines and frames.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
-}
 
 
 class EmailRequestSchema(ma.Schema):
@@ -143,4 +136,4 @@ def _page(title: str, body: str) -> Response:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title></head>\n<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
     )
-    return Response(document, mimetype=HTML, headers=PAGE_HEADERS)
+    return Response(document, mimetype=HTML, headers=SECRET_LINK_PAGE)

@@ -18,6 +18,7 @@ from marshmallow import validate
 from innovationsweek.activities.models import RegistrationMode
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db, runtime
+from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
 from innovationsweek.api.schemas import EMAIL, Instant
 from innovationsweek.editions.models import LANGUAGES
@@ -314,25 +315,15 @@ def _local(moment: datetime, timezone: ZoneInfo | None) -> str:
 
 # --- the pages behind the cancel link ---------------------------------------------------------
 
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    # The link is a secret: no other site learns it, no search engine keeps the page.
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-}
-STYLE = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}" \
-    "button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}hr{margin:2rem 0}"
-
-
 def _page(title: str, swedish: str, english: str, *, status: int = 200) -> Response:
     body = (
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="robots" content="noindex, nofollow"><title>{html.escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body>{swedish}<hr><div lang=\"en\">{english}</div></body></html>"
+        f'<link rel="stylesheet" href="{url_for("static", filename="page.css")}">'
+        f"</head><body>{swedish}<hr><div lang=\"en\">{english}</div></body></html>"
     )
-    return Response(body, status=status, mimetype=HTML, headers=PAGE_HEADERS)
+    return Response(body, status=status, mimetype=HTML, headers=SECRET_LINK_PAGE)
 
 
 def _cancel_page(registration: Registration, data: dict[str, Any] | None, token: str) -> Response:
