@@ -39,9 +39,7 @@ class LogFilters:
 def edition_audit_log(
     session: Session, actor: Actor, slug: str, filters: LogFilters, *, cursor: str | None = None, limit: int = 50
 ) -> Page[AuditEntry]:
-    edition = get_edition(session, slug)
-    require_coordinator(actor, edition)
-    return _page(session, AuditEntry, AuditEntry.edition_id == edition.id, filters, cursor, limit)
+    return _edition_log(session, actor, slug, AuditEntry, filters, cursor, limit)
 
 
 def organisation_audit_log(
@@ -70,9 +68,7 @@ def audit_log(
 def edition_access_log(
     session: Session, actor: Actor, slug: str, filters: LogFilters, *, cursor: str | None = None, limit: int = 50
 ) -> Page[PersonalDataAccess]:
-    edition = get_edition(session, slug)
-    require_coordinator(actor, edition)
-    return _page(session, PersonalDataAccess, PersonalDataAccess.edition_id == edition.id, filters, cursor, limit)
+    return _edition_log(session, actor, slug, PersonalDataAccess, filters, cursor, limit)
 
 
 def access_log(
@@ -80,6 +76,14 @@ def access_log(
 ) -> Page[PersonalDataAccess]:
     actor.require_admin()
     return _page(session, PersonalDataAccess, sa.true(), filters, cursor, limit)
+
+
+def _edition_log(
+    session: Session, actor: Actor, slug: str, model: type[Entry], filters: LogFilters, cursor: str | None, limit: int
+) -> Page[Entry]:
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    return _page(session, model, model.edition_id == edition.id, filters, cursor, limit)
 
 
 def _page(

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from innovationsweek import audit
 from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
@@ -136,8 +137,6 @@ def delete_account(session: Session, actor: Actor, user_id: int) -> None:
 
 
 def _delete(session: Session, actor: Actor, user: User) -> None:
-    from innovationsweek import audit  # audit -> editions -> this module
-
     memberships = list(session.scalars(sa.select(Membership).where(Membership.user_id == user.id)))
     stranded = [m.organisation for m in memberships if _last_owner_of_others(m)]
     if stranded:

@@ -8,18 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from innovationsweek.editions.models import Edition
 from innovationsweek.registrations.models import PersonalDataAccess
-from tests.conftest import problem_of
+from tests.conftest import EDITION, problem_of
+from tests.test_audit import admin  # noqa: F401 (fixture)
 
 ACCESS_LOG = "/api/v1/editions/test-week/access-log"
 ALL = "/api/v1/access-log"
-
-
-@pytest.fixture
-def admin(people) -> dict[str, str]:
-    people.create("ada@example.org", name="Ada Admin", admin=True)
-    return people.headers("ada@example.org")
 
 
 @pytest.fixture
@@ -84,21 +78,10 @@ def test_the_log_is_cursor_paged(client, data, two_activities):
     assert second["next_cursor"] is None
 
 
-def test_only_the_editions_coordinators_and_admins_read_it(client, runtime, data, two_activities, admin):
+def test_only_the_editions_coordinators_and_admins_read_it(client, data, two_activities, admin):
     for someone in (data.week.organiser, data.week.outsider):
         assert problem_of(client.get(ACCESS_LOG, headers=someone))["status"] == 403
-    with runtime.database.unit_of_work() as session:
-        other = Edition(
-            slug="other-week",
-            name={"da": "Anden uge"},
-            theme={"da": "Tema"},
-            timezone="Europe/Copenhagen",
-            starts_at=data.week.starts_at,
-            ends_at=data.week.ends_at,
-            submissions_open_at=data.week.starts_at - timedelta(days=90),
-            submissions_close_at=data.week.starts_at - timedelta(days=10),
-        )
-        session.add(other)
+    assert client.post("/api/v1/editions", json=EDITION | {"slug": "other-week"}, headers=admin).status_code == 201
     assert client.get("/api/v1/editions/other-week/access-log", headers=admin).get_json()["items"] == []
     assert len(read(client, ACCESS_LOG, admin)) == 4
     assert len(read(client, ALL, admin)) == 4
