@@ -5,7 +5,10 @@ published meanwhile; closing it again holds back what changes until it reopens."
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from innovationsweek.editions.models import Edition
+from innovationsweek.jobs.programme import announce_hidden_changes
 from innovationsweek.webhooks.models import WebhookEvent
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.conftest import run_jobs
@@ -101,3 +104,24 @@ def test_closing_again_holds_back_changes_until_it_reopens(client, runtime, hidd
 
     # Only what changed while hidden, in change order; partners had seen the withdrawn one.
     assert announced(runtime)[2:] == [("activity.deleted", withdrawn), ("activity.published", late)]
+
+
+def test_a_change_after_opening_waits_for_the_announcement_of_the_hidden_ones(client, runtime, hidden_week):
+    """The opening has committed but its announcement has not run yet: a change made now is not
+    announced ahead of the earlier hidden ones, and the announcement then tells each once."""
+    first = published(client, runtime, hidden_week)
+    second = published(client, runtime, hidden_week, title="Andra", starts_at=hidden_week.at(2, 9), ends_at=hidden_week.at(2, 10))
+    with runtime.database.unit_of_work() as session:
+        session.execute(sa.update(Edition).where(Edition.slug == hidden_week.slug).values(programme_open=True))
+    client.post(f"/api/v1/activities/{second}/feature", json={"featured": True}, headers=hidden_week.coordinator)
+    run_jobs(runtime)
+    assert announced(runtime) == []
+
+    assert announce_hidden_changes(hidden_week_id(runtime)) == 2
+    assert announce_hidden_changes(hidden_week_id(runtime)) == 0  # run twice: told once
+    assert announced(runtime) == [("activity.published", first), ("activity.published", second)]
+
+
+def hidden_week_id(runtime) -> int:
+    with runtime.database.sessions() as session:
+        return session.scalar(sa.select(Edition.id).where(Edition.slug == "test-week"))
