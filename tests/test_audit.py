@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.activities.conftest import week  # noqa: F401 (fixture)
-from tests.conftest import problem_of
+from tests.conftest import PASSWORD, problem_of
 
 EDITION = "/api/v1/editions/test-week"
 ORGANISATIONS = "/api/v1/organisations"
@@ -177,3 +177,17 @@ def test_bad_filters_are_422_naming_the_parameter(client, week, admin, query, pa
         response = client.get(f"{path}?{query}", headers=admin)
         assert response.status_code == 422, (path, response.get_json())
         assert parameter in [error.get("parameter") for error in problem_of(response)["errors"]]
+
+
+def test_deleting_an_account_records_it_leaving_its_organisations_and_editions(client, week, admin):
+    kim = user_id(client, week.colleague)
+    assert client.post(f"{EDITION}/coordinators", json={"email": "kim@linkoping.se"}, headers=admin).status_code == 201
+    response = client.delete("/api/v1/auth/me", json={"password": PASSWORD}, headers=week.colleague)
+    assert response.status_code == 204, response.get_json()
+
+    organisation_log = entries(client, f"{ORGANISATIONS}/{week.organisation_id}/audit-log", week.organiser)
+    assert [(e["action"], e["actor"], e["actor_id"], e["detail"]) for e in organisation_log] == [
+        ("member_removed", "Kim", None, {"user_id": kim, "role": "member", "reason": "account_deleted"}),
+    ]
+    edition_log = entries(client, f"{EDITION}/audit-log", week.coordinator, action="coordinator_removed")
+    assert [(e["actor"], e["detail"]) for e in edition_log] == [("Kim", {"user_id": kim, "reason": "account_deleted"})]

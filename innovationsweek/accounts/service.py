@@ -15,6 +15,7 @@ from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
+from innovationsweek.editions.models import EditionCoordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, non_blank
 from innovationsweek.organisations.models import MemberRole, Membership
 
@@ -150,6 +151,19 @@ def _delete(session: Session, actor: Actor, user: User) -> None:
         )
     for membership in memberships:
         membership.organisation.memberships.remove(membership)
+        audit.record(
+            session,
+            actor,
+            "member_removed",
+            edition_id=None,
+            organisation_id=membership.organisation_id,
+            user_id=user.id,
+            role=membership.role.value,
+            reason="account_deleted",
+        )
+    coordinated = session.scalars(sa.select(EditionCoordinator.edition_id).where(EditionCoordinator.user_id == user.id))
+    for edition_id in coordinated:  # the assignments go with the account (a cascade)
+        audit.record(session, actor, "coordinator_removed", edition_id=edition_id, user_id=user.id, reason="account_deleted")
     audit.record(session, actor, "account_deleted", edition_id=None, user_id=user.id)
     session.flush()  # the entry is written while its actor exists; deleting sets its actor_id NULL
     session.delete(user)
