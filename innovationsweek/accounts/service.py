@@ -10,10 +10,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from innovationsweek import audit
 from innovationsweek.accounts.models import AccessToken, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
+from innovationsweek.editions.models import EditionCoordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, non_blank
 from innovationsweek.organisations.models import MemberRole, Membership
 
@@ -136,8 +138,6 @@ def delete_account(session: Session, actor: Actor, user_id: int) -> None:
 
 
 def _delete(session: Session, actor: Actor, user: User) -> None:
-    from innovationsweek import audit  # audit -> editions -> this module
-
     memberships = list(session.scalars(sa.select(Membership).where(Membership.user_id == user.id)))
     stranded = [m.organisation for m in memberships if _last_owner_of_others(m)]
     if stranded:
@@ -151,6 +151,19 @@ def _delete(session: Session, actor: Actor, user: User) -> None:
         )
     for membership in memberships:
         membership.organisation.memberships.remove(membership)
+        audit.record(
+            session,
+            actor,
+            "member_removed",
+            edition_id=None,
+            organisation_id=membership.organisation_id,
+            user_id=user.id,
+            role=membership.role.value,
+            reason="account_deleted",
+        )
+    coordinated = session.scalars(sa.select(EditionCoordinator.edition_id).where(EditionCoordinator.user_id == user.id))
+    for edition_id in coordinated:  # the assignments go with the account (a cascade)
+        audit.record(session, actor, "coordinator_removed", edition_id=edition_id, user_id=user.id, reason="account_deleted")
     audit.record(session, actor, "account_deleted", edition_id=None, user_id=user.id)
     session.flush()  # the entry is written while its actor exists; deleting sets its actor_id NULL
     session.delete(user)

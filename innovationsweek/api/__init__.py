@@ -17,6 +17,7 @@ from innovationsweek.api import (
     activities,
     editions,
     health,
+    logs,
     moderation,
     organisations,
     partners,
@@ -96,7 +97,7 @@ def init_api(app: Flask) -> Api:
     app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
-    for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy):
+    for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy, logs):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)
     return api

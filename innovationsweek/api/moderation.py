@@ -1,5 +1,4 @@
-"""The coordinators' side: the review queue, decisions (one or many), moderation settings and
-the audit log."""
+"""The coordinators' side: the review queue, decisions (one or many) and moderation settings."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import validate
 
-from innovationsweek import audit
 from innovationsweek.activities.models import Format, RevisionState
 from innovationsweek.api.activities import (
     IF_MATCH,
@@ -28,7 +26,7 @@ from innovationsweek.moderation import service as moderation
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import OrganisationKind
 
-blp = Blueprint("moderation", __name__, url_prefix="/api/v1", description="Review queue, decisions and audit log")
+blp = Blueprint("moderation", __name__, url_prefix="/api/v1", description="Review queue and decisions")
 
 
 class ReviewQuerySchema(PageQuerySchema):
@@ -92,20 +90,6 @@ class ModerationSettingsReadSchema(ModerationSettingsSchema):
 
     def trusted_ids(self, settings: ModerationSettings) -> list[int]:
         return [organisation.id for organisation in settings.trusted]
-
-
-class AuditQuerySchema(PageQuerySchema):
-    activity_id = ma.fields.Integer()
-
-
-class AuditEntrySchema(ma.Schema):
-    id = ma.fields.Integer()
-    at = Instant()
-    activity_id = ma.fields.Integer(allow_none=True)
-    actor = ma.fields.String(attribute="actor_label")
-    actor_id = ma.fields.Integer(allow_none=True)
-    action = ma.fields.String()
-    detail = ma.fields.Dict()
 
 
 @blp.route("/editions/<slug>/review-queue")
@@ -176,12 +160,3 @@ class Settings(MethodView):
     def patch(self, changes: dict[str, Any], slug: str) -> ModerationSettings:
         return moderation.update_moderation_settings(db(), current_actor(), slug, changes)
 
-
-@blp.route("/editions/<slug>/audit-log")
-@blp.access("coordinator", "admin")
-@blp.arguments(AuditQuerySchema, location="query")
-@blp.response(200, paged(AuditEntrySchema, "AuditPage"))
-@blp.errors(404)
-@blp.doc(summary="Who did what to which activity, when (newest last)")
-def audit_log(query: dict[str, Any], slug: str) -> Any:
-    return page_response(audit.list_entries(db(), current_actor(), slug, **query))

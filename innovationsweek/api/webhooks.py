@@ -23,7 +23,10 @@ blp = Blueprint(
     description=(
         "Signed notifications of programme changes (Standard Webhooks). Every delivery carries "
         "`webhook-id` (the same on retries), `webhook-timestamp` and `webhook-signature` "
-        "(`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, keyed with the endpoint's secret)."
+        "(`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, keyed with the endpoint's secret). "
+        "Nothing is sent about an edition whose programme is hidden; when it opens, every activity "
+        "that changed meanwhile is announced once as it stands (`activity.published`, or "
+        "`activity.cancelled`; `activity.deleted` only after a programme that was open before)."
     ),
 )
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from innovationsweek import outbox
+from innovationsweek import audit, outbox
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
@@ -51,6 +51,7 @@ def create_edition(session: Session, actor: Actor, *, slug: str, fields: Mapping
         edition.coordinators.append(EditionCoordinator(user=user, assigned_by_id=user.id))
     session.add(edition)
     session.flush()
+    audit.record(session, actor, "edition_created", edition_id=edition.id, slug=slug)
     return edition
 
 
@@ -70,13 +71,21 @@ SHOWN_IN_PROGRAMME = frozenset({"name", "theme", "timezone", "themes"})
 
 
 def update_edition(session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]) -> Edition:
+    """Change an edition (its coordinators), written to the audit log field by field. Opening
+    the programme tells partners' webhooks what was published while it was hidden."""
     edition = get_edition(session, slug)
     require_coordinator(actor, edition)
-    shown_before = {name: getattr(edition, name) for name in SHOWN_IN_PROGRAMME}
+    before = audit.snapshot(edition, changes)
     _apply(edition, changes)
     session.flush()
-    if any(getattr(edition, name) != value for name, value in shown_before.items()):
+    changed = audit.changes(before, edition)
+    if not changed:
+        return edition
+    audit.record(session, actor, "edition_changed", edition_id=edition.id, changes=changed)
+    if SHOWN_IN_PROGRAMME & changed.keys():
         outbox.schedule(session, "republish_edition", edition.id)
+    if "programme_open" in changed and edition.programme_open:
+        outbox.schedule(session, "announce_hidden_changes", edition.id)
     return edition
 
 
@@ -104,6 +113,7 @@ def assign_coordinator(session: Session, actor: Actor, slug: str, *, email: str)
     if assignment is None:
         assignment = EditionCoordinator(edition=edition, user=user, assigned_by_id=admin.id)
         session.add(assignment)
+        audit.record(session, actor, "coordinator_added", edition_id=edition.id, user_id=user.id)
         session.flush()
     return assignment
 
@@ -115,6 +125,7 @@ def unassign_coordinator(session: Session, actor: Actor, slug: str, user_id: int
     if assignment is None:
         raise NotFound(f"User {user_id} does not coordinate {slug}.")
     session.delete(assignment)
+    audit.record(session, actor, "coordinator_removed", edition_id=edition.id, user_id=user_id)
     session.flush()
 
 

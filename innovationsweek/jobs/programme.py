@@ -24,3 +24,9 @@ def republish_edition(edition_id: int) -> int:
         with database.unit_of_work() as session:
             programme.publish(session, activity_id)
     return len(activity_ids)
+
+
+def announce_hidden_changes(edition_id: int) -> int:
+    """After a programme opened: partners' webhooks hear of what changed while it was hidden."""
+    with runtime.current().database.unit_of_work() as session:
+        return programme.announce_hidden_changes(session, edition_id)

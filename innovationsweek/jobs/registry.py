@@ -25,6 +25,9 @@ JOBS: dict[str, JobSpec] = {
     "republish_edition": JobSpec(
         "innovationsweek.jobs.programme.republish_edition", queue="publishing", timeout=1800, retry_intervals=(60, 600)
     ),
+    "announce_hidden_changes": JobSpec(
+        "innovationsweek.jobs.programme.announce_hidden_changes", queue="publishing", timeout=1800, retry_intervals=(60, 600)
+    ),
     "check_revision": JobSpec(
         "innovationsweek.jobs.moderation.check_revision",
         queue="moderation",

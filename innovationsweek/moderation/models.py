@@ -29,3 +29,7 @@ class ModerationSettings(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
 
     trusted: Mapped[list[Organisation]] = relationship(secondary=trusted_organisations, order_by="Organisation.name")
+
+    @property
+    def trusted_organisation_ids(self) -> list[int]:
+        return sorted(organisation.id for organisation in self.trusted)

@@ -297,6 +297,7 @@ def update_moderation_settings(
     session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]
 ) -> ModerationSettings:
     settings = moderation_settings(session, actor, slug)
+    before = audit.snapshot(settings, changes)
     if "fast_lane" in changes:
         settings.fast_lane = changes["fast_lane"]
     if "reasons" in changes:
@@ -310,7 +311,9 @@ def update_moderation_settings(
         if len(trusted) != len(ids):
             raise Invalid("Unknown organisation among the trusted ones.", field="trusted_organisation_ids")
         settings.trusted = trusted
-    audit.record(session, actor, "moderation_settings_changed", edition_id=settings.edition_id, fields=sorted(changes))
+    changed = audit.changes(before, settings)
+    if changed:
+        audit.record(session, actor, "moderation_settings_changed", edition_id=settings.edition_id, changes=changed)
     session.flush()
     return settings
 

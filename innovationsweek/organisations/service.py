@@ -33,6 +33,7 @@ def create_organisation(session: Session, actor: Actor, fields: Mapping[str, Any
     organisation.memberships.append(Membership(user=user, role=MemberRole.OWNER))
     session.add(organisation)
     session.flush()
+    audit.record(session, actor, "organisation_created", edition_id=None, organisation_id=organisation.id, name=organisation.name)
     return organisation
 
 
@@ -75,8 +76,12 @@ def update_organisation(
     new_country, new_name = changes.get("country", organisation.country), changes.get("name", organisation.name)
     if (new_country, new_name) != (organisation.country, organisation.name):
         _ensure_name_free(session, new_country, new_name)
+    before = audit.snapshot(organisation, changes)
     for name, value in changes.items():
         setattr(organisation, name, value)
+    changed = audit.changes(before, organisation)
+    if changed:
+        audit.record(session, actor, "organisation_changed", edition_id=None, organisation_id=organisation.id, changes=changed)
     session.flush()
     return organisation
 
@@ -126,9 +131,20 @@ def add_member(
     if membership is None:
         membership = Membership(organisation=organisation, user=user, role=role)
         session.add(membership)
-    else:
+        audit.record(session, actor, "member_added", edition_id=None, organisation_id=organisation.id, user_id=user.id, role=role.value)
+    elif membership.role != role:
         _keep_an_owner(organisation, membership, new_role=role)
+        before = audit.snapshot(membership, ["role"])
         membership.role = role
+        audit.record(
+            session,
+            actor,
+            "member_role_changed",
+            edition_id=None,
+            organisation_id=organisation.id,
+            user_id=user.id,
+            changes=audit.changes(before, membership),
+        )
     session.flush()
     return membership
 
@@ -144,6 +160,9 @@ def remove_member(session: Session, actor: Actor, organisation_id: int, user_id:
         raise NotFound(f"User {user_id} is not a member of this organisation.")
     _keep_an_owner(organisation, membership, new_role=None)
     session.delete(membership)
+    audit.record(
+        session, actor, "member_removed", edition_id=None, organisation_id=organisation.id, user_id=user_id, role=membership.role.value
+    )
     session.flush()
 
 

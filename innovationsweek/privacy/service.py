@@ -69,7 +69,7 @@ def request_data(session: Session, email: str) -> int:
         subject="Dina uppgifter hos Innovationsveckan / Your data",
         text=_data_text(registrations),
     )
-    _log(session, Counter(r.activity_id for r in registrations), action="data_request", actor_label=BY_PARTICIPANT)
+    _log(session, Counter((r.edition_id, r.activity_id) for r in registrations), action="data_request", actor_label=BY_PARTICIPANT)
     session.flush()
     return len(registrations)
 
@@ -223,7 +223,7 @@ def erase(
     offers no function for it yet (see the notes of issue 5).
     """
     erased_at = utcnow()
-    per_activity: Counter[int] = Counter()
+    per_activity: Counter[tuple[int, int]] = Counter()
     for registration in registrations:
         if registration.erased_at is not None:
             continue
@@ -233,17 +233,20 @@ def erase(
         for field in PERSONAL_FIELDS:
             setattr(registration, field, None)
         registration.erased_at = erased_at
-        per_activity[registration.activity_id] += 1
+        per_activity[registration.edition_id, registration.activity_id] += 1
     _log(session, per_activity, action=action, actor_label=actor_label)
     session.flush()
     return sum(per_activity.values())
 
 
-def _log(session: Session, per_activity: Counter[int], *, action: str, actor_label: str) -> None:
-    """One access-log entry per activity: how many of its registrations were read or erased."""
-    for activity_id, records in sorted(per_activity.items()):
+def _log(session: Session, per_activity: Counter[tuple[int, int]], *, action: str, actor_label: str) -> None:
+    """One access-log entry per activity (keyed by edition and activity): how many of its
+    registrations were read or erased."""
+    for (edition_id, activity_id), records in sorted(per_activity.items()):
         session.add(
-            PersonalDataAccess(actor_id=None, actor_label=actor_label, activity_id=activity_id, action=action, records=records)
+            PersonalDataAccess(
+                edition_id=edition_id, actor_id=None, actor_label=actor_label, activity_id=activity_id, action=action, records=records
+            )
         )
 
 

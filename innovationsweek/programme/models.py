@@ -80,3 +80,6 @@ class ProgrammeCounter(Base):
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
     last_change_number: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Partners' webhooks have been told of every change up to this number. Changes made while
+    # the programme is hidden stay above it until the programme opens (announce_hidden_changes).
+    announced_change_number: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -59,9 +59,69 @@ def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
     with session.no_autoflush:  # a new entry is written once it has its number
         _number(session, entry)
     session.add(entry)
-    announce(session, entry, event)
+    if _partners_hear_at_once(session, entry):
+        announce(session, entry, event)
     session.flush()
     return entry
+
+
+def _partners_hear_at_once(session: Session, entry: ProgrammeEntry) -> bool:
+    """Whether partners' webhooks hear of this change now: only while the programme is open and
+    they have heard of every earlier change. Otherwise they hear of it when the programme opens
+    (:func:`announce_hidden_changes`, scheduled by the opening).
+
+    Asked after numbering, so under the counter's lock: an opening that commits meanwhile is
+    read here, and the opening's announcement waits for this transaction and then sees it."""
+    programme_open = session.scalar(sa.select(Edition.programme_open).where(Edition.id == entry.edition_id))
+    if not programme_open:
+        return False
+    caught_up = session.execute(
+        sa.update(ProgrammeCounter)
+        .where(
+            ProgrammeCounter.edition_id == entry.edition_id,
+            ProgrammeCounter.announced_change_number == entry.change_number - 1,
+        )
+        .values(announced_change_number=entry.change_number)
+        .execution_options(synchronize_session=False)
+    )
+    return caught_up.rowcount == 1
+
+
+def announce_hidden_changes(session: Session, edition_id: int) -> int:
+    """Once the programme is open: tell partners' webhooks of every change made while it was
+    hidden, each entry once as it stands now, in change order; returns how many. Partners who
+    never heard of the edition get no deletions (they never saw those activities); after a
+    programme was open and closed again, they do. Running it twice tells nothing twice."""
+    counter = session.scalar(
+        sa.select(ProgrammeCounter)
+        .where(ProgrammeCounter.edition_id == edition_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    programme_open = session.scalar(sa.select(Edition.programme_open).where(Edition.id == edition_id))
+    if counter is None or not programme_open:
+        return 0
+    heard_before = counter.announced_change_number > 0
+    hidden_changes = session.scalars(
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.change_number > counter.announced_change_number)
+        .order_by(ProgrammeEntry.change_number)
+    )
+    told = 0
+    for entry in hidden_changes:
+        if entry.state == EntryState.DELETED and not heard_before:
+            continue
+        announce(session, entry, _event_at_opening(entry))
+        told += 1
+    counter.announced_change_number = counter.last_change_number
+    session.flush()
+    return told
+
+
+def _event_at_opening(entry: ProgrammeEntry) -> str:
+    if entry.state == EntryState.DELETED:
+        return "activity.deleted"
+    return "activity.cancelled" if entry.cancelled else "activity.published"
 
 
 def render(activity: Activity) -> dict[str, Any]:

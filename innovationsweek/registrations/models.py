@@ -69,10 +69,15 @@ class PersonalDataAccess(Base):
     """Every read of participants' personal data by staff: who, when, which activity, how."""
 
     __tablename__ = "personal_data_access_log"
-    __table_args__ = (sa.Index("ix_personal_data_access_log_activity_at", "activity_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_personal_data_access_log_activity_at", "activity_id", "at"),
+        sa.Index("ix_personal_data_access_log_edition_id", "edition_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The activity's edition, kept should the activity go: its coordinators read the entry.
+    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(sa.String(200))
     activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activities.id", ondelete="SET NULL"))

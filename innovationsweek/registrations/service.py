@@ -231,6 +231,7 @@ def list_registrations(session: Session, actor: Actor, activity_id: int, *, expo
     )
     session.add(
         PersonalDataAccess(
+            edition_id=activity.edition_id,
             actor_id=user.id,
             actor_label=user.name,
             activity_id=activity.id,
