@@ -17,7 +17,7 @@ from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.activities.lifecycle import Event
 from innovationsweek.activities.models import Activity, ActivityStatus
-from innovationsweek.activities.service import transition
+from innovationsweek.activities.service import activities_showing, schedule_publication, transition
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.errors import Conflict, Forbidden, NotFound, non_blank
@@ -75,9 +75,13 @@ def update_organisation(
     new_country, new_name = changes.get("country", organisation.country), changes.get("name", organisation.name)
     if (new_country, new_name) != (organisation.country, organisation.name):
         _ensure_name_free(session, new_country, new_name)
+    shown_before = {name: getattr(organisation, name) for name in EDITABLE_FIELDS}
     for name, value in changes.items():
         setattr(organisation, name, value)
     session.flush()
+    if any(getattr(organisation, name) != value for name, value in shown_before.items()):
+        for activity in activities_showing(session, organisation.id):  # the programme shows all of these
+            schedule_publication(session, activity)
     return organisation
 
 
