@@ -478,7 +478,7 @@ def answer_co_organiser_invitation(
     if link is None:
         raise NotFound(f"{organisation.name} is not invited to co-organise activity {activity_id}.", parameter="activity_id")
     if link.status != CoOrganiserStatus.PENDING:
-        raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", status=link.status.value)
+        raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", answer=link.status.value)
     link.status = CoOrganiserStatus.ACCEPTED if accept else CoOrganiserStatus.DECLINED
     link.answered_at = utcnow()
     activity = link.activity
