@@ -474,15 +474,14 @@ def answer_co_organiser_invitation(
     """Accept or decline, once. Only once accepted does the organisation show in the programme
     (where the approved version names it) and do its members get to see the activity."""
     organisation = _invited_organisation(session, actor, organisation_id)
-    link = session.get(CoOrganiser, (activity_id, organisation.id))
+    link = session.get(CoOrganiser, (activity_id, organisation.id), with_for_update=True)  # two owners at once: one answer
     if link is None:
         raise NotFound(f"{organisation.name} is not invited to co-organise activity {activity_id}.", parameter="activity_id")
     if link.status != CoOrganiserStatus.PENDING:
         raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", answer=link.status.value)
     link.status = CoOrganiserStatus.ACCEPTED if accept else CoOrganiserStatus.DECLINED
     link.answered_at = utcnow()
-    activity = link.activity
-    activity.updated_at = utcnow()  # a new version: its organisers' copy shows the answer
+    activity = link.activity  # its version stays: an answer never clashes with the host's edits
     audit.record(
         session,
         actor,
