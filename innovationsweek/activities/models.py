@@ -74,12 +74,11 @@ class Severity(enum.StrEnum):
 VENUE_PARTS = ("name", "address", "municipality", "region", "latitude", "longitude")
 CONTACT_PARTS = ("name", "email", "phone")
 
-activity_co_organisers = sa.Table(
-    "activity_co_organisers",
-    Base.metadata,
-    sa.Column("activity_id", sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+class CoOrganiserStatus(enum.StrEnum):
+    PENDING = "pending"  # named by the host, not yet answered by the organisation's owners
+    ACCEPTED = "accepted"  # shown in the programme (once approved) and given access
+    DECLINED = "declined"
+
 
 # Related activities, e.g. the parallel COI workshops in Copenhagen and Aalborg. Stored once per
 # pair (lower id first) and read in both directions.
@@ -159,7 +158,10 @@ class Activity(Timestamped, Base):
 
     edition: Mapped[Edition] = relationship()
     organisation: Mapped[Organisation] = relationship()
-    co_organisers: Mapped[list[Organisation]] = relationship(secondary=activity_co_organisers, order_by="Organisation.name")
+    # Every organisation the host named, with its answer; only accepted ones count anywhere.
+    co_organisers: Mapped[list[CoOrganiser]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True, order_by="CoOrganiser.organisation_id"
+    )
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="activity",
         foreign_keys="Revision.activity_id",
@@ -208,7 +210,27 @@ class Activity(Timestamped, Base):
 
     @property
     def co_organiser_ids(self) -> list[int]:
-        return [organisation.id for organisation in self.co_organisers]
+        """Every organisation named as co-organiser, whatever its answer: what a revision keeps."""
+        return [link.organisation_id for link in self.co_organisers]
+
+
+class CoOrganiser(Base):
+    """An organisation the host named as co-organiser, and whether its owners agreed. The
+    answer belongs to the organisation, not to a version of the activity, so it lives here and
+    not in a revision."""
+
+    __tablename__ = "activity_co_organisers"
+
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[CoOrganiserStatus] = mapped_column(enum_column(CoOrganiserStatus), default=CoOrganiserStatus.PENDING)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+    activity: Mapped[Activity] = relationship(back_populates="co_organisers")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class Revision(Base):

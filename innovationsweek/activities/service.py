@@ -23,10 +23,11 @@ from innovationsweek.activities.models import (
     VENUE_PARTS,
     Activity,
     ActivityStatus,
+    CoOrganiser,
+    CoOrganiserStatus,
     RegistrationMode,
     Revision,
     RevisionState,
-    activity_co_organisers,
     related_activities,
 )
 from innovationsweek.actors import Actor
@@ -34,7 +35,8 @@ from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition, is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, non_blank
-from innovationsweek.organisations.models import Membership, Organisation
+from innovationsweek.notifications.service import send_mail
+from innovationsweek.organisations.models import MemberRole, Membership, Organisation
 from innovationsweek.paging import Page, keyset_page
 from innovationsweek.reminders import service as reminders
 from innovationsweek.registrations import service as registrations
@@ -88,6 +90,7 @@ def create_activity(session: Session, actor: Actor, slug: str, fields: Mapping[s
     _apply_content(session, activity, {k: v for k, v in fields.items() if k != "organisation_id"})
     session.flush()
     audit.record(session, actor, "created", edition_id=edition.id, activity_id=activity.id, title=activity.title)
+    _follow_up_co_organisers(session, actor, activity, before={})
     return activity
 
 
@@ -107,8 +110,10 @@ def update_activity(
 ) -> Activity:
     activity = _for_organiser(session, actor, activity_id, expected_version)
     transition(session, actor, activity, Event.EDIT, fields=sorted(changes))
+    named_before = {link.organisation_id: link.status for link in activity.co_organisers}
     _apply_content(session, activity, changes)
     session.flush()
+    _follow_up_co_organisers(session, actor, activity, before=named_before)
     return activity
 
 
@@ -211,7 +216,7 @@ def list_activities(
         .where(Activity.edition_id == edition.id)
         .options(
             selectinload(Activity.revisions).selectinload(Revision.findings),
-            selectinload(Activity.co_organisers),
+            selectinload(Activity.co_organisers).joinedload(CoOrganiser.organisation),
             selectinload(Activity._related_after),
             selectinload(Activity._related_before),
             joinedload(Activity.organisation),
@@ -256,7 +261,7 @@ def content_of(activity: Activity) -> dict[str, Any]:
         "registration": {**activity.registration, "mode": activity.registration_mode.value},
         "photo_notice": activity.photo_notice,
         "organisation_id": activity.organisation_id,
-        "co_organiser_ids": activity.co_organiser_ids,
+        "co_organiser_ids": sorted(activity.co_organiser_ids),
         "related_activity_ids": activity.related_activity_ids,
     }
 
@@ -317,13 +322,21 @@ def _set_registration(_session: Session, activity: Activity, _name: str, registr
 
 
 def _set_co_organisers(session: Session, activity: Activity, _name: str, ids: list[int]) -> None:
-    organisations = list(session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))))
+    """Name the co-organisers. A newly named one is only invited (its owners answer); one
+    named before keeps its answer; one left out is removed, which needs nobody's consent."""
+    organisations = list(
+        session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids), Organisation.deleted_at.is_(None)))
+    )
     missing = set(ids) - {organisation.id for organisation in organisations}
     if missing:
         raise Invalid(f"No organisation(s) {sorted(missing)}.", field="co_organiser_ids")
     if activity.organisation_id in ids or activity.organisation in organisations:
         raise Invalid("The host organisation is not its own co-organiser.", field="co_organiser_ids")
-    activity.co_organisers = organisations
+    named = {link.organisation_id: link for link in activity.co_organisers}
+    activity.co_organisers = [
+        named.get(organisation.id) or CoOrganiser(organisation=organisation, status=CoOrganiserStatus.PENDING)
+        for organisation in organisations
+    ]
 
 
 def _set_related(session: Session, activity: Activity, ids: list[int]) -> None:
@@ -427,10 +440,135 @@ def _is_member(session: Session, user: User, organisation_id: int) -> bool:
 
 
 def _may_see(session: Session, actor: Actor, user: User, activity: Activity) -> bool:
+    """Admins, the edition's coordinators, and members of the host or of a co-organiser that
+    accepted. Members of an organisation that was only invited see nothing of it."""
     if actor.is_admin or is_coordinator(actor, activity.edition) or _is_member(session, user, activity.organisation_id):
         return True
-    co_hosts = sa.select(activity_co_organisers.c.organisation_id).where(activity_co_organisers.c.activity_id == activity.id)
+    co_hosts = sa.select(CoOrganiser.organisation_id).where(
+        CoOrganiser.activity_id == activity.id, CoOrganiser.status == CoOrganiserStatus.ACCEPTED
+    )
     member_of_co_host = sa.select(Membership.user_id).where(
         Membership.user_id == user.id, Membership.organisation_id.in_(co_hosts)
     )
     return session.scalar(sa.select(sa.exists(member_of_co_host))) or False
+
+
+# --- co-organisers: invited by the host, answered by the invited organisation's owners ------
+
+
+def co_organiser_invitations(session: Session, actor: Actor, organisation_id: int) -> list[CoOrganiser]:
+    """What the organisation was named co-organiser of, newest first, with its answers."""
+    organisation = _invited_organisation(session, actor, organisation_id)
+    query = (
+        sa.select(CoOrganiser)
+        .where(CoOrganiser.organisation_id == organisation.id)
+        .options(joinedload(CoOrganiser.activity).joinedload(Activity.organisation))
+        .order_by(CoOrganiser.invited_at.desc(), CoOrganiser.activity_id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def answer_co_organiser_invitation(
+    session: Session, actor: Actor, activity_id: int, organisation_id: int, *, accept: bool
+) -> CoOrganiser:
+    """Accept or decline, once. Only once accepted does the organisation show in the programme
+    (where the approved version names it) and do its members get to see the activity."""
+    organisation = _invited_organisation(session, actor, organisation_id)
+    link = session.get(CoOrganiser, (activity_id, organisation.id), with_for_update=True)  # two owners at once: one answer
+    if link is None:
+        raise NotFound(f"{organisation.name} is not invited to co-organise activity {activity_id}.", parameter="activity_id")
+    if link.status != CoOrganiserStatus.PENDING:
+        raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", answer=link.status.value)
+    link.status = CoOrganiserStatus.ACCEPTED if accept else CoOrganiserStatus.DECLINED
+    link.answered_at = utcnow()
+    activity = link.activity  # its version stays: an answer never clashes with the host's edits
+    audit.record(
+        session,
+        actor,
+        f"co_organiser_{link.status.value}",
+        edition_id=activity.edition_id,
+        activity_id=activity.id,
+        organisation_id=organisation.id,
+    )
+    if accept:
+        schedule_publication(session, activity)
+    session.flush()
+    return link
+
+
+def activities_showing(session: Session, organisation_id: int) -> list[Activity]:
+    """Activities whose public entry shows the organisation (as host or accepted co-organiser)."""
+    accepted = sa.select(CoOrganiser.activity_id).where(
+        CoOrganiser.organisation_id == organisation_id, CoOrganiser.status == CoOrganiserStatus.ACCEPTED
+    )
+    query = sa.select(Activity).where(
+        Activity.approved_revision_id.is_not(None),
+        sa.or_(Activity.organisation_id == organisation_id, Activity.id.in_(accepted)),
+    )
+    return list(session.scalars(query.order_by(Activity.id)))
+
+
+def _invited_organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
+    """The organisation, if the caller is one of its owners: its consent is for them to give
+    (administrators included only as owners)."""
+    user = actor.require_user()
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.deleted_at is not None:
+        raise NotFound(f"No organisation {organisation_id}.", parameter="organisation_id")
+    membership = session.get(Membership, (organisation.id, user.id))
+    if membership is None or membership.role != MemberRole.OWNER:
+        raise Forbidden(f"Only owners of {organisation.name} may answer its invitations to co-organise.")
+    return organisation
+
+
+def _follow_up_co_organisers(
+    session: Session, actor: Actor, activity: Activity, *, before: Mapping[int, CoOrganiserStatus]
+) -> None:
+    """After the co-organisers were named: invite the new ones, record the removed ones, and
+    take a removed accepted one out of the programme."""
+    now_named = {link.organisation_id: link for link in activity.co_organisers}
+    for organisation_id in sorted(set(now_named) - set(before)):
+        _invite(session, actor, activity, now_named[organisation_id].organisation)
+    removed = sorted(set(before) - set(now_named))
+    for organisation_id in removed:
+        audit.record(
+            session, actor, "co_organiser_removed", edition_id=activity.edition_id, activity_id=activity.id, organisation_id=organisation_id
+        )
+    if any(before[organisation_id] == CoOrganiserStatus.ACCEPTED for organisation_id in removed):
+        schedule_publication(session, activity)
+
+
+INVITATION_SUBJECT = "Inbjudan att arrangera \u201d{title}\u201d / invitation to co-organise"
+INVITATION_BODY = (
+    "{host} har angett {organisation} som medarrangör av \u201d{title}\u201d i {edition}.",
+    "Ni syns inte som medarrangör och får inte se aktiviteten förrän en ägare av {organisation} har tackat ja.",
+    "",
+    "{host} named {organisation} as co-organiser of \u201c{title}\u201d. Nothing shows until an owner accepts:",
+    "POST /api/v1/activities/{activity_id}/co-organisers/{organisation_id}/accept (or .../decline)",
+    "GET /api/v1/organisations/{organisation_id}/co-organiser-invitations lists every invitation.",
+)
+
+
+def _invite(session: Session, actor: Actor, activity: Activity, organisation: Organisation) -> None:
+    audit.record(
+        session, actor, "co_organiser_invited", edition_id=activity.edition_id, activity_id=activity.id, organisation_id=organisation.id
+    )
+    edition = activity.edition
+    values = {
+        "host": activity.organisation.name,
+        "organisation": organisation.name,
+        "title": activity.title,
+        "edition": edition.name.get("sv") or next(iter(edition.name.values())),
+        "activity_id": activity.id,
+        "organisation_id": organisation.id,
+    }
+    text = "\n".join(INVITATION_BODY).format(**values)
+    for address in owner_emails(session, organisation.id):
+        send_mail(session, to=address, subject=INVITATION_SUBJECT.format(**values), text=text)
+
+
+def owner_emails(session: Session, organisation_id: int) -> list[str]:
+    query = sa.select(User.email).join(Membership).where(
+        Membership.organisation_id == organisation_id, Membership.role == MemberRole.OWNER
+    )
+    return sorted(session.scalars(query))

@@ -17,6 +17,7 @@ from innovationsweek.activities.models import (
     ActivityStatus,
     AttendanceMode,
     Audience,
+    CoOrganiserStatus,
     Format,
     RegistrationMode,
     RevisionState,
@@ -110,6 +111,29 @@ class OrganisationRefSchema(ma.Schema):
     kind = ma.fields.Enum(OrganisationKind, by_value=True)
 
 
+class CoOrganiserSchema(ma.Schema):
+    id = ma.fields.Integer(attribute="organisation_id")
+    name = ma.fields.String(attribute="organisation.name")
+    kind = ma.fields.Enum(OrganisationKind, by_value=True, attribute="organisation.kind")
+    status = ma.fields.Enum(
+        CoOrganiserStatus,
+        by_value=True,
+        metadata={"description": "The organisation's answer; only accepted ones show in the programme and see the activity"},
+    )
+
+
+class CoOrganiserInvitationSchema(ma.Schema):
+    activity_id = ma.fields.Integer()
+    title = ma.fields.String(attribute="activity.title")
+    edition = ma.fields.String(attribute="activity.edition.slug")
+    starts_at = Instant(attribute="activity.starts_at")
+    host = ma.fields.Nested(OrganisationRefSchema, attribute="activity.organisation")
+    organisation_id = ma.fields.Integer()
+    status = ma.fields.Enum(CoOrganiserStatus, by_value=True)
+    invited_at = Instant()
+    answered_at = Instant(allow_none=True)
+
+
 class FindingSchema(ma.Schema):
     code = ma.fields.String()
     severity = ma.fields.Enum(Severity, by_value=True)
@@ -131,7 +155,7 @@ class ActivitySchema(ActivityContentSchema):
     id = ma.fields.Integer()
     edition = ma.fields.String(attribute="edition.slug")
     organisation = ma.fields.Nested(OrganisationRefSchema)
-    co_organisers = ma.fields.List(ma.fields.Nested(OrganisationRefSchema))
+    co_organisers = ma.fields.List(ma.fields.Nested(CoOrganiserSchema))
     status = ma.fields.Enum(ActivityStatus, by_value=True)
     cancellation_reason = ma.fields.String(allow_none=True)
     featured = ma.fields.Boolean()
@@ -264,3 +288,27 @@ def cancel(body: dict[str, Any], activity_id: int) -> Any:
 def revisions(activity_id: int) -> Any:
     activity = activities.get_activity(db(), current_actor(), activity_id)
     return {"items": activity.revisions}
+
+
+INVITATION_ANSWER = (
+    "Until an owner accepts, the organisation shows nowhere public and its members cannot see the activity. "
+    "An invitation is answered once."
+)
+
+
+@blp.route("/activities/<int:activity_id>/co-organisers/<int:organisation_id>/accept", methods=["POST"])
+@blp.access("organiser")
+@blp.response(200, CoOrganiserInvitationSchema)
+@blp.errors(404, 409)
+@blp.doc(summary="Accept being named co-organiser (owners of that organisation)", description=INVITATION_ANSWER)
+def accept_co_organiser_invitation(activity_id: int, organisation_id: int) -> Any:
+    return activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=True)
+
+
+@blp.route("/activities/<int:activity_id>/co-organisers/<int:organisation_id>/decline", methods=["POST"])
+@blp.access("organiser")
+@blp.response(200, CoOrganiserInvitationSchema)
+@blp.errors(404, 409)
+@blp.doc(summary="Decline being named co-organiser (owners of that organisation)", description=INVITATION_ANSWER)
+def decline_co_organiser_invitation(activity_id: int, organisation_id: int) -> Any:
+    return activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=False)

@@ -8,6 +8,8 @@ import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import validate
 
+from innovationsweek.activities import service as activities
+from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.schemas import EMAIL, listed, listing
@@ -124,3 +126,12 @@ class Members(MethodView):
 @blp.doc(summary="Remove a member (owners), or leave the organisation yourself")
 def remove_member(organisation_id: int, user_id: int) -> None:
     organisations.remove_member(db(), current_actor(), organisation_id, user_id)
+
+
+@blp.route("/<int:organisation_id>/co-organiser-invitations")
+@blp.access("organiser")
+@blp.response(200, listing(CoOrganiserInvitationSchema, "CoOrganiserInvitationList"))
+@blp.errors(404)
+@blp.doc(summary="Activities the organisation was named co-organiser of, with its answers (its owners)")
+def co_organiser_invitations(organisation_id: int) -> dict[str, object]:
+    return listed(activities.co_organiser_invitations(db(), current_actor(), organisation_id))

@@ -17,7 +17,7 @@ from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.activities.lifecycle import Event
 from innovationsweek.activities.models import Activity, ActivityStatus
-from innovationsweek.activities.service import transition
+from innovationsweek.activities.service import activities_showing, schedule_publication, transition
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.errors import Conflict, Forbidden, NotFound, non_blank
@@ -82,6 +82,8 @@ def update_organisation(
     changed = audit.changes(before, organisation)
     if changed:
         audit.record(session, actor, "organisation_changed", edition_id=None, organisation_id=organisation.id, changes=changed)
+        for activity in activities_showing(session, organisation.id):  # the programme shows all of these
+            schedule_publication(session, activity)
     session.flush()
     return organisation
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format
+from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, CoOrganiserStatus, Format
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition
@@ -125,7 +125,11 @@ def _event_at_opening(entry: ProgrammeEntry) -> str:
 
 
 def render(activity: Activity) -> dict[str, Any]:
-    """The public representation of the approved revision (numbers are added when stored)."""
+    """The public representation of the approved revision (numbers are added when stored).
+
+    Everything the organisers wrote comes from that revision. Live are only what nobody
+    moderates: the edition, the organisations' own names and details, the coordinators'
+    featuring, the cancellation, and the report's material."""
     revision = activity.approved_revision
     assert revision is not None
     content = revision.content
@@ -151,7 +155,7 @@ def render(activity: Activity) -> dict[str, Any]:
         "themes": content.get("themes", []),
         "topics": content.get("topics", []),
         "organiser": _organisation(activity.organisation),
-        "co_organisers": [_organisation(o) for o in activity.co_organisers],
+        "co_organisers": [_organisation(o) for o in _co_organisers(activity, content)],
         # Personal data only where the organiser chose to publish it.
         "contact": {"name": contact.get("name"), "email": contact.get("email")} if contact.get("email_public") else None,
         "registration": {
@@ -166,6 +170,18 @@ def render(activity: Activity) -> dict[str, Any]:
         # Slides and recordings the organisers linked in their report afterwards.
         "material": public_material(activity),
     }
+
+
+def _co_organisers(activity: Activity, content: dict[str, Any]) -> list[Organisation]:
+    """Those the approved revision names whose owners accepted: an organisation named since
+    waits for the next approval, one that has not accepted (or was removed since) is left out."""
+    approved = set(content.get("co_organiser_ids", []))
+    shown = [
+        link.organisation
+        for link in activity.co_organisers
+        if link.organisation_id in approved and link.status == CoOrganiserStatus.ACCEPTED
+    ]
+    return sorted(shown, key=lambda organisation: (organisation.name, organisation.id))
 
 
 def _event(entry: ProgrammeEntry | None, activity: Activity) -> str:

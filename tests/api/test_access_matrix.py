@@ -46,6 +46,7 @@ class World:
     delivery_id: int = 0
     registration_activity_id: int = 0  # takes registrations here, see registration_world
     erasure_link: str = ""  # signed with the app's key, see privacy_world
+    invited_activity_id: int = 0  # another host names the organisation co-organiser, see co_organiser_world
 
 
 def edition_body(slug: str) -> dict:
@@ -269,6 +270,37 @@ def privacy_world(session, organisation: Organisation) -> None:
 # --- end of privacy ---
 
 
+# --- co-organisers: another host names the organiser's organisation, which has not answered --
+RECIPES.update(
+    {
+        "GET /api/v1/organisations/{organisation_id}/co-organiser-invitations": lambda w: (
+            f"/api/v1/organisations/{w.organisation_id}/co-organiser-invitations",
+            None,
+        ),
+        "POST /api/v1/activities/{activity_id}/co-organisers/{organisation_id}/accept": lambda w: (
+            f"/api/v1/activities/{w.invited_activity_id}/co-organisers/{w.organisation_id}/accept",
+            None,
+        ),
+        "POST /api/v1/activities/{activity_id}/co-organisers/{organisation_id}/decline": lambda w: (
+            f"/api/v1/activities/{w.invited_activity_id}/co-organisers/{w.organisation_id}/decline",
+            None,
+        ),
+    }
+)
+
+
+def co_organiser_world(session, edition: Edition, organisation: Organisation) -> dict[str, int]:
+    from innovationsweek.activities.models import CoOrganiser
+
+    host = Organisation(name="Umeå kommun", kind=OrganisationKind.MUNICIPALITY, country="SE")
+    activity = _activity(edition, host, "Med medarrangör")
+    activity.co_organisers.append(CoOrganiser(organisation=organisation))
+    session.add(activity)
+    session.flush()
+    return {"invited_activity_id": activity.id}
+# --- end of co-organisers ---
+
+
 # --- registrations: an activity taking registrations here, with one registration ------------
 REGISTRATION_LINK = "/api/v1/registrations/iwr_matrix-cancel-token"
 RECIPES.update(
@@ -388,6 +420,7 @@ def world(runtime) -> World:
             other_partner_id=partners[1].id,
             **webhook_world(session, partners[0]),
             **registration_world(session, edition, organisation),
+            **co_organiser_world(session, edition, organisation),
             credentials=credentials,
             erasure_link=_erasure_link(runtime.settings.secret_key),
         )

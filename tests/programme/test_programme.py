@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -12,7 +13,9 @@ import sqlalchemy as sa
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import ProgrammeEntry
 from tests.activities.conftest import week  # noqa: F401 (fixture)
+from innovationsweek.webhooks.models import WebhookDelivery
 from tests.conftest import problem_of, run_jobs
+from tests.webhooks.conftest import partner, receiver  # noqa: F401 (fixtures)
 
 ACTIVITIES = "/api/v1/editions/test-week/activities"
 PROGRAMME = "/api/v1/editions/test-week/programme"
@@ -313,3 +316,40 @@ def test_redis_down_while_approving_loses_no_publication(client, runtime, week, 
     assert relay(runtime.database.engine, runtime.redis) >= 1
     run_jobs(runtime)
     assert [item["id"] for item in client.get(PROGRAMME).get_json()["items"]] == [activity_id]
+
+
+def test_a_re_render_shows_only_the_approved_version_and_accepted_co_organisers(client, runtime, week, people, partner, receiver):
+    """Featuring, a report or a rename re-renders an entry: an edit still in review (a new
+    title, one more co-organiser, even an accepted one) must not go public with it."""
+    assert client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["activity.updated"]}, headers=partner.headers).status_code == 201
+    people.create("eva@regionostergotland.se")
+    eva = people.headers("eva@regionostergotland.se")
+    region = client.post("/api/v1/organisations", json={"name": "Region Östergötland", "kind": "region", "country": "SE"}, headers=eva).get_json()["id"]
+    umea = week.other_organisation_id
+    activity_id = published(client, runtime, week, co_organiser_ids=[umea])
+    assert client.post(f"/api/v1/activities/{activity_id}/co-organisers/{umea}/accept", headers=week.outsider).status_code == 200
+    etag = client.get(f"/api/v1/activities/{activity_id}", headers=week.organiser).headers["ETag"]
+    edit = {"title": "Ej granskad titel", "co_organiser_ids": [umea, region]}
+    assert client.patch(f"/api/v1/activities/{activity_id}", json=edit, headers={**week.organiser, "If-Match": etag}).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/co-organisers/{region}/accept", headers=eva).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/submit", headers=week.organiser).status_code == 200
+    run_jobs(runtime)
+    assert client.post(f"/api/v1/activities/{activity_id}/feature", json={"featured": True}, headers=week.coordinator).status_code == 200
+    assert client.patch(f"/api/v1/organisations/{umea}", json={"name": "Umeå kommun, Kultur"}, headers=week.outsider).status_code == 200
+    run_jobs(runtime)
+
+    public = client.get(f"/api/v1/programme/activities/{activity_id}").get_json()
+    assert (public["featured"], public["title"]) == (True, week.webcast()["title"])
+    assert [o["name"] for o in public["co_organisers"]] == ["Umeå kommun, Kultur"]  # live names, approved list
+    assert client.get(PROGRAMME).get_json()["items"] == [public]
+    assert client.get(f"{FEED}?afterChangeNumber=0").get_json()["items"][-1]["data"] == public
+    ld = client.get(f"/api/v1/programme/activities/{activity_id}?format=jsonld").get_json()
+    assert [o["name"] for o in ld["organizer"]] == ["Linköpings kommun", "Umeå kommun, Kultur"]
+    calendars = client.get(f"/api/v1/programme/activities/{activity_id}.ics").data + client.get("/api/v1/editions/test-week/programme.ics").data
+    assert week.webcast()["title"].encode() in calendars
+    assert "Ej granskad".encode() not in calendars and "Region".encode() not in calendars
+    with runtime.database.sessions() as session:
+        payloads = list(session.scalars(sa.select(WebhookDelivery.payload).order_by(WebhookDelivery.id)))
+    assert len(payloads) >= 2  # featuring and the rename were announced
+    assert all("Ej granskad" not in payload and "Region" not in payload for payload in payloads)
+    assert json.loads(payloads[-1])["data"]["change_number"] == public["change_number"]
