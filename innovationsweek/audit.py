@@ -56,12 +56,13 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     user = actor.user if actor is not None else None
+    partner = actor.partner if actor is not None else None
     entry = AuditEntry(
         edition_id=edition_id,
         activity_id=activity_id,
         organisation_id=organisation_id,
         actor_id=user.id if user else None,
-        actor_label=user.name if user else SYSTEM,
+        actor_label=user.name if user else f"partner {partner.name}" if partner else SYSTEM,
         action=action,
         detail=detail,
     )

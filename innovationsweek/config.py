@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,7 +49,10 @@ class Settings:
     smtp_port: int = 25
     smtp_username: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
-    smtp_starttls: bool = False
+    # implicit (TLS from the start, port 465), starttls, or none; a password needs TLS.
+    smtp_tls: str = "none"
+    # The CAs that verify the mail server's certificate (default: the system's).
+    smtp_ca_file: str | None = None
     mail_from: str = "Innovationsveckan <noreply@innovationsweek.invalid>"
     # Where people reach this service: the base of every absolute URL it gives out (links in
     # emails, feeds, calendars, Link headers), never the request's Host, which anyone can forge.
@@ -59,6 +63,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
         env = os.environ
+        smtp_tls = _smtp_tls(env)
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
             "redis_url": env.get("REDIS_URL") or None,
@@ -67,10 +72,11 @@ class Settings:
             "demo_password": env.get("IW_DEMO_PASSWORD", cls.demo_password),
             "outbound_allow_private": env.get("IW_OUTBOUND_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
             "smtp_host": env.get("IW_SMTP_HOST") or None,
-            "smtp_port": int(env.get("IW_SMTP_PORT") or cls.smtp_port),
+            "smtp_port": int(env.get("IW_SMTP_PORT") or (465 if smtp_tls == "implicit" else cls.smtp_port)),
             "smtp_username": env.get("IW_SMTP_USERNAME") or None,
             "smtp_password": env.get("IW_SMTP_PASSWORD") or None,
-            "smtp_starttls": env.get("IW_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            "smtp_tls": smtp_tls,
+            "smtp_ca_file": env.get("IW_SMTP_CA_FILE") or None,
             "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
             "public_url": env.get("IW_PUBLIC_URL") or None,
             "trusted_proxy_hops": _number_of_proxies(env.get("IW_TRUSTED_PROXY_HOPS") or "0"),
@@ -159,6 +165,20 @@ def embedded_secret_key(instance_path: Path) -> str:
         finally:
             draft.unlink()
     return path.read_text().strip()
+SMTP_TLS_MODES = ("implicit", "starttls", "none")
+
+
+def _smtp_tls(env: Mapping[str, str]) -> str:
+    """``IW_SMTP_TLS``; without it, the older ``IW_SMTP_STARTTLS=true`` still means starttls and
+    ``IW_SMTP_PORT=465`` implicit TLS."""
+    mode = (env.get("IW_SMTP_TLS") or "").strip().lower()
+    if not mode:
+        if env.get("IW_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"):
+            return "starttls"
+        return "implicit" if env.get("IW_SMTP_PORT") == "465" else "none"
+    if mode not in SMTP_TLS_MODES:
+        raise ConfigurationError(f"IW_SMTP_TLS is {mode!r}: give one of {', '.join(SMTP_TLS_MODES)}.")
+    return mode
 
 
 def normalise_database_url(url: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from innovationsweek.config import Settings
 from innovationsweek import outbound, outbox
 from innovationsweek.db import Database
+from innovationsweek.notifications.mailer import mailer_for
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.settings = self.settings.completed()  # refuses to start without what production needs
+        mailer_for(self.settings)  # refuses to start with mail settings that would leak the password
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
         self.database = Database(self.settings.sqlalchemy_url)
         self.redis = connect_redis(self.settings)

@@ -94,7 +94,9 @@ class RegistrationCreateSchema(ma.Schema):
 
 
 class RegistrationReceiptSchema(ma.Schema):
-    id = ma.fields.Integer()
+    """What anyone registering is told; whether the address was registered already is only
+    ever said to that address, by email."""
+
     status = ma.fields.Enum(RegistrationStatus, by_value=True, metadata={"description": "confirmed or waitlisted"})
     activity_id = ma.fields.Integer()
     position_on_waitlist = ma.fields.Integer(metadata={"description": "Only when waitlisted: 1 is next in line"})
@@ -152,8 +154,12 @@ class RegistrationSummarySchema(ma.Schema):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @rate_limited("registration")
 @blp.arguments(RegistrationCreateSchema)
-@blp.response(201, RegistrationReceiptSchema, description="Registered: confirmed, or waitlisted when full")
-@blp.alt_response(200, schema=RegistrationReceiptSchema, success=True, description="This email was registered already: that registration")
+@blp.response(
+    201,
+    RegistrationReceiptSchema,
+    description="Registered: confirmed, or waitlisted when full. An address registered already gets the same answer "
+    "(what a newcomer would get) and an email reminding it of its place, with a new cancel link",
+)
 @blp.errors(404, 409)
 @blp.doc(
     summary="Register for an activity (consent required); the cancel link goes to the email given",
@@ -169,7 +175,7 @@ def register(body: dict[str, Any], activity_id: int) -> Any:
         phone=body["phone"],
         photo_consent=body["photo_consent"],
     )
-    receipt = registrations.register(
+    return registrations.register(
         db(),
         activity_id,
         participant,
@@ -177,7 +183,6 @@ def register(body: dict[str, Any], activity_id: int) -> Any:
         public_url=runtime().settings.public_url,
         trap_filled=bool(body["website"].strip()),
     )
-    return receipt, 201 if receipt.created else 200
 
 
 @blp.route("/registrations/<cancel_token>")

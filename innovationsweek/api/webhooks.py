@@ -47,6 +47,11 @@ class WebhookEndpointSchema(ma.Schema):
         metadata={"description": f"Some of {', '.join(EVENTS)}"},
     )
     enabled = ma.fields.Boolean(dump_only=True)
+    previous_secret_valid_until = Instant(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "After a rotation: until when deliveries carry a signature with the old secret too"},
+    )
     disabled_at = Instant(dump_only=True, allow_none=True)
     disabled_reason = ma.fields.String(dump_only=True, allow_none=True)
     created_at = Instant(dump_only=True)
@@ -138,6 +143,21 @@ class Endpoint(MethodView):
 @blp.doc(summary="Deliver to a disabled endpoint again (changes it missed are in the change feed)")
 def enable(endpoint_id: int) -> WebhookEndpoint:
     return webhooks.enable_endpoint(db(), current_actor(), endpoint_id)
+
+
+@blp.route("/<int:endpoint_id>/secret", methods=["POST"])
+@blp.access("partner")
+@blp.response(200, NewWebhookEndpointSchema)
+@blp.errors(404)
+@blp.doc(
+    summary="Rotate the signing secret: the new one is in this answer only",
+    description=f"For {int(webhooks.SECRET_OVERLAP.total_seconds() // 3600)} hours deliveries carry two signatures, "
+    "with the new secret and with the old (`webhook-signature: v1,<new> v1,<old>`), so the receiver can switch "
+    "without missing any; then only the new. Rotating again within that time drops the oldest secret at once.",
+)
+def rotate_secret(endpoint_id: int) -> Extended:
+    endpoint = webhooks.rotate_secret(db(), current_actor(), endpoint_id)
+    return Extended(endpoint, secret=endpoint.secret)
 
 
 @blp.route("/<int:endpoint_id>/deliveries")

@@ -71,13 +71,19 @@ class Email(Base):
             sqlite_where=sa.text("sent_at IS NULL"),
         ),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # A sent email keeps no working link: its secrets went with the message, and only there.
+        sa.CheckConstraint("sent_at IS NULL OR secrets IS NULL", name="sent_keeps_no_secrets"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.Text)
-    # The plain-text body.
+    # The plain-text body, with a placeholder (see service.secret_placeholder) where a secret
+    # such as a cancel link goes.
     text: Mapped[str] = mapped_column(sa.Text)
+    # The secrets the placeholders stand for, by name: kept only until the email is sent, so
+    # that no stored email holds a working link (the message as sent has them).
+    secrets: Mapped[dict[str, str] | None] = mapped_column(sa.JSON(none_as_null=True))
     # [{"filename", "content_type", "content_base64"}]: see Attachment.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
     message_id: Mapped[str] = mapped_column(sa.String(200), unique=True, default=new_message_id)

@@ -4,11 +4,16 @@
 sent (later, if the mail server or the queue is down) and a rolled-back one never is. ``deliver``
 sends a recorded email once, however often its job runs (only a crash between the send and its
 commit repeats it, with the same Message-ID).
+
+A secret in an email (a cancel or an erasure link) is kept beside its text, not in it, and only
+until the email is sent: the stored text has a placeholder (:func:`secret_placeholder`), the
+message as sent has the secret, and sending forgets it. A stored email is then a record of what
+was said, never a working link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -24,7 +29,7 @@ from innovationsweek.db import utcnow
 from innovationsweek.notifications.mailer import Mailer, MessageRejected
 from innovationsweek.notifications.models import Attachment, Email, new_message_id
 
-__all__ = ["Attachment", "DeliveryFailed", "compose", "deliver", "send_mail", "unsent_emails"]
+__all__ = ["Attachment", "DeliveryFailed", "compose", "deliver", "secret_placeholder", "send_mail", "unsent_emails"]
 
 DEFAULT_SENDER = Settings.mail_from
 MAX_ERROR_LENGTH = 2000
@@ -52,16 +57,23 @@ def send_mail(
     subject: str,
     text: str,
     attachments: Sequence[Attachment] = (),
+    secrets: Mapping[str, str] | None = None,
 ) -> Email:
     """Record an email to ``to`` and schedule its sending for when this transaction commits.
 
     Only flushes: the caller commits (or rolls back, and nothing is sent). ``to`` must be one
-    plain address (``name@example.org``); line breaks in ``subject`` become spaces.
+    plain address (``name@example.org``); line breaks in ``subject`` become spaces. ``secrets``
+    maps names to the secrets that ``text`` holds as ``secret_placeholder(name)``: they are sent,
+    never kept once sent.
     """
+    for name in secrets or {}:
+        if secret_placeholder(name) not in text:
+            raise ValueError(f"the text has no place for the secret {name!r}: put secret_placeholder({name!r}) in it")
     email = Email(
         to_address=_plain_address(to),
         subject=" ".join(subject.split()),
         text=text,
+        secrets=dict(secrets) if secrets else None,
         attachments=[attachment.to_json() for attachment in attachments],
         message_id=new_message_id(),
         attempts=0,
@@ -96,6 +108,7 @@ def deliver(session: Session, email_id: int, mailer: Mailer, *, sender: str = DE
         session.flush()
         raise DeliveryFailed(email.id, error) from error
     email.sent_at = utcnow()
+    email.secrets = None  # they are in the message now, and only there
     session.flush()
     return True
 
@@ -117,7 +130,8 @@ def unsent_emails(
 
 
 def compose(email: Email, *, sender: str = DEFAULT_SENDER) -> EmailMessage:
-    """The message as sent: the same headers on every attempt (Date is when it was recorded)."""
+    """The message as sent, its secrets in place: the same headers on every attempt (Date is when
+    it was recorded)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = email.to_address
@@ -125,7 +139,7 @@ def compose(email: Email, *, sender: str = DEFAULT_SENDER) -> EmailMessage:
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = email.message_id
     # Quoted-printable keeps å, ä and ö intact through servers without 8BITMIME.
-    message.set_content(email.text, charset="utf-8", cte="quoted-printable")
+    message.set_content(_with_secrets(email.text, email.secrets or {}), charset="utf-8", cte="quoted-printable")
     for attachment in email.attached:
         message.add_attachment(
             attachment.content,
@@ -134,6 +148,18 @@ def compose(email: Email, *, sender: str = DEFAULT_SENDER) -> EmailMessage:
             filename=attachment.filename,
         )
     return message
+
+
+def secret_placeholder(name: str) -> str:
+    """What a stored email's text says where the secret ``name`` goes (and keeps saying once
+    the secret is forgotten)."""
+    return f"[{name}: only in the email as sent]"
+
+
+def _with_secrets(text: str, secrets: Mapping[str, str]) -> str:
+    for name, secret in secrets.items():
+        text = text.replace(secret_placeholder(name), secret)
+    return text
 
 
 def describe(error: BaseException) -> str:

@@ -29,10 +29,11 @@ from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.errors import NotFound
 from innovationsweek.notifications.models import Email
-from innovationsweek.notifications.service import send_mail
+from innovationsweek.notifications.service import secret_placeholder, send_mail
 from innovationsweek.registrations.models import PersonalDataAccess, Registration, RegistrationStatus
 
 ERASURE_LINK_LIFETIME = timedelta(hours=24)
+ERASURE_LINK = "erasure link"  # its name in the stored email, which keeps it only until sent
 PERSONAL_FIELDS = ("name", "email", "workplace", "position", "phone")
 
 # Who acted, as the access log names it: no account acts in these.
@@ -150,6 +151,7 @@ def request_erasure(session: Session, email: str, *, secret_key: str, link_for: 
     if not held:
         return False
     link = link_for(erasure_token(address, secret_key=secret_key))
+    erasure_link = secret_placeholder(ERASURE_LINK)
     hours = int(ERASURE_LINK_LIFETIME.total_seconds() // 3600)
     send_mail(
         session,
@@ -162,13 +164,14 @@ def request_erasure(session: Session, email: str, *, secret_key: str, link_for: 
                 f"Someone (we hope you) asked us to erase the personal data of {held} registration(s)",
                 "made with this email address. Open the link and confirm:",
                 "",
-                link,
+                erasure_link,
                 "",
                 f"Länken gäller i {hours} timmar. Platser på kommande aktiviteter lämnas då tillbaka.",
                 f"The link works for {hours} hours. Places on activities still to come are given up.",
                 "Bad du inte om detta? Då behöver du inte göra något. / Did not ask? Then do nothing.",
             ]
         ),
+        secrets={ERASURE_LINK: link},
     )
     return True
 
@@ -279,12 +282,17 @@ def purge_expired_registrations(session: Session, *, now: datetime, limit: int =
     return erase(session, expired, now=now, action="retention_purge", actor_label=BY_RETENTION)
 
 
-def purge_old_emails(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Delete up to ``limit`` stored emails written longer ago than the shortest retention period
-    of any edition (and at least :data:`EMAILS_KEPT_AT_LEAST` ago); returns how many."""
+def email_retention(session: Session) -> timedelta:
+    """How long stored emails (and the .eml files of the embedded mode) are kept: the shortest
+    retention period of any edition, and at least :data:`EMAILS_KEPT_AT_LEAST`."""
     shortest = session.scalar(sa.select(sa.func.min(Edition.retention_days)))
-    kept = max(timedelta(days=shortest) if shortest else RETENTION_WITHOUT_EDITIONS, EMAILS_KEPT_AT_LEAST)
-    old = sa.select(Email.id).where(Email.created_at < now - kept).order_by(Email.id).limit(limit)
+    return max(timedelta(days=shortest) if shortest else RETENTION_WITHOUT_EDITIONS, EMAILS_KEPT_AT_LEAST)
+
+
+def purge_old_emails(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """Delete up to ``limit`` stored emails written longer ago than :func:`email_retention`;
+    returns how many."""
+    old = sa.select(Email.id).where(Email.created_at < now - email_retention(session)).order_by(Email.id).limit(limit)
     ids = list(session.scalars(old))
     if ids:
         session.execute(sa.delete(Email).where(Email.id.in_(ids)), execution_options={"synchronize_session": False})

@@ -32,7 +32,7 @@ from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
-from innovationsweek.notifications.service import Attachment, send_mail
+from innovationsweek.notifications.service import Attachment, secret_placeholder, send_mail
 from innovationsweek.organisations.models import Membership
 from innovationsweek.programme import formats
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
@@ -42,6 +42,8 @@ from innovationsweek.registrations.models import PersonalDataAccess, Registratio
 log = logging.getLogger(__name__)
 
 CANCEL_TOKEN_PREFIX = "iwr_"
+# The cancel link's name in a stored email, which keeps the link only until it is sent.
+CANCEL_LINK = "cancel link"
 # The privacy notice a participant is shown: in the language asked for, else in these, in order.
 NOTICE_LANGUAGES = ("sv", "en", "da")
 HOLDING_A_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -61,14 +63,13 @@ class Participant:
 
 @dataclass(frozen=True)
 class Receipt:
-    """The answer to a registration: no personal data, and never the cancel token (that goes to
-    the participant's email only)."""
+    """The answer to a registration, the same whoever asks: what a newcomer gets at this moment.
+    No id and no personal data, never the cancel token (that goes to the participant's email
+    only), and nothing that tells whether the address was registered already."""
 
-    id: int
     activity_id: int
     status: RegistrationStatus
     position_on_waitlist: int | None
-    created: bool  # False: this email was registered already, and this is that registration
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,21 @@ def register(
     here. Confirmed while seats are free and nobody waits, waitlisted otherwise; the participant
     gets an email with the cancel link (and, with a seat, the activity's calendar entry).
 
-    The same email again answers with the registration it already has: no second seat, no second
-    email. ``trap_filled`` (a form's honeypot field was filled, as bots do) answers as if
-    registered and registers nothing.
+    The answer tells nothing about the address: an address registered already gets the answer a
+    newcomer would, and an email reminding them of their place with a fresh cancel link (the one
+    sent before stops working); no second seat, nothing moves on the waitlist. ``trap_filled`` (a
+    form's honeypot field was filled, as bots do) gets that answer too, and nothing happens.
     """
     entry = public_entry(session, activity_id)  # 404 unless in an open programme
     activity = _lock(session, activity_id)
     _ensure_open(activity, entry)
     consent_text, consent_version = _privacy_notice(activity.edition, language)
     fields = _cleaned(participant)
+    _fill_seats(session, activity, entry, public_url=public_url)
+    answer = _newcomers_answer(session, activity.id, entry)
+    if trap_filled:
+        log.info("registration for activity %d: the honeypot field was filled; nothing registered", activity.id)
+        return answer
     existing = session.scalar(
         sa.select(Registration).where(
             Registration.activity_id == activity.id,
@@ -117,28 +124,29 @@ def register(
         )
     )
     if existing is not None:
-        return _receipt(session, existing, created=False)
-    _fill_seats(session, activity, entry, public_url=public_url)
-    status = RegistrationStatus.CONFIRMED if _seat_free(session, activity.id, entry) else RegistrationStatus.WAITLISTED
-    if trap_filled:
-        log.info("registration for activity %d: the honeypot field was filled; nothing registered", activity.id)
-        return _decoy(session, activity.id, status)
-    token = new_secret(CANCEL_TOKEN_PREFIX)
+        _tell_registered(session, existing, entry, token=_new_cancel_token(existing), public_url=public_url, again=True)
+        return answer
     registration = Registration(
         activity_id=activity.id,
         edition_id=activity.edition_id,
-        status=status,
+        status=answer.status,
         **fields,
         consent_text=consent_text,
         consent_version=consent_version,
         consented_at=utcnow(),
-        cancel_token_hash=secret_hash(token),
     )
+    token = _new_cancel_token(registration)
     session.add(registration)
     session.flush()
-    receipt = _receipt(session, registration, created=True)
-    _tell_registered(session, registration, entry, receipt, token=token, public_url=public_url)
-    return receipt
+    _tell_registered(session, registration, entry, token=token, public_url=public_url)
+    return answer
+
+
+def _new_cancel_token(registration: Registration) -> str:
+    """A new secret cancel link for ``registration``: only its hash is kept, so any earlier link stops working."""
+    token = new_secret(CANCEL_TOKEN_PREFIX)
+    registration.cancel_token_hash = secret_hash(token)
+    return token
 
 
 def find_by_token(session: Session, token: str) -> Registration:
@@ -426,22 +434,12 @@ def _fill_seats(session: Session, activity: Activity, entry: ProgrammeEntry | No
     return promoted
 
 
-def _receipt(session: Session, registration: Registration, *, created: bool) -> Receipt:
-    waiting = registration.status == RegistrationStatus.WAITLISTED
-    return Receipt(
-        id=registration.id,
-        activity_id=registration.activity_id,
-        status=registration.status,
-        position_on_waitlist=_waiting(session, registration.activity_id, up_to=registration.id) if waiting else None,
-        created=created,
-    )
-
-
-def _decoy(session: Session, activity_id: int, status: RegistrationStatus) -> Receipt:
-    """An answer that looks like a registration's, for a bot: the next id, the status it would get."""
-    next_id = (session.scalar(sa.select(sa.func.max(Registration.id))) or 0) + 1
-    waiting = _waiting(session, activity_id) + 1 if status == RegistrationStatus.WAITLISTED else None
-    return Receipt(id=next_id, activity_id=activity_id, status=status, position_on_waitlist=waiting, created=True)
+def _newcomers_answer(session: Session, activity_id: int, entry: ProgrammeEntry) -> Receipt:
+    """What someone registering now is told: a seat while one is free and nobody waits, else
+    the next place on the waitlist."""
+    if _seat_free(session, activity_id, entry):
+        return Receipt(activity_id=activity_id, status=RegistrationStatus.CONFIRMED, position_on_waitlist=None)
+    return Receipt(activity_id=activity_id, status=RegistrationStatus.WAITLISTED, position_on_waitlist=_waiting(session, activity_id) + 1)
 
 
 def _activity(session: Session, activity_id: int) -> Activity:
@@ -490,27 +488,38 @@ def _calendar(session: Session, entry: ProgrammeEntry, public_url: str) -> Attac
 
 
 def _tell_registered(
-    session: Session, registration: Registration, entry: ProgrammeEntry, receipt: Receipt, *, token: str, public_url: str
+    session: Session, registration: Registration, entry: ProgrammeEntry, *, token: str, public_url: str, again: bool = False
 ) -> None:
+    """The confirmation (or waitlist) email with the cancel link; ``again``: the reminder to
+    someone who registered a second time, whose new link replaces the one sent before."""
     data = entry.data or {}
-    title, link = data["title"], cancel_url(public_url, token)
+    title = data["title"]
+    link = secret_placeholder(CANCEL_LINK)
     facts_sv = [f"När: {when(data)}", f"Var: {_where(data)}", f"Arrangör: {data['organiser']['name']}"]
     facts_en = [f"When: {when(data)}", f"Where: {_where(data)}", f"Organiser: {data['organiser']['name']}"]
-    if receipt.status == RegistrationStatus.CONFIRMED:
+    if registration.status == RegistrationStatus.CONFIRMED:
         subject = f"Anmälan bekräftad / Registration confirmed: {title}"
-        sv = [f"Du är anmäld till \u201d{title}\u201d.", *facts_sv, "", "Den bifogade filen lägger in aktiviteten i din kalender.",
+        sv = [f"Du är redan anmäld till \u201d{title}\u201d och har kvar din plats." if again else f"Du är anmäld till \u201d{title}\u201d.",
+              *facts_sv, "", "Den bifogade filen lägger in aktiviteten i din kalender.",
               "", "Kan du inte komma? Avboka, så att någon annan får platsen:", link]
-        en = [f"You are registered for \u201c{title}\u201d.", *facts_en, "", "The attached file adds the activity to your calendar.",
+        en = [f"You are already registered for \u201c{title}\u201d and keep your seat." if again else f"You are registered for \u201c{title}\u201d.",
+              *facts_en, "", "The attached file adds the activity to your calendar.",
               "", "Cannot come? Cancel, so that someone else gets the seat:", link]
         attachments: Sequence[Attachment] = (_calendar(session, entry, public_url),)
     else:
-        number = receipt.position_on_waitlist
+        number = _waiting(session, registration.activity_id, up_to=registration.id)
         subject = f"Väntelista / Waitlist: {title}"
-        sv = [f"\u201d{title}\u201d är fullsatt. Du står som nummer {number} på väntelistan och får ett mejl om du får en plats.",
+        sv = [f"Du står redan på väntelistan till \u201d{title}\u201d, som nummer {number}, och får ett mejl om du får en plats."
+              if again else f"\u201d{title}\u201d är fullsatt. Du står som nummer {number} på väntelistan och får ett mejl om du får en plats.",
               *facts_sv, "", "Vill du inte stå kvar? Avboka här:", link]
-        en = [f"\u201c{title}\u201d is full. You are number {number} on the waitlist and will get an email if you get a seat.",
+        en = [f"You are already on the waitlist for \u201c{title}\u201d, number {number}, and will get an email if you get a seat."
+              if again else f"\u201c{title}\u201d is full. You are number {number} on the waitlist and will get an email if you get a seat.",
               *facts_en, "", "No longer interested? Cancel here:", link]
         attachments = ()
+    if again:
+        subject = f"Redan anmäld / Already registered: {title}"
+        sv += ["Någon (förhoppningsvis du) anmälde den här adressen igen. Länken ovan ersätter den i tidigare mejl, som inte längre gäller."]
+        en += ["Someone (we hope you) registered this address again. The link above replaces the one in earlier emails, which no longer works."]
     version = registration.consent_version
     text = "\n".join(
         [
@@ -523,7 +532,10 @@ def _tell_registered(
     )
     assert registration.email is not None
     try:
-        send_mail(session, to=registration.email, subject=subject, text=text, attachments=attachments)
+        send_mail(
+            session, to=registration.email, subject=subject, text=text, attachments=attachments,
+            secrets={CANCEL_LINK: cancel_url(public_url, token)},
+        )
     except ValueError:  # an address the schema let through but no mail server would take
         raise Invalid("Mail cannot be sent to this address.", field="email") from None
 

@@ -27,11 +27,15 @@ class DeliveryStatus(enum.StrEnum):
 class WebhookEndpoint(Timestamped, Base):
     """A partner's URL and the events it wants. The secret signs every delivery; it is shown
     to the partner once and kept in the clear, because signing needs it (unlike API keys,
-    which only have to be recognised)."""
+    which only have to be recognised). After a rotation the secret it replaced signs too,
+    until ``previous_secret_expires_at``, so that the partner can switch without a gap."""
 
     __tablename__ = "webhook_endpoints"
     __table_args__ = (
         sa.CheckConstraint("(disabled_at IS NULL) = (disabled_reason IS NULL)", name="disabled_with_reason"),
+        sa.CheckConstraint(
+            "(previous_secret IS NULL) = (previous_secret_expires_at IS NULL)", name="previous_secret_expires"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,12 +44,26 @@ class WebhookEndpoint(Timestamped, Base):
     # A few WebhookEvent values; endpoints are few, so announce filters them in Python.
     events: Mapped[list[str]] = mapped_column(sa.JSON)
     secret: Mapped[str] = mapped_column(sa.String(80))
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(80))
+    previous_secret_expires_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     @property
     def enabled(self) -> bool:
         return self.disabled_at is None
+
+    def signing_secrets(self, at: datetime) -> list[str]:
+        """The secrets a delivery made ``at`` is signed with: the current one, and the one it
+        replaced while that is still accepted."""
+        if self.previous_secret is None or self.previous_secret_expires_at is None or self.previous_secret_expires_at <= at:
+            return [self.secret]
+        return [self.secret, self.previous_secret]
+
+    @property
+    def previous_secret_valid_until(self) -> datetime | None:
+        """Until when deliveries are signed with the replaced secret too (``None``: only the current one)."""
+        return self.previous_secret_expires_at if len(self.signing_secrets(utcnow())) > 1 else None
 
 
 class WebhookDelivery(Base):

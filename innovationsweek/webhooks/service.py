@@ -15,11 +15,12 @@ import base64
 import dataclasses
 import email.utils
 import json
+import logging
 import random
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -27,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
 
-from innovationsweek import outbound, outbox
+from innovationsweek import audit, outbound, outbox
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
@@ -44,9 +45,13 @@ from innovationsweek.webhooks.models import (
     WebhookEvent,
 )
 
+log = logging.getLogger(__name__)
+
 SECRET_PREFIX = "whsec_"
 MAX_ENDPOINTS_PER_PARTNER = 10
 MAX_URL_LENGTH = 2000
+# How long the secret a rotation replaces still signs deliveries: time for the partner to deploy the new one.
+SECRET_OVERLAP = timedelta(hours=24)
 
 # Waits after each failed attempt (the first attempt is at once): ten attempts over about three
 # days, the Standard Webhooks / Svix schedule. Each wait grows by up to JITTER at random, so
@@ -141,6 +146,23 @@ def _events(events: list[str]) -> list[str]:
 
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def rotate_secret(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    """A new signing secret for the calling partner's endpoint, for the answer to this call only.
+    The secret it replaces still signs deliveries, beside the new one, for
+    :data:`SECRET_OVERLAP`; a secret replaced before that stops at once (only the last is kept)."""
+    endpoint = get_endpoint(session, actor, endpoint_id)
+    expires_at = utcnow() + SECRET_OVERLAP
+    endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, expires_at
+    endpoint.secret = new_secret()
+    audit.record(
+        session, actor, "webhook_secret_rotated", edition_id=None,
+        endpoint_id=endpoint.id, partner_id=endpoint.partner_id, previous_secret_until=expires_at.isoformat(),
+    )
+    log.info("webhook endpoint %d of partner %d: secret rotated, the old one signs until %s", endpoint.id, endpoint.partner_id, expires_at)
+    session.flush()
+    return endpoint
 
 
 def list_endpoints(session: Session, actor: Actor) -> list[WebhookEndpoint]:
@@ -297,13 +319,14 @@ def redeliver(session: Session, actor: Actor, endpoint_id: int, delivery_id: int
     return delivery
 
 
-def sign(secret: str, message_id: str, timestamp: datetime, body: str) -> dict[str, str]:
-    """The Standard Webhooks headers for one attempt."""
+def sign(secrets: Sequence[str], message_id: str, timestamp: datetime, body: str) -> dict[str, str]:
+    """The Standard Webhooks headers for one attempt: a signature per secret, separated by
+    spaces (a receiver accepts the message when one of them matches its secret)."""
     return {
         "Content-Type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(int(timestamp.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, timestamp, body),
+        "webhook-signature": " ".join(Webhook(secret).sign(message_id, timestamp, body) for secret in secrets),
     }
 
 
@@ -447,7 +470,7 @@ def _post(
     """One POST, never raising for what the endpoint does: the attempt (not yet numbered) and
     the answer's headers."""
     attempted_at = utcnow()  # the signature's time is the real one, whatever the scheduling clock says
-    headers = sign(endpoint.secret, delivery.message_id, attempted_at, delivery.payload)
+    headers = sign(endpoint.signing_secrets(attempted_at), delivery.message_id, attempted_at, delivery.payload)
     started = time.monotonic()
     attempt = WebhookAttempt(attempted_at=attempted_at, succeeded=False)
     response_headers: Mapping[str, str] = {}

@@ -182,6 +182,7 @@ RECIPES.update(
         "GET /api/v1/webhooks/{endpoint_id}": lambda w: (f"{HOOKS}/{w.webhook_id}", None),
         "DELETE /api/v1/webhooks/{endpoint_id}": lambda w: (f"{HOOKS}/{w.webhook_id}", None),
         "POST /api/v1/webhooks/{endpoint_id}/enable": lambda w: (f"{HOOKS}/{w.webhook_id}/enable", None),
+        "POST /api/v1/webhooks/{endpoint_id}/secret": lambda w: (f"{HOOKS}/{w.webhook_id}/secret", None),
         "GET /api/v1/webhooks/{endpoint_id}/deliveries": lambda w: (f"{HOOKS}/{w.webhook_id}/deliveries", None),
         "POST /api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver": lambda w: (
             f"{HOOKS}/{w.webhook_id}/deliveries/{w.delivery_id}/redeliver",

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
@@ -28,9 +27,9 @@ from innovationsweek.app import create_app
 from innovationsweek.config import Settings
 from innovationsweek.db import utcnow
 from innovationsweek.jobs.notifications import send_email, send_pending_emails
-from innovationsweek.notifications.mailer import FileMailer, SmtpMailer, mailer_for
+from innovationsweek.notifications.mailer import FileMailer, SmtpMailer, SmtpTls, mailer_for
 from innovationsweek.notifications.models import Email
-from innovationsweek.notifications.service import Attachment, DeliveryFailed, compose, deliver, send_mail
+from innovationsweek.notifications.service import Attachment, DeliveryFailed, deliver, secret_placeholder, send_mail
 from innovationsweek.outbox import OutboxMessage
 from innovationsweek.queue import queues, run_worker
 from innovationsweek.runtime import Runtime
@@ -338,29 +337,6 @@ def test_embedded_mode_writes_each_email_as_an_eml_file_under_instance_mail(tmp_
     assert attachment.get_payload(decode=True) == ICS
 
 
-def test_smtp_mailer_logs_in_with_the_configured_credentials(runtime):
-    logins: list[tuple[bytes, bytes]] = []
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        logins.append((data.login, data.password))
-        return AuthResult(success=data.password == b"hemligt")
-
-    server = SmtpServer(free_port(), authenticator=authenticator, auth_require_tls=False)
-    server.start()
-    try:
-        with runtime.database.sessions() as session:
-            mail = send_mail(session, to="anna@example.org", subject="Hej", text="Din aktivitet är godkänd.")
-            message = compose(mail)
-            session.rollback()
-        SmtpMailer("127.0.0.1", server.port, username="iw", password="hemligt").send(message)
-    finally:
-        server.stop()
-
-    assert logins == [(b"iw", b"hemligt")]
-    assert [m["Message-ID"] for m in server.messages] == [message["Message-ID"]]
-
-
 def test_mailer_is_smtp_only_when_a_host_is_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     embedded = Settings(instance_path=tmp_path)
     assert mailer_for(embedded) == FileMailer(tmp_path / "mail")
@@ -370,16 +346,37 @@ def test_mailer_is_smtp_only_when_a_host_is_configured(tmp_path: Path, monkeypat
         "IW_SMTP_PORT": "587",
         "IW_SMTP_USERNAME": "iw",
         "IW_SMTP_PASSWORD": "hemligt",
-        "IW_SMTP_STARTTLS": "true",
+        "IW_SMTP_TLS": "starttls",
+        "IW_SMTP_CA_FILE": "/etc/ssl/iw-ca.pem",
         "IW_MAIL_FROM": "Innovationsveckan <info@example.org>",
     }.items():
         monkeypatch.setenv(name, value)
     configured = Settings.from_env(instance_path=tmp_path)
     assert mailer_for(configured) == SmtpMailer(
-        "smtp.example.org", 587, username="iw", password="hemligt", starttls=True
+        "smtp.example.org", 587, username="iw", password="hemligt", tls=SmtpTls.STARTTLS, ca_file="/etc/ssl/iw-ca.pem"
     )
     assert configured.mail_from == "Innovationsveckan <info@example.org>"
     assert "hemligt" not in repr(configured)
+
+
+def test_a_secret_is_in_the_message_as_sent_and_nowhere_once_sent(app, runtime, smtp):
+    link = "https://innovationsveckan.example/api/v1/registrations/iwr_hemlig"
+    mail = record_mail(runtime, text=f"Avboka här:\n{secret_placeholder('cancel link')}", secrets={"cancel link": link})
+    assert email_row(runtime, mail.id).secrets == {"cancel link": link}  # until it is sent, to survive a crash
+
+    work(runtime)
+
+    [received] = smtp.received
+    assert received.message.get_body(("plain",)).get_content() == f"Avboka här:\n{link}\n"
+    row = email_row(runtime, mail.id)
+    assert (row.secrets, row.text) == (None, "Avboka här:\n[cancel link: only in the email as sent]")
+    with pytest.raises(sa.exc.IntegrityError), runtime.database.unit_of_work() as session:
+        session.execute(sa.update(Email).where(Email.id == mail.id).values(secrets={"cancel link": link}))
+
+
+def test_a_secret_needs_its_placeholder_in_the_text(runtime):
+    with runtime.database.sessions() as session, pytest.raises(ValueError, match="secret_placeholder"):
+        send_mail(session, to="anna@example.org", subject="Hej", text="Avboka här.", secrets={"cancel link": "https://x"})
 
 
 def test_send_mail_takes_one_plain_address_and_a_one_line_subject(runtime):

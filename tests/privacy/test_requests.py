@@ -3,7 +3,10 @@ whether the address is known, and only the address itself hears back."""
 
 from __future__ import annotations
 
+import email.policy
+import re
 from datetime import timedelta
+from email.parser import BytesParser
 
 import pytest
 
@@ -18,8 +21,14 @@ ERASURE_REQUESTS = "/api/v1/privacy/erasure-requests"
 
 
 def erasure_link(data) -> str:
+    """The link in the erasure mail as it was sent (the stored email does not keep it)."""
+    run_jobs(data.runtime)
     [mail] = [m for m in data.emails("anna@example.org") if "radera" in m.subject.lower()]
-    return ERASURE_LINK.search(mail.text).group(1)
+    name = re.sub(r"[^A-Za-z0-9@._-]", "_", mail.message_id.strip("<> "))
+    sent = BytesParser(policy=email.policy.default).parsebytes((data.runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes())
+    assert ERASURE_LINK.search(mail.text) is None
+    assert "[erasure link: only in the email as sent]" in mail.text
+    return ERASURE_LINK.search(sent.get_body(("plain",)).get_content()).group(1)
 
 
 # --- data requests --------------------------------------------------------------------------

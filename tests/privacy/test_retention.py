@@ -3,6 +3,7 @@ activity's own end; the registrations stay as anonymous counts."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from innovationsweek.notifications.service import send_mail
 from innovationsweek.privacy import service as privacy
 from innovationsweek.queue import PERIODIC_JOBS
 from innovationsweek.registrations.models import RegistrationStatus
+from tests.conftest import run_jobs
 
 NOW = datetime(2031, 6, 1, 12, tzinfo=timezone.utc)
 
@@ -65,7 +67,7 @@ def test_running_the_purge_again_changes_nothing(app, runtime, data):
 
     again = jobs.purge_expired_personal_data(NOW.isoformat())
 
-    assert again == {"registrations": 0, "emails": 0}
+    assert again == {"registrations": 0, "emails": 0, "mail_files": 0}
     assert snapshot(data) == after_first
     assert len(data.access_log()) == 1
 
@@ -120,6 +122,22 @@ def test_stored_emails_go_after_the_shortest_retention_period(app, runtime, data
 
     assert jobs.purge_expired_personal_data(NOW.isoformat())["emails"] == 1
     assert [mail.id for mail in data.emails()] == [young]
+
+
+def test_eml_files_of_the_embedded_mode_go_after_the_same_retention_period(app, runtime, data):
+    set_retention(runtime, "test-week", 30)
+    with runtime.database.unit_of_work() as session:
+        for subject in ("Gammalt", "Nytt"):
+            send_mail(session, to="anna@example.org", subject=subject, text="...")
+    run_jobs(runtime)  # the tests' settings have no SMTP host: the mail is written as .eml files
+    mail = runtime.settings.instance_path / "mail"
+    old, young = sorted(mail.glob("*.eml"), key=lambda path: "Nytt" in path.read_text())
+    os.utime(old, ((NOW - timedelta(days=31)).timestamp(),) * 2)
+    os.utime(young, ((NOW - timedelta(days=29)).timestamp(),) * 2)
+
+    assert jobs.purge_expired_personal_data(NOW.isoformat())["mail_files"] == 1
+    assert list(mail.glob("*.eml")) == [young]
+    assert jobs.purge_expired_personal_data(NOW.isoformat())["mail_files"] == 0
 
 
 def test_the_purge_runs_every_hour_on_the_maintenance_queue():

@@ -149,6 +149,14 @@ def sent_messages(runtime: Runtime, address: str) -> list[EmailMessage]:
     return messages
 
 
+def cancel_token(runtime: Runtime, address: str) -> str:
+    """The cancel token in the last email sent to ``address`` that has one (the jobs run first):
+    the link as the participant got it, which the stored email does not keep."""
+    run_jobs(runtime)
+    texts = [message.get_body(("plain",)).get_content() for message in sent_messages(runtime, address)]
+    return token_in(next(text for text in reversed(texts) if TOKEN.search(text)))
+
+
 def token_in(text: str) -> str:
     match = TOKEN.search(text)
     assert match, text

@@ -3,6 +3,7 @@ cancel link, and the waitlist moves up when someone cancels."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import icalendar
@@ -15,11 +16,13 @@ from tests.conftest import count_rows, problem_of, run_jobs
 from tests.registrations.conftest import (
     NOTICE,
     PUBLIC_URL,
+    TOKEN,
     emails_to,
     participant,
     publish,
     register,
     registrations_of,
+    cancel_token,
     sent_messages,
     token_in,
 )
@@ -31,8 +34,7 @@ def test_registering_confirms_a_seat_and_keeps_the_consent_given(client, runtime
     response = register(client, activity_id, headers={"Accept-Language": "en-GB,en;q=0.9"})
 
     assert response.status_code == 201, response.get_json()
-    body = response.get_json()
-    assert body == {"id": body["id"], "status": "confirmed", "activity_id": activity_id}
+    assert response.get_json() == {"status": "confirmed", "activity_id": activity_id}
     [registration] = registrations_of(runtime, activity_id)
     assert (registration.name, registration.email, registration.phone) == ("Anna Andersson", "anna@example.org", "+46 13 22 20 00")
     assert registration.photo_consent is True
@@ -80,8 +82,8 @@ def test_the_page_form_and_delete_cancel_and_cancelling_again_changes_nothing(cl
     register(client, activity_id, participant("a@example.org"))
     register(client, activity_id, participant("b@example.org"))
     run_jobs(runtime)
-    first = token_in(emails_to(runtime, "a@example.org")[0].text)
-    second = token_in(emails_to(runtime, "b@example.org")[0].text)
+    first = cancel_token(runtime, "a@example.org")
+    second = cancel_token(runtime, "b@example.org")
 
     # The button on the page posts an empty HTML form.
     page = client.post(f"/api/v1/registrations/{first}/cancel", content_type="application/x-www-form-urlencoded", data="")
@@ -134,7 +136,7 @@ def test_a_cancellation_gives_the_seat_to_the_first_on_the_waitlist_who_is_told(
         register(client, activity_id, participant(f"p{n}@example.org"))
     run_jobs(runtime)
 
-    response = client.delete(f"/api/v1/registrations/{token_in(emails_to(runtime, 'p0@example.org')[0].text)}")
+    response = client.delete(f"/api/v1/registrations/{cancel_token(runtime, 'p0@example.org')}")
     run_jobs(runtime)
 
     assert response.status_code == 204
@@ -145,27 +147,77 @@ def test_a_cancellation_gives_the_seat_to_the_first_on_the_waitlist_who_is_told(
     assert [m["Subject"].split(":")[0] for m in told] == ["Väntelista / Waitlist", "Du har fått en plats / You have a seat"]
     [calendar] = list(told[1].iter_attachments())
     assert calendar.get_content_type() == "text/calendar"
-    # The one still waiting has moved up.
-    again = register(client, activity_id, participant("p2@example.org"))
-    assert (again.status_code, again.get_json()["position_on_waitlist"]) == (200, 1)
+    # The one still waiting has moved up, as the reminder to someone registering again says.
+    register(client, activity_id, participant("p2@example.org"))
+    run_jobs(runtime)
+    assert "som nummer 1" in sent_messages(runtime, "p2@example.org")[-1].get_body(("plain",)).get_content()
 
 
-def test_the_same_email_again_answers_with_the_registration_it_has(client, runtime, open_week):
-    activity_id = publish(client, runtime, open_week, capacity=1)
+def test_the_same_address_again_gets_exactly_the_first_answer_and_a_reminder_with_a_new_link(client, runtime, open_week):
+    activity_id = publish(client, runtime, open_week, capacity=3)
     first = register(client, activity_id, participant("anna@example.org"))
+    old_link = cancel_token(runtime, "anna@example.org")
 
     again = register(client, activity_id, participant("ANNA@Example.org", name="Anna A."))
 
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert again.get_json() == first.get_json()
-    assert len(registrations_of(runtime, activity_id)) == 1
-    assert len(emails_to(runtime, "anna@example.org")) == 1  # no second email
+    assert (again.status_code, again.get_data()) == (first.status_code, first.get_data())
+    assert (first.status_code, first.get_json()) == (201, {"status": "confirmed", "activity_id": activity_id})
+    [registration] = registrations_of(runtime, activity_id)  # no second seat
+    assert (registration.name, registration.status) == ("Anna Andersson", "confirmed")
+    run_jobs(runtime)
+    confirmation, reminder = sent_messages(runtime, "anna@example.org")
+    assert reminder["Subject"] == f"Redan anmäld / Already registered: {open_week.webcast()['title']}"
+    text = reminder.get_body(("plain",)).get_content()
+    assert "Du är redan anmäld" in text and "You are already registered" in text and "keep your seat" in text
+    [calendar] = list(reminder.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar"
+    # The new link works and replaces the old one.
+    assert client.get(f"/api/v1/registrations/{old_link}").status_code == 404
+    assert client.get(f"/api/v1/registrations/{token_in(text)}").status_code == 200
+
+
+def test_registering_again_when_full_answers_what_a_newcomer_is_told_not_ones_own_place(client, runtime, open_week):
+    activity_id = publish(client, runtime, open_week, capacity=1)
+    register(client, activity_id, participant("anna@example.org"))
+    register(client, activity_id, participant("bo@example.org"))
+
+    again = register(client, activity_id, participant("anna@example.org"))
+    newcomer = register(client, activity_id, participant("cecilia@example.org"))
+
+    assert (again.status_code, again.get_data()) == (newcomer.status_code, newcomer.get_data())
+    assert again.get_json() == {"status": "waitlisted", "activity_id": activity_id, "position_on_waitlist": 2}
+    assert [(r.email, r.status) for r in registrations_of(runtime, activity_id)] == [
+        ("anna@example.org", "confirmed"), ("bo@example.org", "waitlisted"), ("cecilia@example.org", "waitlisted")
+    ]
+    run_jobs(runtime)
+    assert "keep your seat" in sent_messages(runtime, "anna@example.org")[-1].get_body(("plain",)).get_content()
+
+
+def test_stored_emails_hold_no_working_cancel_link(client, runtime, open_week):
+    activity_id = publish(client, runtime, open_week, capacity=1)
+    register(client, activity_id, participant("anna@example.org"))
+    register(client, activity_id, participant("bo@example.org"))
+    register(client, activity_id, participant("bo@example.org"))  # the reminder, with a new link
+    run_jobs(runtime)
+
+    with runtime.database.engine.connect() as connection:
+        stored = json.dumps([list(row) for row in connection.execute(sa.text("SELECT * FROM emails"))], default=str)
+        stored += json.dumps([list(row) for row in connection.execute(sa.text("SELECT * FROM outbox"))], default=str)
+    for token in TOKEN.findall(stored):
+        assert client.delete(f"/api/v1/registrations/{token}").status_code == 404
+        assert client.get(f"/api/v1/registrations/{token}").status_code == 404
+    assert TOKEN.findall(stored) == []
+    assert "[cancel link: only in the email as sent]" in stored
+    # The mails as sent have working links.
+    for address in ("anna@example.org", "bo@example.org"):
+        assert client.get(f"/api/v1/registrations/{cancel_token(runtime, address)}").status_code == 200
+    assert [r.status for r in registrations_of(runtime, activity_id)] == ["confirmed", "waitlisted"]
 
 
 def test_someone_who_cancelled_may_register_again(client, runtime, open_week):
     activity_id = publish(client, runtime, open_week)
     register(client, activity_id)
-    client.delete(f"/api/v1/registrations/{token_in(emails_to(runtime, 'anna@example.org')[0].text)}")
+    client.delete(f"/api/v1/registrations/{cancel_token(runtime, 'anna@example.org')}")
 
     again = register(client, activity_id)
 
@@ -180,8 +232,7 @@ def test_a_filled_honeypot_looks_registered_but_registers_nothing(client, runtim
     response = register(client, activity_id, participant("bot@example.org", website="https://spam.example"))
 
     assert response.status_code == 201
-    body = response.get_json()
-    assert body == {"id": body["id"], "status": "waitlisted", "activity_id": activity_id, "position_on_waitlist": 1}
+    assert response.get_json() == {"status": "waitlisted", "activity_id": activity_id, "position_on_waitlist": 1}
     assert [r.email for r in registrations_of(runtime, activity_id)] == ["human@example.org"]
     assert emails_to(runtime, "bot@example.org") == []
 
@@ -245,7 +296,7 @@ def test_a_cancelled_activity_tells_its_registrants_and_takes_nobody_new(client,
     activity_id = publish(client, runtime, open_week, capacity=1)
     register(client, activity_id, participant("seat@example.org"))
     register(client, activity_id, participant("waiting@example.org"))
-    client.delete(f"/api/v1/registrations/{token_in(emails_to(runtime, 'waiting@example.org')[0].text)}")
+    client.delete(f"/api/v1/registrations/{cancel_token(runtime, 'waiting@example.org')}")
     register(client, activity_id, participant("next@example.org"))
 
     response = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": "Talaren är sjuk."}, headers=open_week.organiser)
@@ -309,7 +360,7 @@ def test_the_public_programme_never_shows_participants(client, runtime, open_wee
 def test_erased_registrations_have_no_working_link(client, runtime, open_week):
     activity_id = publish(client, runtime, open_week)
     register(client, activity_id)
-    token = token_in(emails_to(runtime, "anna@example.org")[0].text)
+    token = cancel_token(runtime, "anna@example.org")
     with runtime.database.unit_of_work() as session:
         session.execute(
             sa.update(Registration).values(name=None, email=None, workplace=None, position=None, phone=None, erased_at=sa.func.now())

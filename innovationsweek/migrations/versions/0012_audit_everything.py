@@ -1,7 +1,7 @@
 """audit entries about organisations, the access log by edition, webhooks held back while hidden
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-02 17:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
