@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,20 +29,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_worker(base: str, process: subprocess.Popen, seconds: float = 60) -> requests.Response:
-    """/health once the server answers and its worker has registered with the queue."""
+def wait_for_answer(
+    url: str, process: subprocess.Popen, ready: Callable[[requests.Response], bool] = lambda _: True, seconds: float = 60
+) -> requests.Response:
+    """The first answer from ``url`` that is ``ready``, as long as the server process lives."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited early:\n{process.stdout.read()}")
         try:
-            health = requests.get(f"{base}/health", timeout=2)
-            if health.status_code != 200 or health.json()["workers"] >= 1:
-                return health
+            response = requests.get(url, timeout=30)  # gunicorn accepts before its worker has loaded the app
+            if ready(response):
+                return response
         except requests.ConnectionError:
             pass
         time.sleep(0.2)
-    raise AssertionError("server and worker were not up in time")
+    raise AssertionError(f"{url} was not ready in time")
+
+
+def wait_for_worker(base: str, process: subprocess.Popen) -> requests.Response:
+    """/health once the server answers and its worker has registered with the queue."""
+    return wait_for_answer(f"{base}/health", process, lambda health: health.status_code != 200 or health.json()["workers"] >= 1)
 
 
 @pytest.fixture
@@ -352,14 +360,3 @@ def test_the_server_header_of_gunicorn_names_no_versions(runtime, settings, tmp_
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
 
-
-def wait_for_answer(url: str, process: subprocess.Popen, seconds: float = 60) -> requests.Response:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early:\n{process.stdout.read()}")
-        try:
-            return requests.get(url, timeout=30)  # gunicorn accepts before its worker has loaded the app
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in time")

@@ -92,8 +92,9 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    register_request_context(app)
+    # First, so that its after_request runs last: over the answer a failed commit replaces.
     register_headers(app)
+    register_request_context(app)
     app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})

@@ -11,8 +11,7 @@
   keep here. Anything else answers no CORS headers at all, preflights included, so a page on
   another site can never call it from a browser. flask-cors configures per path, and several
   paths mix a public GET with authenticated writes (``/editions/{slug}``), hence this.
-  (flask-talisman would bring a forced HTTPS redirect that ``make run`` must not have, for
-  three headers.)
+  (Not flask-talisman: it redirects to HTTPS, which ``make run`` must not, and knows no roles.)
 """
 
 from __future__ import annotations
@@ -48,9 +47,10 @@ def register_headers(app: Flask) -> None:
 
 
 def _answer_public_preflight() -> Response | None:
-    if not _is_preflight() or not _is_public_read(request.headers["Access-Control-Request-Method"]):
+    if not _is_preflight() or not _is_public_read(request.access_control_request_method):
         return None  # Flask's own OPTIONS answer, without CORS headers
     response = Response(status=204)
+    del response.headers["Content-Type"]  # no body, and so no page policy either
     response.headers.update(
         {
             "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
@@ -75,7 +75,7 @@ def _add_headers(response: Response) -> Response:
 
 
 def _is_preflight() -> bool:
-    return request.method == "OPTIONS" and "Origin" in request.headers and "Access-Control-Request-Method" in request.headers
+    return request.method == "OPTIONS" and request.origin is not None and request.access_control_request_method is not None
 
 
 def _is_public_read(method: str | None) -> bool:
