@@ -13,6 +13,7 @@ from innovationsweek.accounts import service as accounts
 from innovationsweek.accounts.models import User
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import bearer_credential, current_actor, db, runtime
+from innovationsweek.api.limits import LIMITS, rate_limited
 from innovationsweek.api.schemas import EMAIL, Extended, listed, listing
 from innovationsweek.editions.service import editions_coordinated_by
 from innovationsweek.organisations.models import MemberRole
@@ -20,6 +21,13 @@ from innovationsweek.organisations.service import memberships_of
 
 auth = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and Bearer tokens")
 users = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts, for administrators")
+
+
+def _limits_text(per_address: str, per_account: str) -> str:
+    return (
+        f"At most {LIMITS[per_address].rate} per client address and {LIMITS[per_account].rate} per account "
+        "(the email, whether or not it has one), then 429 with Retry-After."
+    )
 
 
 class RegisterSchema(ma.Schema):
@@ -67,20 +75,27 @@ class UserQuerySchema(ma.Schema):
 
 @auth.route("/register", methods=["POST"])
 @auth.access("public")
+@auth.alt_response(429, response="TOO_MANY_REQUESTS")
+@rate_limited("sign_up", "sign_up_account")
 @auth.arguments(RegisterSchema)
 @auth.response(201, AccountSchema)
 @auth.errors(409)
-@auth.doc(summary="Create an account (email, password, name)")
+@auth.doc(summary="Create an account (email, password, name)", description=_limits_text("sign_up", "sign_up_account"))
 def register(body: dict[str, Any]) -> User:
     return accounts.register(db(), **body)
 
 
 @auth.route("/tokens", methods=["POST"])
 @auth.access("public")
+@auth.alt_response(429, response="TOO_MANY_REQUESTS")
+@rate_limited("sign_in", "sign_in_account")
 @auth.arguments(TokenRequestSchema)
 @auth.response(201, TokenSchema)
 @auth.alt_response(401, response="UNAUTHORIZED")
-@auth.doc(summary="Sign in: exchange email and password for a Bearer token")
+@auth.doc(
+    summary="Sign in: exchange email and password for a Bearer token",
+    description=_limits_text("sign_in", "sign_in_account"),
+)
 def create_token(body: dict[str, Any]) -> accounts.IssuedToken:
     lifetime = timedelta(days=runtime().settings.token_lifetime_days)
     return accounts.issue_token(db(), email=body["email"], password=body["password"], lifetime=lifetime)

@@ -406,15 +406,24 @@ def test_a_periodic_job_that_already_ran_is_not_enqueued_again_in_its_period(app
     assert count_rows(runtime, "access_tokens") == 0
 
 
-def test_passwords_are_hashed_with_argon2_default_parameters_outside_tests(monkeypatch):
-    from argon2 import PasswordHasher
-
+def test_passwords_are_hashed_with_owasps_argon2id_parameters_outside_tests(monkeypatch):
     from innovationsweek.accounts import service
 
     monkeypatch.undo()  # the suite swaps in a cheap hasher; look at the real one
-    real, default = service._hasher, PasswordHasher()
-    assert (real.time_cost, real.memory_cost, real.parallelism) == (
-        default.time_cost,
-        default.memory_cost,
-        default.parallelism,
-    )
+    real = service._hasher
+    assert (real.time_cost, real.memory_cost, real.parallelism) == (2, 19 * 1024, 1)
+    assert "$argon2id$v=19$m=19456,t=2,p=1$" in real.hash(PASSWORD)
+
+
+def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(client, runtime, people, monkeypatch):
+    from argon2 import PasswordHasher
+
+    people.create("someone@example.org")
+    with runtime.database.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET password_hash = :hash"), {"hash": PasswordHasher().hash(PASSWORD)})
+    monkeypatch.undo()
+
+    assert sign_in(client).status_code == 201
+
+    with runtime.database.engine.connect() as connection:
+        assert "$m=19456,t=2,p=1$" in connection.scalar(sa.text("SELECT password_hash FROM users"))
