@@ -131,7 +131,7 @@ def test_the_counters_live_in_redis_and_name_no_address(client, runtime, people)
 def test_sign_ups_for_one_address_from_many_addresses_are_refused_after_three(client):
     answers = [sign_up(client, "someone@example.org") for _ in range(4)]
 
-    assert 429 not in [a.status_code for a in answers[:3]]
+    assert [a.status_code for a in answers[:3]] == [202] * 3
     assert_too_many(answers[3], "Too many sign-ups for this email address")
 
 
@@ -139,9 +139,9 @@ def test_many_sign_ups_from_one_address_are_refused_after_ten(client):
     answers = [sign_up(client, f"person{n}@example.org", address="203.0.113.8") for n in range(11)]
     elsewhere = sign_up(client, "person11@example.org", address="203.0.113.9")
 
-    assert 429 not in [a.status_code for a in answers[:10]]
+    assert [a.status_code for a in answers[:10]] == [202] * 10
     assert_too_many(answers[10], "Too many sign-ups from your address")
-    assert elsewhere.status_code != 429
+    assert elsewhere.status_code == 202
 
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/tokens", "/api/v1/auth/register"])
