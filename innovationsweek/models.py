@@ -1,6 +1,6 @@
 """Imports every domain's models, so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
-from innovationsweek.accounts.models import AccessToken, User
+from innovationsweek.accounts.models import AccessToken, SignUp, User
 from innovationsweek.activities.models import Activity, Finding, Revision
 from innovationsweek.audit import AuditEntry
 from innovationsweek.db import Base
@@ -39,6 +39,7 @@ __all__ = [
     "Reminder",
     "ReminderPlan",
     "Revision",
+    "SignUp",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

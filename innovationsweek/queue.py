@@ -54,6 +54,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="maintenance",
     ),
     PeriodicJob(
+        "purge-expired-sign-ups",
+        "innovationsweek.jobs.maintenance.purge_expired_sign_ups",
+        every=timedelta(hours=1),
+        queue="maintenance",
+    ),
+    PeriodicJob(
         "release-stuck-checks",
         "innovationsweek.jobs.moderation.release_stuck_checks",
         every=timedelta(minutes=5),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import os
 import re
 import signal
@@ -126,6 +127,17 @@ def test_serving_postgresql_without_a_secret_key_refuses_to_start_naming_it(serv
     assert len(output.strip().splitlines()) == 1, output
 
 
+def mails_to(tmp_path: Path, address: str) -> list[email.message.Message]:
+    """The mails the server has written to instance/mail for ``address``."""
+    messages = (email.message_from_bytes(path.read_bytes()) for path in (tmp_path / "instance" / "mail").glob("*.eml"))
+    return [message for message in messages if message["To"] == address]
+
+
+def text_of(message: email.message.Message) -> str:
+    return next(part for part in message.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+
+
+
 def wait_for_status(base: str, headers: dict[str, str], activity_id: int, wanted: set[str], seconds: float = 20) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -136,7 +148,7 @@ def wait_for_status(base: str, headers: dict[str, str], activity_id: int, wanted
     raise AssertionError(f"activity {activity_id} stayed {body['status']}")
 
 
-def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve):
+def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve, tmp_path):
     """Issue 3, as a new user would try it against `make run`."""
     base, process = serve()
     wait_for_worker(base, process)
@@ -148,7 +160,12 @@ def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve):
         json={"email": "ny@norrkoping.se", "password": "ett långt lösenord", "name": "Nora Ny"},
         timeout=5,
     )
-    assert registered.status_code == 201
+    assert registered.status_code == 202
+    wait_for(lambda: [len(mails_to(tmp_path, "ny@norrkoping.se"))], 1)
+    [welcome] = mails_to(tmp_path, "ny@norrkoping.se")
+    confirm_page = re.search(r"https?://\S+/api/v1/auth/sign-ups/\S+", text_of(welcome)).group(0)
+    assert requests.get(confirm_page, timeout=5).status_code == 200
+    assert requests.post(f"{confirm_page}/confirm", timeout=5).status_code == 201
     token = requests.post(
         f"{base}/api/v1/auth/tokens", json={"email": "ny@norrkoping.se", "password": "ett långt lösenord"}, timeout=5
     ).json()["token"]
@@ -280,9 +297,7 @@ def wait_for(read, wanted, seconds: float = 20):
 def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlist(serve, tmp_path):
     """Issue 5 against `make run`: mails land in instance/mail as .eml files."""
     import csv
-    import email
     import io
-    import re
 
     base, process = serve()
     wait_for_worker(base, process)
@@ -299,24 +314,14 @@ def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlis
     ]
     assert [a["status"] for a in answers] == ["confirmed", "confirmed", "waitlisted"]
 
-    def mails_to(address: str) -> list[email.message.Message]:
-        found = []
-        for path in (tmp_path / "instance" / "mail").glob("*.eml"):
-            message = email.message_from_bytes(path.read_bytes())
-            if message["To"] == address:
-                found.append(message)
-        return found
-
-    wait_for(lambda: [len(mails_to("anna@example.se"))], 1)
-    [confirmation] = mails_to("anna@example.se")
+    wait_for(lambda: [len(mails_to(tmp_path, "anna@example.se"))], 1)
+    [confirmation] = mails_to(tmp_path, "anna@example.se")
     assert any(part.get_content_type() == "text/calendar" for part in confirmation.walk())
-    text = next(part for part in confirmation.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
-    cancel_link = re.search(r"https?://\S+/api/v1/registrations/\S+", text).group(0)
+    cancel_link = re.search(r"https?://\S+/api/v1/registrations/\S+", text_of(confirmation)).group(0)
     assert cancel_link.startswith(f"{base}/"), "mail links point at the address serve listens on"
-    token_path = cancel_link.split("/api/v1", 1)[1]
-    page = requests.get(f"{base}/api/v1{token_path}", timeout=5)
+    page = requests.get(cancel_link, timeout=5)
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
-    assert requests.delete(f"{base}/api/v1{token_path}", timeout=5).status_code == 204
+    assert requests.delete(cancel_link, timeout=5).status_code == 204
 
     organiser = _bearer(base, "organiser@example.org")
     exported = requests.get(f"{base}/api/v1/activities/{visit['id']}/registrations?format=csv", headers=organiser, timeout=5)
@@ -326,7 +331,7 @@ def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlis
     listed = requests.get(f"{base}/api/v1/activities/{visit['id']}/registrations", headers=organiser, timeout=5).json()
     status_of = {item["email"]: item["status"] for item in listed["items"]}
     assert status_of == {"anna@example.se": "cancelled", "bertil@example.se": "confirmed", "cecilia@example.se": "confirmed"}
-    wait_for(lambda: [len(mails_to("cecilia@example.se"))], 2)  # waitlisted, then promoted
+    wait_for(lambda: [len(mails_to(tmp_path, "cecilia@example.se"))], 2)  # waitlisted, then promoted
 
 
 def assert_no_versions(server: str) -> None:
@@ -348,6 +353,7 @@ def test_the_server_header_of_gunicorn_names_no_versions(runtime, settings, tmp_
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "IW_SECRET_KEY": "a-secret-for-this-test-only",
+        "IW_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "IW_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"]

@@ -39,3 +39,19 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignUp(Base):
+    """A sign-up whose address is not confirmed yet: no account, and nobody can sign in with it.
+    The mailed link confirms it into a :class:`User`. A newer sign-up for the address replaces it,
+    so the older link then confirms nothing. Only the link token's SHA-256 is stored."""
+
+    __tablename__ = "sign_ups"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

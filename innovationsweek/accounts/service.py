@@ -1,7 +1,17 @@
-"""Accounts: registering, signing in with Bearer tokens, revoking them, deleting accounts."""
+"""Accounts: signing up, registering, signing in with Bearer tokens, revoking them, deleting
+accounts.
+
+Signing up never tells whether an address has an account: it always mails the address and the
+caller answers the same. An unknown address gets a link that turns the sign-up into an account;
+until then nobody can sign in with it, so an attacker cannot learn that the address was free by
+signing in with the password they chose. A known address is told it has an account already, and
+nothing changes on it. :func:`register` creates a usable account at once (the command line, the
+demo).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,24 +21,40 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
-from innovationsweek.accounts.models import AccessToken, User
+from innovationsweek.accounts.models import AccessToken, SignUp, User
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import USER_TOKEN_PREFIX, new_secret, secret_hash
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import EditionCoordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, non_blank
+from innovationsweek.notifications.service import secret_placeholder, send_mail
 from innovationsweek.organisations.models import MemberRole, Membership
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
+# The confirmation link is only in the mail as sent, never in the stored copy (see send_mail).
+SIGN_UP_LINK = "confirmation link"
+# Argon2id with OWASP's first recommendation (m=19 MiB, t=2, p=1) rather than argon2-cffi's
+# default (RFC 9106's second one: 64 MiB, t=3, p=4). OWASP rates the two as equally strong; ours
+# holds a third of the memory per sign-in and one thread, so that a web process on a small machine
+# can hash several at once without swapping, and a burst of sign-ins (limited per address and
+# account, see api/limits.py) cannot exhaust the memory. Hashes made with other parameters are
+# re-hashed with these at the next sign-in (check_needs_rehash).
+PASSWORD_HASHING = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+_hasher = PasswordHasher(**PASSWORD_HASHING)
 # Verified when the email is unknown, so that a wrong email takes as long as a wrong password.
 _UNKNOWN_USER_HASH = _hasher.hash("unknown-user-timing-equaliser")
+SIGN_UP_LINK_LIFETIME = timedelta(hours=24)
+_SIGN_UP_LINK_PREFIX = "iws_"
 
 
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
     expires_at: datetime
+
+
+class SignUpLinkExpired(NotFound):
+    """A genuine sign-up link, but too old: the person signs up again (410)."""
 
 
 def normalise_email(email: str) -> str:
@@ -40,8 +66,9 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def register(session: Session, *, email: str, password: str, name: str, is_admin: bool = False) -> User:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    """Create an account that can sign in at once (for administrators and the demo: the public
+    goes through :func:`sign_up`)."""
+    _check_password(password)
     name = non_blank(name, "name")
     if find_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", field="email")
@@ -51,6 +78,121 @@ def register(session: Session, *, email: str, password: str, name: str, is_admin
     session.add(user)
     session.flush()
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+
+
+# --- signing up: confirmed by a mailed link --------------------------------------------------
+
+
+def sign_up(session: Session, *, email: str, password: str, name: str, link_for: Callable[[str], str]) -> None:
+    """Mail ``email`` either a link that confirms this sign-up (``link_for(token)`` is the URL of
+    its page) or, when the address has an account, a note that it has one. The caller answers the
+    same either way. A sign-up replaces an earlier unconfirmed one for the address, so that only
+    the newest link, with the newest password, confirms."""
+    _check_password(password)
+    name = non_blank(name, "name")
+    address = normalise_email(email)
+    # Hashed for a known address too: it would otherwise answer a hash's time sooner.
+    password_hash = _hasher.hash(password)
+    if find_user_by_email(session, address) is not None:
+        _mail(session, address, subject="Du har redan ett konto / You already have an account", text=_ALREADY_SIGNED_UP)
+        return
+    session.execute(sa.delete(SignUp).where(SignUp.email == address))
+    token = new_secret(_SIGN_UP_LINK_PREFIX)
+    session.add(SignUp(email=address, name=name, password_hash=password_hash, token_hash=secret_hash(token)))
+    session.flush()
+    _mail(
+        session,
+        address,
+        subject="Bekräfta ditt konto / Confirm your account",
+        text=_confirmation_text(secret_placeholder(SIGN_UP_LINK)),
+        secrets={SIGN_UP_LINK: link_for(token)},
+    )
+
+
+def sign_up_address(session: Session, token: str) -> str:
+    """The address a sign-up link is for. Raises :class:`NotFound` for a link that is unknown,
+    used, or replaced by a newer sign-up, and :class:`SignUpLinkExpired` for one too old."""
+    return _pending_sign_up(session, token).email
+
+
+def confirm_sign_up(session: Session, token: str) -> User:
+    """Turn the link's sign-up into an account that can sign in; the link then stops working."""
+    pending = _pending_sign_up(session, token)
+    if find_user_by_email(session, pending.email) is not None:  # made meanwhile, e.g. on the command line
+        raise Conflict("An account with this email exists already: sign in with its password.")
+    user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash, is_admin=False)
+    session.add(user)
+    session.delete(pending)
+    session.flush()
+    return user
+
+
+def purge_expired_sign_ups(session: Session) -> int:
+    """Forget sign-ups whose link has expired: the address and name of someone who never confirmed."""
+    result = session.execute(sa.delete(SignUp).where(SignUp.created_at < utcnow() - SIGN_UP_LINK_LIFETIME))
+    return result.rowcount
+
+
+def _pending_sign_up(session: Session, token: str) -> SignUp:
+    pending = session.scalar(sa.select(SignUp).where(SignUp.token_hash == secret_hash(token)))
+    if pending is None:
+        raise NotFound("This sign-up link is not valid: it was used, or a newer sign-up replaced it.")
+    if utcnow() - pending.created_at > SIGN_UP_LINK_LIFETIME:
+        raise SignUpLinkExpired("This sign-up link has expired. Sign up again.")
+    return pending
+
+
+def _mail(session: Session, address: str, *, subject: str, text: str, secrets: dict[str, str] | None = None) -> None:
+    try:
+        send_mail(session, to=address, subject=subject, text=text, secrets=secrets)
+    except ValueError:  # an address the schema let through but no mail server would take
+        raise Invalid("Mail cannot be sent to this address.", field="email") from None
+
+
+# Neither mail repeats what the sign-up gave (its name): anyone can sign up with any address,
+# and the mails must not carry a stranger's words to it.
+_ALREADY_SIGNED_UP = "\n".join(
+    [
+        "Hej!",
+        "",
+        "Någon (förhoppningsvis du) försökte skapa ett konto med den här e-postadressen, men du har redan ett.",
+        "Logga in med ditt lösenord som vanligt. Inget har ändrats på ditt konto.",
+        "",
+        "--",
+        "",
+        "Hi,",
+        "",
+        "Someone (we hope you) tried to sign up with this email address, but you already have an account.",
+        "Sign in with your password as usual. Nothing has changed on your account.",
+    ]
+)
+
+
+def _confirmation_text(link: str) -> str:
+    hours = int(SIGN_UP_LINK_LIFETIME.total_seconds() // 3600)
+    return "\n".join(
+        [
+            "Hej!",
+            "",
+            "Någon (förhoppningsvis du) skapade ett konto med den här e-postadressen. Öppna länken och bekräfta,",
+            "sedan kan du logga in:",
+            link,
+            f"Länken gäller i {hours} timmar. Skapade du inget konto? Då behöver du inte göra något.",
+            "",
+            "--",
+            "",
+            "Hi,",
+            "",
+            "Someone (we hope you) signed up with this email address. Open the link and confirm; then you can sign in:",
+            link,
+            f"The link works for {hours} hours. Did not sign up? Then do nothing.",
+        ]
+    )
 
 
 def issue_token(session: Session, *, email: str, password: str, lifetime: timedelta) -> IssuedToken:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 
 import marshmallow as ma
+from flask import Response, request, url_for
 from flask.views import MethodView
 from marshmallow import validate
 
@@ -13,7 +15,10 @@ from innovationsweek.accounts import service as accounts
 from innovationsweek.accounts.models import User
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import bearer_credential, current_actor, db, runtime
+from innovationsweek.api.limits import LIMITS, rate_limited
+from innovationsweek.api.pages import HTML, expired_link_is_gone, page
 from innovationsweek.api.schemas import EMAIL, Extended, listed, listing
+from innovationsweek.api.urls import public_url_for
 from innovationsweek.editions.service import editions_coordinated_by
 from innovationsweek.organisations.models import MemberRole
 from innovationsweek.organisations.service import memberships_of
@@ -22,10 +27,24 @@ auth = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accou
 users = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts, for administrators")
 
 
+def _limits_text(per_address: str, per_account: str) -> str:
+    return (
+        f"At most {LIMITS[per_address].rate} per client address and {LIMITS[per_account].rate} per account "
+        "(the email, whether or not it has one), then 429 with Retry-After."
+    )
+
+
 class RegisterSchema(ma.Schema):
     email = ma.fields.Email(required=True, **EMAIL)
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=accounts.MIN_PASSWORD_LENGTH, max=1024))
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+SIGNED_UP = "We have sent an email to the address. Follow its link to finish, then sign in."
+
+
+class SignedUpSchema(ma.Schema):
+    detail = ma.fields.String(metadata={"example": SIGNED_UP})
 
 
 class AccountSchema(ma.Schema):
@@ -67,20 +86,77 @@ class UserQuerySchema(ma.Schema):
 
 @auth.route("/register", methods=["POST"])
 @auth.access("public")
+@auth.alt_response(429, response="TOO_MANY_REQUESTS")
+@rate_limited("sign_up", "sign_up_account")
 @auth.arguments(RegisterSchema)
-@auth.response(201, AccountSchema)
-@auth.errors(409)
-@auth.doc(summary="Create an account (email, password, name)")
-def register(body: dict[str, Any]) -> User:
-    return accounts.register(db(), **body)
+@auth.response(202, SignedUpSchema)
+@auth.doc(
+    summary="Sign up (email, password, name): a link to confirm is emailed to the address",
+    description="The answer is the same whether or not the address has an account: an unknown address gets a "
+    "link whose page confirms the sign-up (the account can sign in after that), a known one an email saying "
+    "it has an account, which stays as it was. A newer sign-up replaces an unconfirmed one and its link. "
+    + _limits_text("sign_up", "sign_up_account"),
+)
+def register(body: dict[str, Any]) -> dict[str, str]:
+    accounts.sign_up(db(), **body, link_for=_sign_up_page_url)
+    return {"detail": SIGNED_UP}
+
+
+@auth.route("/sign-ups/<token>", methods=["GET"])
+@auth.access("public")
+@auth.response(200, content_type=HTML, description="A page whose button posts the confirmation")
+@auth.errors(404)
+@auth.alt_response(410, response="GONE")
+@auth.doc(summary="The page a sign-up link opens: it asks to confirm and creates nothing itself")
+def sign_up_page(token: str) -> Response:
+    with expired_link_is_gone(accounts.SignUpLinkExpired):
+        address = accounts.sign_up_address(db(), token)
+    action = url_for("auth.confirm_sign_up", token=token)
+    return page(
+        "Bekräfta ditt konto / Confirm your account",
+        f"<p>Ett konto skapas för <strong>{html.escape(address)}</strong>, med lösenordet som valdes vid "
+        "registreringen.</p>"
+        f"<p>An account is created for <strong>{html.escape(address)}</strong>, with the password chosen when "
+        "signing up.</p>"
+        f'<form method="post" action="{html.escape(action)}"><button type="submit">Bekräfta / Confirm</button></form>',
+    )
+
+
+@auth.route("/sign-ups/<token>/confirm", methods=["POST"])
+@auth.access("public")
+@auth.response(201, AccountSchema, description="The account; a browser's form (Accept: text/html) gets a page saying so")
+@auth.errors(404, 409)
+@auth.alt_response(410, response="GONE")
+@auth.doc(summary="Confirm a sign-up: the account is created and can sign in")
+def confirm_sign_up(token: str) -> Response | User:
+    with expired_link_is_gone(accounts.SignUpLinkExpired):
+        user = accounts.confirm_sign_up(db(), token)
+    if request.accept_mimetypes.best_match(["application/json", HTML]) == HTML:
+        return page(
+            "Kontot är klart / Your account is ready",
+            "<p>Du kan nu logga in med din e-postadress och ditt lösenord. / "
+            "You can now sign in with your email address and password.</p>",
+        )
+    return user
+
+
+def _sign_up_page_url(token: str) -> str:
+    # From the configured public address, never the request's Host header: a forged one would
+    # send the secret link to someone else's server.
+    return public_url_for("auth.sign_up_page", token=token)
 
 
 @auth.route("/tokens", methods=["POST"])
 @auth.access("public")
+@auth.alt_response(429, response="TOO_MANY_REQUESTS")
+@rate_limited("sign_in", "sign_in_account")
 @auth.arguments(TokenRequestSchema)
 @auth.response(201, TokenSchema)
 @auth.alt_response(401, response="UNAUTHORIZED")
-@auth.doc(summary="Sign in: exchange email and password for a Bearer token")
+@auth.doc(
+    summary="Sign in: exchange email and password for a Bearer token",
+    description=_limits_text("sign_in", "sign_in_account"),
+)
 def create_token(body: dict[str, Any]) -> accounts.IssuedToken:
     lifetime = timedelta(days=runtime().settings.token_lifetime_days)
     return accounts.issue_token(db(), email=body["email"], password=body["password"], lifetime=lifetime)

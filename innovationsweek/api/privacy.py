@@ -8,18 +8,15 @@ page's button posts the confirmation.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import marshmallow as ma
 from flask import Response, request, url_for
-from flask_smorest import abort
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import db, runtime
-from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import LIMITS, rate_limited
+from innovationsweek.api.pages import HTML, expired_link_is_gone, page
 from innovationsweek.api.schemas import EMAIL
 from innovationsweek.api.urls import public_url_for
 from innovationsweek.privacy import service as privacy
@@ -33,7 +30,6 @@ blp = Blueprint(
 
 REQUEST_LIMIT = f"At most {LIMITS['privacy_request'][0]} per client address, then 429 with Retry-After."
 ACCEPTED = "If we hold registrations for this address, we have sent an email to it."
-HTML = "text/html"
 
 
 class EmailRequestSchema(ma.Schema):
@@ -86,10 +82,10 @@ def erasure_request(body: dict[str, Any]) -> dict[str, str]:
 @blp.alt_response(410, response="GONE")
 @blp.doc(summary="The page an erasure link opens: it asks to confirm and erases nothing itself")
 def erasure_page(token: str) -> Response:
-    with _expired_link_is_gone():
+    with expired_link_is_gone(privacy.ErasureLinkExpired):
         address = privacy.address_in_erasure_token(token, secret_key=runtime().settings.secret_key)
     action = url_for("privacy.confirm_erasure", token=token)
-    return _page(
+    return page(
         "Radera dina uppgifter / Erase your data",
         f"<p>Personuppgifterna i alla anmälningar gjorda med <strong>{html.escape(address)}</strong> raderas, "
         "och platser på kommande aktiviteter lämnas tillbaka. Det går inte att ångra.</p>"
@@ -106,34 +102,16 @@ def erasure_page(token: str) -> Response:
 @blp.alt_response(410, response="GONE")
 @blp.doc(summary="Confirm an erasure: the personal data of every registration of the address goes")
 def confirm_erasure(token: str) -> Response | dict[str, Any]:
-    with _expired_link_is_gone():
+    with expired_link_is_gone(privacy.ErasureLinkExpired):
         erased = privacy.confirm_erasure(db(), token, secret_key=runtime().settings.secret_key)
     if request.accept_mimetypes.best_match(["application/json", HTML]) == HTML:
-        return _page(
+        return page(
             "Uppgifterna är raderade / Your data is erased",
             "<p>Vi har raderat personuppgifterna i dina anmälningar. / We have erased the personal data of your registrations.</p>",
         )
     return {"erased_registrations": erased, "detail": f"The personal data of {erased} registration(s) was erased."}
 
 
-@contextmanager
-def _expired_link_is_gone() -> Iterator[None]:
-    """An expired link is 410 Gone (a forged one stays 404): ask for a new one."""
-    try:
-        yield
-    except privacy.ErasureLinkExpired as expired:
-        abort(410, message=expired.detail)
-
-
 def _page_url(token: str) -> str:
     # A forged Host would otherwise send the participant's secret link to someone else's server.
     return public_url_for("privacy.erasure_page", token=token)
-
-
-def _page(title: str, body: str) -> Response:
-    document = (
-        '<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title></head>\n<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
-    )
-    return Response(document, mimetype=HTML, headers=SECRET_LINK_PAGE)

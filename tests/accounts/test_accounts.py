@@ -7,11 +7,8 @@ import sqlalchemy as sa
 from innovationsweek.credentials import secret_hash
 from innovationsweek.db import utcnow
 from innovationsweek.queue import PERIODIC_JOBS, enqueue_periodic_jobs
+from tests.accounts.conftest import sign_up, signed_up
 from tests.conftest import EDITION, PASSWORD, count_rows, problem_of
-
-
-def register(client, email="someone@example.org", password=PASSWORD, name="Someone"):
-    return client.post("/api/v1/auth/register", json={"email": email, "password": password, "name": name})
 
 
 def sign_in(client, email="someone@example.org", password=PASSWORD):
@@ -36,68 +33,55 @@ def set_token_times(runtime, token, **times):
         )
 
 
-# Registering
+# Signing up (the mail and its link: test_sign_up.py)
 
 
-def test_registering_answers_the_new_account_without_its_password(client, runtime):
-    response = register(client, name="  Sigrid Svensson ")
+def test_signing_up_answers_202_without_the_password_or_the_account(client, runtime):
+    response = sign_up(client, name="  Sigrid Svensson ")
 
-    assert response.status_code == 201
-    body = response.get_json()
-    assert {"id", "email", "name"} <= body.keys()
-    assert body["email"] == "someone@example.org"
-    assert body["name"] == "Sigrid Svensson"
-    assert body["is_admin"] is False
-    assert not any("password" in key for key in body)
+    assert response.status_code == 202
+    assert set(response.get_json()) == {"detail"}
     assert PASSWORD not in response.get_data(as_text=True)
-    assert count_rows(runtime, "users") == 1
+    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 1
 
 
-def test_registering_stores_the_email_in_lower_case(client, runtime):
-    response = register(client, email="Someone@Example.ORG")
+def test_a_confirmed_account_has_the_name_given_and_the_email_in_lower_case(client, runtime):
+    signed_up(client, runtime, email="Someone@Example.ORG", name="  Sigrid Svensson ")
 
-    assert response.status_code == 201
-    assert response.get_json()["email"] == "someone@example.org"
+    me = client.get("/api/v1/auth/me", headers=bearer(sign_in(client).get_json()["token"])).get_json()
+
+    assert (me["email"], me["name"], me["is_admin"]) == ("someone@example.org", "Sigrid Svensson", False)
+    assert not any("password" in key for key in me)
     with runtime.database.engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT email FROM users")) == "someone@example.org"
 
 
-def test_registering_an_email_twice_in_another_case_is_a_conflict_on_email(client, runtime):
-    assert register(client, email="someone@example.org").status_code == 201
-
-    response = register(client, email="Someone@Example.org", name="Another")
-
-    assert response.status_code == 409
-    body = problem_of(response)
-    assert body["errors"] == [{"detail": body["detail"], "pointer": "/email"}]
-    assert count_rows(runtime, "users") == 1
-
-
 def test_registering_with_a_short_password_is_refused_on_password(client, runtime):
-    response = register(client, password="short")
+    response = sign_up(client, password="short")
 
     assert response.status_code == 422
     body = problem_of(response)
     assert [error["pointer"] for error in body["errors"]] == ["/password"]
     assert "short" not in response.get_data(as_text=True)
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "users") == 0
 
 
 def test_registering_with_a_blank_name_is_refused_on_name(client, runtime):
-    response = register(client, name="   ")
+    response = sign_up(client, name="   ")
 
     assert response.status_code == 422
     assert problem_of(response)["errors"] == [{"detail": "This may not be blank.", "pointer": "/name"}]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "users") == 0
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "someone@", "@example.org", "", "a" * 250 + "@example.org"])
 def test_registering_with_an_invalid_email_is_refused_on_email(client, runtime, email):
-    response = register(client, email=email)
+    response = sign_up(client, email=email)
 
     assert response.status_code == 422
     assert "/email" in [error["pointer"] for error in problem_of(response)["errors"]]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "users") == 0
 
 
 def test_registering_without_the_required_fields_lists_each_missing_one(client, runtime):
@@ -106,7 +90,7 @@ def test_registering_without_the_required_fields_lists_each_missing_one(client, 
     assert response.status_code == 422
     pointers = sorted(error["pointer"] for error in problem_of(response)["errors"])
     assert pointers == ["/email", "/name", "/password"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "users") == 0
 
 
 def test_registering_cannot_make_oneself_an_administrator(client, runtime):
@@ -117,11 +101,11 @@ def test_registering_cannot_make_oneself_an_administrator(client, runtime):
 
     assert response.status_code == 422
     assert problem_of(response)["errors"][0]["pointer"] == "/is_admin"
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "users") == 0
 
 
 def test_passwords_are_stored_as_argon2id_hashes(client, runtime):
-    register(client)
+    signed_up(client, runtime)
 
     with runtime.database.engine.connect() as connection:
         password_hash = connection.scalar(sa.text("SELECT password_hash FROM users"))
@@ -129,11 +113,20 @@ def test_passwords_are_stored_as_argon2id_hashes(client, runtime):
     assert PASSWORD not in password_hash
 
 
+def test_sign_ups_waiting_for_confirmation_store_only_hashes(client, runtime):
+    sign_up(client)
+
+    with runtime.database.engine.connect() as connection:
+        [pending] = connection.execute(sa.text("SELECT * FROM sign_ups")).mappings().all()
+    assert pending["password_hash"].startswith("$argon2id$")
+    assert PASSWORD not in " ".join(str(value) for value in pending.values())
+
+
 # Signing in and out
 
 
 def test_signing_in_gives_a_token_and_its_expiry(client, runtime):
-    register(client)
+    signed_up(client, runtime)
 
     response = sign_in(client, email="SOMEONE@example.org")
 
@@ -148,7 +141,7 @@ def test_signing_in_gives_a_token_and_its_expiry(client, runtime):
 
 
 def test_a_wrong_password_and_an_unknown_email_are_refused_alike(client, runtime):
-    register(client)
+    signed_up(client, runtime)
 
     wrong_password = sign_in(client, password="not the password at all")
     unknown_email = sign_in(client, email="nobody@example.org")
@@ -161,7 +154,7 @@ def test_a_wrong_password_and_an_unknown_email_are_refused_alike(client, runtime
 
 
 def test_only_the_sha256_of_a_token_is_stored(client, runtime):
-    register(client)
+    signed_up(client, runtime)
     token = sign_in(client).get_json()["token"]
 
     [stored] = stored_tokens(runtime)
@@ -169,8 +162,8 @@ def test_only_the_sha256_of_a_token_is_stored(client, runtime):
     assert token not in " ".join(str(value) for value in stored.values())
 
 
-def test_a_token_shows_who_i_am(client, people):
-    register(client, name="Sigrid")
+def test_a_token_shows_who_i_am(client, runtime):
+    signed_up(client, runtime, name="Sigrid")
     token = sign_in(client).get_json()["token"]
 
     response = client.get("/api/v1/auth/me", headers=bearer(token))
@@ -212,7 +205,7 @@ def test_who_am_i_needs_a_token(client):
 
 
 def test_signing_out_revokes_the_token(client, runtime):
-    register(client)
+    signed_up(client, runtime)
     token = sign_in(client).get_json()["token"]
 
     response = client.delete("/api/v1/auth/tokens/current", headers=bearer(token))
@@ -225,8 +218,8 @@ def test_signing_out_revokes_the_token(client, runtime):
     assert stored_tokens(runtime)[0]["revoked_at"] is not None
 
 
-def test_signing_out_leaves_my_other_tokens_working(client):
-    register(client)
+def test_signing_out_leaves_my_other_tokens_working(client, runtime):
+    signed_up(client, runtime)
     first, second = sign_in(client).get_json()["token"], sign_in(client).get_json()["token"]
 
     assert client.delete("/api/v1/auth/tokens/current", headers=bearer(first)).status_code == 204
@@ -235,8 +228,8 @@ def test_signing_out_leaves_my_other_tokens_working(client):
     assert client.get("/api/v1/auth/me", headers=bearer(second)).status_code == 200
 
 
-def test_signing_out_twice_with_the_same_token_is_refused(client):
-    register(client)
+def test_signing_out_twice_with_the_same_token_is_refused(client, runtime):
+    signed_up(client, runtime)
     token = sign_in(client).get_json()["token"]
     client.delete("/api/v1/auth/tokens/current", headers=bearer(token))
 
@@ -247,7 +240,7 @@ def test_signing_out_twice_with_the_same_token_is_refused(client):
 
 
 def test_an_expired_token_is_refused(client, runtime):
-    register(client)
+    signed_up(client, runtime)
     token = sign_in(client).get_json()["token"]
     set_token_times(runtime, token, expires_at=utcnow() - timedelta(seconds=1))
 
@@ -281,8 +274,8 @@ def test_a_malformed_authorization_header_is_refused_on_public_operations_too(cl
     problem_of(response)
 
 
-def test_the_bearer_scheme_is_case_insensitive(client):
-    register(client)
+def test_the_bearer_scheme_is_case_insensitive(client, runtime):
+    signed_up(client, runtime)
     token = sign_in(client).get_json()["token"]
 
     response = client.get("/api/v1/auth/me", headers={"Authorization": f"bearer {token}"})
@@ -406,15 +399,24 @@ def test_a_periodic_job_that_already_ran_is_not_enqueued_again_in_its_period(app
     assert count_rows(runtime, "access_tokens") == 0
 
 
-def test_passwords_are_hashed_with_argon2_default_parameters_outside_tests(monkeypatch):
-    from argon2 import PasswordHasher
-
+def test_passwords_are_hashed_with_owasps_argon2id_parameters_outside_tests(monkeypatch):
     from innovationsweek.accounts import service
 
     monkeypatch.undo()  # the suite swaps in a cheap hasher; look at the real one
-    real, default = service._hasher, PasswordHasher()
-    assert (real.time_cost, real.memory_cost, real.parallelism) == (
-        default.time_cost,
-        default.memory_cost,
-        default.parallelism,
-    )
+    real = service._hasher
+    assert (real.time_cost, real.memory_cost, real.parallelism) == (2, 19 * 1024, 1)
+    assert "$argon2id$v=19$m=19456,t=2,p=1$" in real.hash(PASSWORD)
+
+
+def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(client, runtime, people, monkeypatch):
+    from argon2 import PasswordHasher
+
+    people.create("someone@example.org")
+    with runtime.database.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET password_hash = :hash"), {"hash": PasswordHasher().hash(PASSWORD)})
+    monkeypatch.undo()
+
+    assert sign_in(client).status_code == 201
+
+    with runtime.database.engine.connect() as connection:
+        assert "$m=19456,t=2,p=1$" in connection.scalar(sa.text("SELECT password_hash FROM users"))

@@ -249,6 +249,30 @@ def _erasure_link(secret_key: str) -> str:
     return f"/api/v1/privacy/erasure-requests/{erasure_token('participant@example.org', secret_key=secret_key)}"
 
 
+# --- signing up: the link a sign-up mails ---------------------------------------------------
+def _sign_up_link() -> str:
+    from innovationsweek import runtime
+    from innovationsweek.accounts.service import sign_up
+
+    links: list[str] = []
+
+    def link_for(token: str) -> str:
+        links.append(f"/api/v1/auth/sign-ups/{token}")
+        return links[-1]
+
+    with runtime.current().database.unit_of_work() as session:
+        sign_up(session, email=f"new-{next(_unique)}@example.org", password=PASSWORD, name="New", link_for=link_for)
+    return links[0]
+
+
+RECIPES.update(
+    {
+        "GET /api/v1/auth/sign-ups/{token}": lambda w: (_sign_up_link(), None),
+        "POST /api/v1/auth/sign-ups/{token}/confirm": lambda w: (f"{_sign_up_link()}/confirm", None),
+    }
+)
+
+
 RECIPES.update(
     {
         "POST /api/v1/privacy/data-requests": lambda w: ("/api/v1/privacy/data-requests", {"email": "participant@example.org"}),

@@ -32,7 +32,7 @@ def test_malformed_json_is_a_bad_request(client, runtime, body):
 
     assert response.status_code == 400
     assert problem_of(response)["detail"] == "The request body is not valid JSON."
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_a_body_that_is_not_utf8_is_a_bad_request(client, runtime):
@@ -40,7 +40,7 @@ def test_a_body_that_is_not_utf8_is_a_bad_request(client, runtime):
 
     assert response.status_code == 400
     problem_of(response)
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_an_empty_body_lists_every_required_field(client, runtime):
@@ -48,7 +48,7 @@ def test_an_empty_body_lists_every_required_field(client, runtime):
 
     assert response.status_code == 422
     assert pointers(response) == ["/email", "/name", "/password"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 @pytest.mark.parametrize("body", [[ACCOUNT], "someone@example.org", 42, None, True])
@@ -58,7 +58,7 @@ def test_json_that_is_not_an_object_is_refused(client, runtime, body):
     assert response.status_code == 422
     body = problem_of(response)
     assert body["errors"] == [{"detail": "Invalid input type.", "pointer": ""}]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 # Fields of the wrong type, unknown fields, nested fields
@@ -74,7 +74,7 @@ def test_a_number_where_a_string_belongs_is_refused_on_that_field(client, runtim
         {"detail": "Not a valid string.", "pointer": "/name"},
         {"detail": "Not a valid string.", "pointer": "/password"},
     ]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_null_for_a_required_field_is_refused_on_that_field(client, runtime):
@@ -82,7 +82,7 @@ def test_null_for_a_required_field_is_refused_on_that_field(client, runtime):
 
     assert response.status_code == 422
     assert problem_of(response)["errors"] == [{"detail": "Field may not be null.", "pointer": "/name"}]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 @pytest.mark.parametrize("value", ["perhaps", "", [True], {"open": True}])
@@ -111,7 +111,7 @@ def test_unknown_fields_are_refused_and_named(client, runtime):
         {"detail": "Unknown field.", "pointer": "/is_admin"},
         {"detail": "Unknown field.", "pointer": "/nickname"},
     ]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_read_only_fields_are_refused_as_unknown(client, runtime):
@@ -119,7 +119,7 @@ def test_read_only_fields_are_refused_as_unknown(client, runtime):
 
     assert response.status_code == 422
     assert pointers(response) == ["/id"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_every_invalid_field_is_listed_at_once(client, runtime):
@@ -127,7 +127,7 @@ def test_every_invalid_field_is_listed_at_once(client, runtime):
 
     assert response.status_code == 422
     assert pointers(response) == ["/email", "/extra", "/name", "/password"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_errors_in_a_list_of_objects_point_at_the_item_and_field(client, runtime, admin):
@@ -183,7 +183,7 @@ def test_pointers_escape_slashes_and_tildes_in_names(client, runtime):
 
     assert response.status_code == 422
     assert pointers(response) == ["/a~1b", "/c~0d"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 # Query strings
@@ -225,7 +225,7 @@ def test_a_body_over_one_mebibyte_is_too_large(client, runtime):
 
     assert response.status_code == 413
     problem_of(response)
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_a_body_just_under_one_mebibyte_is_read(client, runtime):
@@ -237,7 +237,7 @@ def test_a_body_just_under_one_mebibyte_is_read(client, runtime):
 
     assert response.status_code == 422
     assert pointers(response) == ["/padding"]
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 @pytest.mark.parametrize(
@@ -253,14 +253,14 @@ def test_a_body_that_is_not_json_is_an_unsupported_media_type(client, runtime, c
 
     assert response.status_code == 415
     assert problem_of(response)["detail"] == "Send the request body as application/json."
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 def test_json_with_a_charset_is_accepted(client, runtime):
     response = client.post(REGISTER, data=json.dumps(ACCOUNT), content_type="application/json; charset=utf-8")
 
-    assert response.status_code == 201
-    assert count_rows(runtime, "users") == 1
+    assert response.status_code == 202
+    assert count_rows(runtime, "sign_ups") == 1
 
 
 @pytest.mark.parametrize(
@@ -278,7 +278,7 @@ def test_a_wrong_method_is_not_allowed_and_says_which_are(client, runtime, metho
     assert response.status_code == 405
     problem_of(response)
     assert set(response.headers["Allow"].split(", ")) == allowed
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == 0
 
 
 # Failures on our side
@@ -303,20 +303,20 @@ def test_an_unexpected_error_is_a_500_without_its_details(app, runtime, caplog):
 
 
 def test_an_unexpected_error_after_a_change_rolls_the_change_back(client, runtime, monkeypatch, caplog):
-    register = accounts.register
+    sign_up = accounts.sign_up
 
-    def register_then_fail(session, **fields):
-        register(session, **fields)
+    def sign_up_then_fail(session, **fields):
+        sign_up(session, **fields)
         raise RuntimeError("the disk caught fire")
 
-    monkeypatch.setattr(accounts, "register", register_then_fail)
+    monkeypatch.setattr(accounts, "sign_up", sign_up_then_fail)
 
     response = client.post(REGISTER, json=ACCOUNT)
 
     assert response.status_code == 500
     assert "fire" not in response.get_data(as_text=True)
     problem_of(response)
-    assert count_rows(runtime, "users") == 0
+    assert count_rows(runtime, "sign_ups") == count_rows(runtime, "emails") == 0
     assert "the disk caught fire" in caplog.text
 
 

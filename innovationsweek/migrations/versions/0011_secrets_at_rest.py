@@ -1,7 +1,7 @@
 """secrets at rest: emails keep their secrets only until sent; webhook secrets rotate
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 17:40:00
 """
 
@@ -13,7 +13,7 @@ import innovationsweek.db
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
