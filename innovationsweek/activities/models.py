@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,9 @@ from innovationsweek.accounts.models import User
 from innovationsweek.db import Base, Timestamped, enum_column, utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from innovationsweek.reports.models import ReportRevision
 
 
 class Format(enum.StrEnum):
@@ -240,16 +243,24 @@ class Revision(Base):
 
 
 class Finding(Base):
-    """What the automated checks found in a revision, with a stable code for filters."""
+    """What the automated checks found in a revision of an activity or of a report's material,
+    with a stable code for filters."""
 
     __tablename__ = "findings"
-    __table_args__ = (sa.Index("ix_findings_code", "code"),)
+    __table_args__ = (
+        sa.Index("ix_findings_code", "code"),
+        sa.CheckConstraint("(revision_id IS NULL) <> (report_revision_id IS NULL)", name="of_one_revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="CASCADE"), index=True)
+    report_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("report_revisions.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(sa.String(64))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity))
     message: Mapped[str] = mapped_column(sa.Text)
     field: Mapped[str | None] = mapped_column(sa.String(64))
 
-    revision: Mapped[Revision] = relationship(back_populates="findings")
+    revision: Mapped[Revision | None] = relationship(back_populates="findings")
+    report_revision: Mapped[ReportRevision | None] = relationship(back_populates="findings")
