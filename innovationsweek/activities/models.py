@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from innovationsweek.accounts.models import User
 from innovationsweek.db import Base, Timestamped, enum_column, utcnow
@@ -214,17 +214,11 @@ class Activity(Timestamped, Base):
         return [organisation.id for organisation in self.co_organisers]
 
 
-class Revision(Base):
-    """A submitted version of an activity, frozen as ``content``; moderation decides on it."""
-
-    __tablename__ = "activity_revisions"
-    __table_args__ = (
-        sa.UniqueConstraint("activity_id", "number", name="uq_activity_revisions_activity_number"),
-        sa.Index("ix_activity_revisions_state_submitted", "state", "submitted_at"),
-    )
+class ModeratedVersion:
+    """What moderation records of every submitted version it decides on: an activity's
+    revisions and the revisions of a report's material alike."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"))
     number: Mapped[int]
     state: Mapped[RevisionState] = mapped_column(enum_column(RevisionState), default=RevisionState.CHECKING)
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
@@ -235,11 +229,26 @@ class Revision(Base):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decision_comment: Mapped[str | None] = mapped_column(sa.Text)
 
+    @declared_attr
+    def decided_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.decided_by_id")
+
+
+class Revision(ModeratedVersion, Base):
+    """A submitted version of an activity, frozen as ``content``; moderation decides on it."""
+
+    __tablename__ = "activity_revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "number", name="uq_activity_revisions_activity_number"),
+        sa.Index("ix_activity_revisions_state_submitted", "state", "submitted_at"),
+    )
+
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"))
+
     activity: Mapped[Activity] = relationship(back_populates="revisions", foreign_keys=[activity_id])
     findings: Mapped[list[Finding]] = relationship(
         back_populates="revision", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
     )
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Finding(Base):

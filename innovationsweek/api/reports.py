@@ -13,9 +13,9 @@ from innovationsweek.activities.models import RevisionState
 from innovationsweek.api.activities import FindingSchema, OrganisationRefSchema, RevisionSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.moderation import DecisionSchema
+from innovationsweek.api.moderation import DecisionSchema, QueueQuerySchema
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import Instant, PageQuerySchema, paged
+from innovationsweek.api.schemas import Instant, paged
 from innovationsweek.moderation import service as moderation
 from innovationsweek.reports import service as reports
 from innovationsweek.reports.models import ActivityReport, ReportRevision
@@ -60,13 +60,6 @@ class ReportSchema(ma.Schema):
     )
 
 
-class ReportQueueQuerySchema(PageQuerySchema):
-    state = ma.fields.Enum(RevisionState, by_value=True, load_default=RevisionState.IN_REVIEW)
-    finding = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "A finding code, e.g. spam_signals"})
-    submitted_after = Instant()
-    submitted_before = Instant()
-
-
 class ReportQueueItemSchema(ma.Schema):
     activity_id = ma.fields.Integer()
     revision = ma.fields.Integer(attribute="number")
@@ -106,7 +99,7 @@ class Report(MethodView):
 
 @blp.route("/editions/<slug>/review-queue/reports")
 @blp.access("coordinator", "admin")
-@blp.arguments(ReportQueueQuerySchema, location="query")
+@blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, paged(ReportQueueItemSchema, "ReportReviewQueuePage"))
 @blp.errors(404)
 @blp.doc(summary="Report material waiting for a decision, oldest first, with its findings")

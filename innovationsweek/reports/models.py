@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from innovationsweek.activities.models import RevisionState
-from innovationsweek.db import Base, enum_column, utcnow
+from innovationsweek.activities.models import ModeratedVersion
+from innovationsweek.db import Base, utcnow
 
 if TYPE_CHECKING:
-    from innovationsweek.accounts.models import User
     from innovationsweek.activities.models import Activity, Finding
 
 
@@ -55,7 +54,7 @@ class ActivityReport(Base):
         return self.revisions[-1] if self.revisions else None
 
 
-class ReportRevision(Base):
+class ReportRevision(ModeratedVersion, Base):
     """A submitted version of a report's public material, frozen as ``content``
     (``{"links": [...], "how_to_reuse": "...", "how_to_reuse_was_sanitised": false}``); it moves
     through the same states as an activity's revision."""
@@ -66,23 +65,12 @@ class ReportRevision(Base):
         sa.Index("ix_report_revisions_state_submitted", "state", "submitted_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_reports.activity_id", ondelete="CASCADE"))
-    number: Mapped[int]
-    state: Mapped[RevisionState] = mapped_column(enum_column(RevisionState), default=RevisionState.CHECKING)
-    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    checked_at: Mapped[datetime | None]
-    decided_at: Mapped[datetime | None]
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    decision_comment: Mapped[str | None] = mapped_column(sa.Text)
 
     report: Mapped[ActivityReport] = relationship(back_populates="revisions", foreign_keys=[activity_id])
     findings: Mapped[list[Finding]] = relationship(
         back_populates="report_revision", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
     )
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
     def activity(self) -> Activity:
