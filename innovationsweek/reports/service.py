@@ -104,7 +104,7 @@ def _submit_material(session: Session, report: ActivityReport, material: dict[st
         pending.state = next_revision_state(pending.state, Event.EDIT)
     approved = report.approved_revision
     if approved is not None and approved.content == material:
-        return "approved"  # back to what the programme shows
+        return "back_to_approved"  # what the programme shows already
     if not (material["links"] or material["how_to_reuse"]):
         if approved is None:
             return "none"

@@ -19,6 +19,7 @@ from innovationsweek.reports.models import ReportRevision
 from innovationsweek.runtime import Runtime
 from tests.conftest import problem_of, run_jobs
 from tests.reminders.conftest import (
+    local_day_at,
     mails,
     only,
     published,
@@ -354,3 +355,17 @@ def test_once_reported_no_report_request_goes_out(client, runtime, week):
 
     request = only(runtime, "post_event", activity_id)
     assert (request.sent_at, request.cancel_reason) == (None, "report_submitted")
+
+
+def test_the_coordinators_daily_digest_counts_report_material_waiting(client, runtime, week):
+    activity_id = taken_place(client, runtime, week)
+    report(client, week, activity_id, links=[slides(week)])
+    run_jobs(runtime)
+
+    digest_time = local_day_at(utcnow(), 1, hour=8)
+    run(runtime, digest_time)
+    run(runtime, digest_time + timedelta(hours=1))
+
+    [digest] = mails(runtime, to="marianne@skl.se")
+    assert digest.subject == "Granskningskön: 1 väntar (Testveckan)"
+    assert "Rapporters material / report material: 1 väntar / waiting." in digest.text
