@@ -44,8 +44,7 @@ CHECK_FAILED = "check_failed"
 
 
 def content_awaiting_checks(session: Session, revision_id: int) -> dict[str, Any] | None:
-    revision = session.get(Revision, revision_id)
-    return revision.content if revision is not None and revision.state == RevisionState.CHECKING else None
+    return _content_awaiting_checks(session, Revision, revision_id)
 
 
 def run_checks(session: Session, revision_id: int, link_results: Mapping[str, outbound.LinkCheck]) -> Revision | None:
@@ -94,6 +93,11 @@ def release_stuck_checks(session: Session, *, submitted_before: datetime, reason
 def _stuck_in_checks(session: Session, model: type[Revision] | type[ReportRevision], submitted_before: datetime) -> list[int]:
     query = sa.select(model.id).where(model.state == RevisionState.CHECKING, model.submitted_at < submitted_before)
     return list(session.scalars(query))
+
+
+def _content_awaiting_checks(session: Session, model: type[Revision] | type[ReportRevision], revision_id: int) -> dict[str, Any] | None:
+    revision = session.get(model, revision_id)
+    return revision.content if revision is not None and revision.state == RevisionState.CHECKING else None
 
 
 def _checking_revision(session: Session, revision_id: int, model: type[Any] = Revision) -> Any:
@@ -150,8 +154,7 @@ def _other_activities(session: Session, activity: Activity) -> list[checks.Other
 
 
 def report_content_awaiting_checks(session: Session, revision_id: int) -> dict[str, Any] | None:
-    revision = session.get(ReportRevision, revision_id)
-    return revision.content if revision is not None and revision.state == RevisionState.CHECKING else None
+    return _content_awaiting_checks(session, ReportRevision, revision_id)
 
 
 def run_report_checks(
