@@ -13,7 +13,7 @@ from innovationsweek.partners.models import Partner
 from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry, ProgrammeTag
 from innovationsweek.registrations.models import PersonalDataAccess, Registration
 from innovationsweek.reminders.models import Reminder, ReminderPlan
-from innovationsweek.reports.models import ActivityReport
+from innovationsweek.reports.models import ActivityReport, ReportRevision
 from innovationsweek.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Registration",
     "Reminder",
     "ReminderPlan",
+    "ReportRevision",
     "Revision",
     "SignUp",
     "User",

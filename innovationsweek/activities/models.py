@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from innovationsweek.accounts.models import User
 from innovationsweek.db import Base, Timestamped, enum_column, utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from innovationsweek.reports.models import ReportRevision
 
 
 class Format(enum.StrEnum):
@@ -233,17 +236,11 @@ class CoOrganiser(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-class Revision(Base):
-    """A submitted version of an activity, frozen as ``content``; moderation decides on it."""
-
-    __tablename__ = "activity_revisions"
-    __table_args__ = (
-        sa.UniqueConstraint("activity_id", "number", name="uq_activity_revisions_activity_number"),
-        sa.Index("ix_activity_revisions_state_submitted", "state", "submitted_at"),
-    )
+class ModeratedVersion:
+    """What moderation records of every submitted version it decides on: an activity's
+    revisions and the revisions of a report's material alike."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"))
     number: Mapped[int]
     state: Mapped[RevisionState] = mapped_column(enum_column(RevisionState), default=RevisionState.CHECKING)
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
@@ -254,24 +251,47 @@ class Revision(Base):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decision_comment: Mapped[str | None] = mapped_column(sa.Text)
 
+    @declared_attr
+    def decided_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.decided_by_id")
+
+
+class Revision(ModeratedVersion, Base):
+    """A submitted version of an activity, frozen as ``content``; moderation decides on it."""
+
+    __tablename__ = "activity_revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "number", name="uq_activity_revisions_activity_number"),
+        sa.Index("ix_activity_revisions_state_submitted", "state", "submitted_at"),
+    )
+
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"))
+
     activity: Mapped[Activity] = relationship(back_populates="revisions", foreign_keys=[activity_id])
     findings: Mapped[list[Finding]] = relationship(
         back_populates="revision", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
     )
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Finding(Base):
-    """What the automated checks found in a revision, with a stable code for filters."""
+    """What the automated checks found in a revision of an activity or of a report's material,
+    with a stable code for filters."""
 
     __tablename__ = "findings"
-    __table_args__ = (sa.Index("ix_findings_code", "code"),)
+    __table_args__ = (
+        sa.Index("ix_findings_code", "code"),
+        sa.CheckConstraint("(revision_id IS NULL) <> (report_revision_id IS NULL)", name="of_one_revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="CASCADE"), index=True)
+    report_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("report_revisions.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(sa.String(64))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity))
     message: Mapped[str] = mapped_column(sa.Text)
     field: Mapped[str | None] = mapped_column(sa.String(64))
 
-    revision: Mapped[Revision] = relationship(back_populates="findings")
+    revision: Mapped[Revision | None] = relationship(back_populates="findings")
+    report_revision: Mapped[ReportRevision | None] = relationship(back_populates="findings")

@@ -295,8 +295,13 @@ def _set_plain(_session: Session, activity: Activity, name: str, value: Any) -> 
     setattr(activity, name, value)
 
 
+def sanitised_html(value: str) -> str:
+    """``value`` with only the formatting in ALLOWED_TAGS left (descriptions, report texts)."""
+    return nh3.clean(value, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+
+
 def _set_description(_session: Session, activity: Activity, _name: str, value: str) -> None:
-    cleaned = nh3.clean(value, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    cleaned = sanitised_html(value)
     activity.description = cleaned
     activity.description_was_sanitised = cleaned != value
 

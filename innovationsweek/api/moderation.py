@@ -29,14 +29,19 @@ from innovationsweek.organisations.models import OrganisationKind
 blp = Blueprint("moderation", __name__, url_prefix="/api/v1", description="Review queue and decisions")
 
 
-class ReviewQuerySchema(PageQuerySchema):
+class QueueQuerySchema(PageQuerySchema):
+    """The filters of every review queue (activities, report material)."""
+
     state = ma.fields.Enum(RevisionState, by_value=True, load_default=RevisionState.IN_REVIEW)
     finding = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "A finding code, e.g. likely_duplicate"})
+    submitted_after = Instant()
+    submitted_before = Instant()
+
+
+class ReviewQuerySchema(QueueQuerySchema):
     region = ma.fields.String(validate=validate.Length(max=100))
     format = ma.fields.Enum(Format, by_value=True)
     organisation_kind = ma.fields.Enum(OrganisationKind, by_value=True)
-    submitted_after = Instant()
-    submitted_before = Instant()
 
 
 class QueueItemSchema(ma.Schema):

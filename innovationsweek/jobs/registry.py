@@ -35,6 +35,13 @@ JOBS: dict[str, JobSpec] = {
         retry_intervals=(10, 60, 300),
         on_failure="innovationsweek.jobs.moderation.check_revision_failed",
     ),
+    "check_report_revision": JobSpec(
+        "innovationsweek.jobs.moderation.check_report_revision",
+        queue="moderation",
+        timeout=120,
+        retry_intervals=(10, 60, 300),
+        on_failure="innovationsweek.jobs.moderation.check_report_revision_failed",
+    ),
     # After the last retry the periodic send_pending_emails keeps trying.
     "send_email": JobSpec(
         "innovationsweek.jobs.notifications.send_email",

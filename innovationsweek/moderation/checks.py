@@ -1,4 +1,5 @@
-"""The automated checks a submitted revision goes through, as plain functions of its content.
+"""The automated checks a submitted revision (of an activity, or of a report's material) goes
+through, as plain functions of its content.
 
 Each finding has a stable ``code`` (coordinators filter the queue by it) and a severity:
 ``block`` sends the activity back to the organiser, ``warn`` asks a coordinator to look,
@@ -8,7 +9,7 @@ Each finding has a stable ``code`` (coordinators filter the queue by it) and a s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -83,9 +84,10 @@ def check_required_fields(content: dict[str, Any]) -> list[FindingDraft]:
     return findings
 
 
-def check_links(content: dict[str, Any], results: Mapping[str, outbound.LinkCheck]) -> list[FindingDraft]:
+def check_links(links: Iterable[tuple[str, str]], results: Mapping[str, outbound.LinkCheck]) -> list[FindingDraft]:
+    """Findings for the links (field, URL) that did not work; ``results`` holds every URL's check."""
     findings = []
-    for field, url in links_of(content):
+    for field, url in links:
         result = results[url]
         if result.reachable:
             continue
@@ -113,36 +115,56 @@ def check_duplicates(content: dict[str, Any], others: Iterable[OtherActivity]) -
 
 
 def check_spam(content: dict[str, Any]) -> list[FindingDraft]:
-    text = " ".join(str(content.get(field) or "") for field in ("title", "summary", "description")).lower()
-    signals = [f"mentions {word!r}" for word in SPAM_WORDS if word in text]
-    if len(_URL.findall(content.get("description") or "")) > MAX_LINKS_IN_DESCRIPTION:
+    return spam_signals(titles=[content["title"]], prose=[content.get("summary") or "", content.get("description") or ""])
+
+
+def check_report_spam(content: dict[str, Any]) -> list[FindingDraft]:
+    """A report's material: the link titles read like titles, the addresses are searched for
+    spam words too (``casino.example``), and the how-to-reuse text is prose."""
+    links = content.get("links") or []
+    return spam_signals(
+        titles=[link["title"] for link in links],
+        prose=[content.get("how_to_reuse") or ""],
+        addresses=[link["url"] for link in links],
+    )
+
+
+def spam_signals(*, titles: Sequence[str], prose: Sequence[str], addresses: Sequence[str] = ()) -> list[FindingDraft]:
+    text = " ".join([*titles, *prose]).lower()
+    searched = " ".join([text, *addresses]).lower()
+    signals = [f"mentions {word!r}" for word in SPAM_WORDS if word in searched]
+    if sum(len(_URL.findall(part)) for part in prose) > MAX_LINKS_IN_DESCRIPTION:
         signals.append(f"more than {MAX_LINKS_IN_DESCRIPTION} links")
-    title = content["title"]
-    letters = [c for c in title if c.isalpha()]
-    if len(letters) >= 12 and all(c.isupper() for c in letters):
+    if any(_in_capitals(title) for title in titles):
         signals.append("a title in capitals")
-    if re.search(r"(.)\1{6,}", text) or re.search(r"[!?]{3,}", title):
+    if re.search(r"(.)\1{6,}", text) or any(re.search(r"[!?]{3,}", title) for title in titles):
         signals.append("repeated characters")
     if not signals:
         return []
     return [FindingDraft("spam_signals", Severity.WARN, "Possible spam: " + ", ".join(signals) + ".", None)]
 
 
-def check_html(content: dict[str, Any]) -> list[FindingDraft]:
-    if content.get("description_was_sanitised"):
+def _in_capitals(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 12 and all(c.isupper() for c in letters)
+
+
+def check_html(content: dict[str, Any], field: str = "description") -> list[FindingDraft]:
+    """Whether the HTML of ``field`` lost something when it was sanitised on save."""
+    if content.get(f"{field}_was_sanitised"):
         return [
             FindingDraft(
                 "unsafe_html_removed",
                 Severity.INFO,
-                "Some HTML in the description (such as scripts, styles or frames) was removed before saving.",
-                "description",
+                f"Some HTML in the {field.replace('_', ' ')} (such as scripts, styles or frames) was removed before saving.",
+                field,
             )
         ]
     return []
 
 
 def links_of(content: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, URL) of every link the checks try."""
+    """(field, URL) of every link of an activity that the checks try."""
     links = []
     if content.get("online_url"):
         links.append(("online_url", content["online_url"]))
@@ -150,6 +172,11 @@ def links_of(content: dict[str, Any]) -> list[tuple[str, str]]:
     if registration.get("url"):
         links.append(("registration.url", registration["url"]))
     return links
+
+
+def report_links_of(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of every link in a report's material."""
+    return [(f"links.{index}.url", link["url"]) for index, link in enumerate(content.get("links") or [])]
 
 
 def _normalised(title: str) -> str:

@@ -1,5 +1,6 @@
-"""Moderation: the automated checks of a submitted revision, the coordinators' review queue and
-decisions, and the edition's moderation settings."""
+"""Moderation: the automated checks of a submitted revision (of an activity, or of the material
+in its report), the coordinators' review queues and decisions, and the edition's moderation
+settings."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
+from innovationsweek.reports.models import ActivityReport, ReportRevision
 
 DECISIONS = {"approve": Event.APPROVE, "request_changes": Event.REQUEST_CHANGES, "reject": Event.REJECT}
 CHECK_FAILED = "check_failed"
@@ -42,8 +44,7 @@ CHECK_FAILED = "check_failed"
 
 
 def content_awaiting_checks(session: Session, revision_id: int) -> dict[str, Any] | None:
-    revision = session.get(Revision, revision_id)
-    return revision.content if revision is not None and revision.state == RevisionState.CHECKING else None
+    return _content_awaiting_checks(session, Revision, revision_id)
 
 
 def run_checks(session: Session, revision_id: int, link_results: Mapping[str, outbound.LinkCheck]) -> Revision | None:
@@ -56,7 +57,7 @@ def run_checks(session: Session, revision_id: int, link_results: Mapping[str, ou
     drafts = [
         *checks.check_dates(revision.content, activity.edition),
         *checks.check_required_fields(revision.content),
-        *checks.check_links(revision.content, link_results),
+        *checks.check_links(checks.links_of(revision.content), link_results),
         *checks.check_duplicates(revision.content, _other_activities(session, activity)),
         *checks.check_spam(revision.content),
         *checks.check_html(revision.content),
@@ -78,22 +79,36 @@ def record_check_failure(session: Session, revision_id: int, reason: str) -> Rev
     return revision
 
 
-def revisions_stuck_in_checks(session: Session, *, submitted_before: datetime) -> list[int]:
-    query = sa.select(Revision.id).where(
-        Revision.state == RevisionState.CHECKING, Revision.submitted_at < submitted_before
-    )
+def release_stuck_checks(session: Session, *, submitted_before: datetime, reason: str) -> int:
+    """Hand revisions whose checks never finished to the coordinators; says how many."""
+    stuck_activities = _stuck_in_checks(session, Revision, submitted_before)
+    stuck_reports = _stuck_in_checks(session, ReportRevision, submitted_before)
+    for revision_id in stuck_activities:
+        record_check_failure(session, revision_id, reason)
+    for revision_id in stuck_reports:
+        record_report_check_failure(session, revision_id, reason)
+    return len(stuck_activities) + len(stuck_reports)
+
+
+def _stuck_in_checks(session: Session, model: type[Revision] | type[ReportRevision], submitted_before: datetime) -> list[int]:
+    query = sa.select(model.id).where(model.state == RevisionState.CHECKING, model.submitted_at < submitted_before)
     return list(session.scalars(query))
 
 
-def _checking_revision(session: Session, revision_id: int) -> Revision | None:
-    query = sa.select(Revision).where(Revision.id == revision_id)
+def _content_awaiting_checks(session: Session, model: type[Revision] | type[ReportRevision], revision_id: int) -> dict[str, Any] | None:
+    revision = session.get(model, revision_id)
+    return revision.content if revision is not None and revision.state == RevisionState.CHECKING else None
+
+
+def _checking_revision(session: Session, revision_id: int, model: type[Any] = Revision) -> Any:
+    query = sa.select(model).where(model.id == revision_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()  # two runs of the job must not both record findings
     revision = session.scalar(query)
     return revision if revision is not None and revision.state == RevisionState.CHECKING else None
 
 
-def _record_findings(revision: Revision, drafts: Sequence[checks.FindingDraft]) -> None:
+def _record_findings(revision: Revision | ReportRevision, drafts: Sequence[checks.FindingDraft]) -> None:
     revision.findings = [
         Finding(code=d.code, severity=d.severity, message=d.message, field=d.field) for d in drafts
     ]
@@ -135,6 +150,57 @@ def _other_activities(session: Session, activity: Activity) -> list[checks.Other
     return [checks.OtherActivity(*row) for row in session.execute(query)]
 
 
+# --- automated checks of a report's material ---------------------------------------------------
+
+
+def report_content_awaiting_checks(session: Session, revision_id: int) -> dict[str, Any] | None:
+    return _content_awaiting_checks(session, ReportRevision, revision_id)
+
+
+def run_report_checks(
+    session: Session, revision_id: int, link_results: Mapping[str, outbound.LinkCheck]
+) -> ReportRevision | None:
+    """Check a report's material with the checks activities get (links, spam, HTML) and move
+    it on; safe to run twice, like :func:`run_checks`."""
+    revision: ReportRevision | None = _checking_revision(session, revision_id, ReportRevision)
+    if revision is None:
+        return None
+    drafts = [
+        *checks.check_links(checks.report_links_of(revision.content), link_results),
+        *checks.check_report_spam(revision.content),
+        *checks.check_html(revision.content, "how_to_reuse"),
+    ]
+    _record_findings(revision, drafts)
+    _finish_report_checks(session, revision, _outcome(session, revision.activity, drafts))
+    return revision
+
+
+def record_report_check_failure(session: Session, revision_id: int, reason: str) -> ReportRevision | None:
+    revision: ReportRevision | None = _checking_revision(session, revision_id, ReportRevision)
+    if revision is None:
+        return None
+    _record_findings(revision, [checks.FindingDraft(CHECK_FAILED, Severity.WARN, f"The automated checks could not run: {reason}")])
+    _finish_report_checks(session, revision, Event.CHECKS_PASSED)
+    return revision
+
+
+def _finish_report_checks(session: Session, revision: ReportRevision, event: Event) -> None:
+    revision.state = next_revision_state(revision.state, event)
+    activity = revision.activity
+    audit.record(session, None, f"report_{event.value}", edition_id=activity.edition_id, activity_id=activity.id, revision=revision.number)
+    if event == Event.FAST_LANE:
+        _approve_report(session, revision)
+        _tell_organisers(session, activity, revision, "approve", comment=None, texts=REPORT_MAILS)
+    elif event == Event.CHECKS_BLOCKED:
+        _tell_organisers(session, activity, revision, "changes_requested", comment=None, texts=REPORT_MAILS)
+    session.flush()
+
+
+def _approve_report(session: Session, revision: ReportRevision) -> None:
+    revision.report.approved_revision = revision
+    activities.schedule_publication(session, revision.activity)  # the programme shows it
+
+
 # --- decisions --------------------------------------------------------------------------------
 
 
@@ -153,23 +219,62 @@ def decide(
     require_coordinator(actor, activity.edition)
     activities.check_version(activity, expected_version)
     event = DECISIONS[decision]
-    explanation = _explanation(session, activity.edition, comment, reason)
-    if event != Event.APPROVE and not explanation:
-        raise Invalid("Tell the organiser why: give a comment or a preset reason.", field="comment")
+    explanation = _explanation_for(session, activity.edition, event, comment, reason)
     revision = activity.latest_revision
     if revision is None:
         raise NotFound("This activity has never been submitted.")
-    new_state = next_revision_state(revision.state, event)  # 409 naming what is allowed
-    revision.state = new_state
-    revision.decided_at = utcnow()
-    revision.decided_by_id = actor.require_user().id
-    revision.decision_comment = explanation
+    _record_decision(actor, revision, event, explanation)
     if event == Event.APPROVE:
         _approve(activity, revision)
     activities.transition(session, actor, activity, event, revision=revision.number, comment=explanation)
     _tell_organisers(session, activity, revision, decision, comment=explanation)
     session.flush()
     return activity
+
+
+def decide_report(
+    session: Session,
+    actor: Actor,
+    activity_id: int,
+    *,
+    decision: str,
+    comment: str | None = None,
+    reason: str | None = None,
+) -> ActivityReport:
+    """A coordinator's decision on the report material awaiting review; approving it puts it in
+    the programme (through the publish job), in place of the material approved before."""
+    activity = activities.get_activity(session, actor, activity_id)
+    require_coordinator(actor, activity.edition)
+    event = DECISIONS[decision]
+    explanation = _explanation_for(session, activity.edition, event, comment, reason)
+    report = session.get(ActivityReport, activity.id)
+    revision = report.latest_revision if report is not None else None
+    if revision is None:
+        raise NotFound("No report material on this activity was ever submitted.")
+    _record_decision(actor, revision, event, explanation)
+    if event == Event.APPROVE:
+        _approve_report(session, revision)
+    audit.record(
+        session, actor, f"report_{event.value}", edition_id=activity.edition_id, activity_id=activity.id,
+        revision=revision.number, comment=explanation,
+    )
+    _tell_organisers(session, activity, revision, decision, comment=explanation, texts=REPORT_MAILS)
+    session.flush()
+    return report
+
+
+def _explanation_for(session: Session, edition: Edition, event: Event, comment: str | None, reason: str | None) -> str | None:
+    explanation = _explanation(session, edition, comment, reason)
+    if event != Event.APPROVE and not explanation:
+        raise Invalid("Tell the organiser why: give a comment or a preset reason.", field="comment")
+    return explanation
+
+
+def _record_decision(actor: Actor, revision: Revision | ReportRevision, event: Event, explanation: str | None) -> None:
+    revision.state = next_revision_state(revision.state, event)  # 409 naming what is allowed
+    revision.decided_at = utcnow()
+    revision.decided_by_id = actor.require_user().id
+    revision.decision_comment = explanation
 
 
 @dataclass(frozen=True)
@@ -262,22 +367,71 @@ def review_queue(
         .where(Activity.edition_id == edition.id, Revision.state == state)
         .options(selectinload(Revision.findings), joinedload(Revision.activity).joinedload(Activity.organisation))
     )
-    if finding:
-        query = query.where(sa.exists().where(Finding.revision_id == Revision.id, Finding.code == finding))
     if region:
         query = query.where(sa.or_(Activity.venue_region == region, Organisation.region == region))
     if format is not None:
         query = query.where(Activity.format == format)
     if organisation_kind is not None:
         query = query.where(Organisation.kind == organisation_kind)
+    return _queue_page(
+        session, query, Revision, Finding.revision_id,
+        finding=finding, submitted_after=submitted_after, submitted_before=submitted_before, cursor=cursor, limit=limit,
+    )
+
+
+def report_review_queue(
+    session: Session,
+    actor: Actor,
+    slug: str,
+    *,
+    state: RevisionState = RevisionState.IN_REVIEW,
+    finding: str | None = None,
+    submitted_after: datetime | None = None,
+    submitted_before: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[ReportRevision]:
+    """Report material waiting for a coordinator, oldest first."""
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    query = (
+        sa.select(ReportRevision)
+        .join(Activity, ReportRevision.activity_id == Activity.id)
+        .where(Activity.edition_id == edition.id, ReportRevision.state == state)
+        .options(
+            selectinload(ReportRevision.findings),
+            joinedload(ReportRevision.report).joinedload(ActivityReport.activity).joinedload(Activity.organisation),
+        )
+    )
+    return _queue_page(
+        session, query, ReportRevision, Finding.report_revision_id,
+        finding=finding, submitted_after=submitted_after, submitted_before=submitted_before, cursor=cursor, limit=limit,
+    )
+
+
+def _queue_page(
+    session: Session,
+    query: sa.Select[Any],
+    model: type[Any],
+    finding_of: sa.orm.InstrumentedAttribute[Any],
+    *,
+    finding: str | None,
+    submitted_after: datetime | None,
+    submitted_before: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Any]:
+    """The filters both queues share, and their paging: oldest submission first."""
+    if finding:
+        query = query.where(sa.exists().where(finding_of == model.id, Finding.code == finding))
     if submitted_after is not None:
-        query = query.where(Revision.submitted_at >= submitted_after)
+        query = query.where(model.submitted_at >= submitted_after)
     if submitted_before is not None:
-        query = query.where(Revision.submitted_at < submitted_before)
+        query = query.where(model.submitted_at < submitted_before)
     return keyset_page(
         session,
         query,
-        order_by=(Revision.submitted_at, Revision.id),
+        order_by=(model.submitted_at, model.id),
         key=lambda r: (r.submitted_at, r.id),
         cursor=cursor,
         limit=limit,
@@ -329,31 +483,64 @@ def _settings_of(session: Session, edition: Edition) -> ModerationSettings:
 
 # --- telling the organisers -------------------------------------------------------------------
 
-SUBJECTS = {
-    "approve": "Godkänd: {title}",
-    "changes_requested": "Ändringar behövs: {title}",
-    "request_changes": "Ändringar behövs: {title}",
-    "reject": "Inte godkänd: {title}",
-}
-BODIES = {
-    "approve": "Er aktivitet \u201d{title}\u201d är godkänd och ingår nu i programmet för {edition}.",
-    "changes_requested": "De automatiska kontrollerna hittade något att rätta i \u201d{title}\u201d innan den kan granskas.",
-    "request_changes": "Samordnarna för {edition} ber er ändra \u201d{title}\u201d innan den kan godkännas.",
-    "reject": "Samordnarna för {edition} har inte godkänt \u201d{title}\u201d.",
-}
+@dataclass(frozen=True)
+class MailTexts:
+    """What the organisers are told about a decision, by decision."""
+
+    subjects: Mapping[str, str]
+    bodies: Mapping[str, str]
+    reference: str  # the last line, naming what was decided on
+
+
+ACTIVITY_MAILS = MailTexts(
+    subjects={
+        "approve": "Godkänd: {title}",
+        "changes_requested": "Ändringar behövs: {title}",
+        "request_changes": "Ändringar behövs: {title}",
+        "reject": "Inte godkänd: {title}",
+    },
+    bodies={
+        "approve": "Er aktivitet \u201d{title}\u201d är godkänd och ingår nu i programmet för {edition}.",
+        "changes_requested": "De automatiska kontrollerna hittade något att rätta i \u201d{title}\u201d innan den kan granskas.",
+        "request_changes": "Samordnarna för {edition} ber er ändra \u201d{title}\u201d innan den kan godkännas.",
+        "reject": "Samordnarna för {edition} har inte godkänt \u201d{title}\u201d.",
+    },
+    reference="Aktivitet {id}, version {number}.",
+)
+REPORT_MAILS = MailTexts(
+    subjects={
+        "approve": "Rapporten godkänd: {title}",
+        "changes_requested": "Rapporten behöver ändras: {title}",
+        "request_changes": "Rapporten behöver ändras: {title}",
+        "reject": "Rapporten inte godkänd: {title}",
+    },
+    bodies={
+        "approve": "Materialet i er rapport om \u201d{title}\u201d är godkänt och visas nu i programmet för {edition}.",
+        "changes_requested": "De automatiska kontrollerna hittade något att rätta i rapporten om \u201d{title}\u201d innan den kan granskas.",
+        "request_changes": "Samordnarna för {edition} ber er ändra rapporten om \u201d{title}\u201d innan materialet kan visas.",
+        "reject": "Samordnarna för {edition} har inte godkänt materialet i rapporten om \u201d{title}\u201d.",
+    },
+    reference="Rapport om aktivitet {id}, version {number}.",
+)
 
 
 def _tell_organisers(
-    session: Session, activity: Activity, revision: Revision, decision: str, *, comment: str | None
+    session: Session,
+    activity: Activity,
+    revision: Revision | ReportRevision,
+    decision: str,
+    *,
+    comment: str | None,
+    texts: MailTexts = ACTIVITY_MAILS,
 ) -> None:
     edition_name = activity.edition.name.get("sv") or next(iter(activity.edition.name.values()))
     values = {"title": activity.title, "edition": edition_name}
-    lines = [BODIES[decision].format(**values), ""]
+    lines = [texts.bodies[decision].format(**values), ""]
     if comment:
         lines += ["Kommentar / comment:", comment, ""]
     blocking = [f for f in revision.findings if f.severity == Severity.BLOCK]
     if blocking:
         lines += ["Att rätta / to fix:", *[f"- {f.message}" for f in blocking], ""]
-    lines.append(f"Aktivitet {activity.id}, version {revision.number}.")
+    lines.append(texts.reference.format(id=activity.id, number=revision.number))
     for address in activities.organiser_emails(session, activity):
-        send_mail(session, to=address, subject=SUBJECTS[decision].format(**values), text="\n".join(lines))
+        send_mail(session, to=address, subject=texts.subjects[decision].format(**values), text="\n".join(lines))

@@ -144,9 +144,12 @@ def coordinator_digest(
     by_finding: Mapping[str, int],
     without_findings: int,
     checking: int,
+    reports_waiting: int,
     zone: ZoneInfo,
 ) -> Message:
     lines = [f"Granskningskön för {edition}: {waiting} väntar på beslut / waiting for a decision."]
+    if reports_waiting:
+        lines.append(f"Rapporters material / report material: {reports_waiting} väntar / waiting.")
     if oldest_submitted_at is not None:
         days = (now - oldest_submitted_at).days
         lines.append(f"Äldst / oldest: \u201d{oldest_title}\u201d, inskickad {local(oldest_submitted_at, zone)} ({days} dagar).")
@@ -155,4 +158,4 @@ def coordinator_digest(
     lines.append(f"Utan fynd / without findings: {without_findings}")
     if checking:
         lines.append(f"Kontrolleras just nu / being checked: {checking}")
-    return Message(f"Granskningskön: {waiting} väntar ({edition})", "\n".join(lines))
+    return Message(f"Granskningskön: {waiting + reports_waiting} väntar ({edition})", "\n".join(lines))

@@ -41,7 +41,7 @@ from innovationsweek.registrations.models import Registration, RegistrationStatu
 from innovationsweek.reminders import messages
 from innovationsweek.reminders.models import ORGANISER_KINDS, Reminder, ReminderKind, ReminderPlan
 from innovationsweek.reminders.settings import effective
-from innovationsweek.reports.models import ActivityReport
+from innovationsweek.reports.models import ActivityReport, ReportRevision
 
 # Editions are planned for until this long after their week (post-event report requests).
 PLANNED_AFTER_WEEK = timedelta(days=60)
@@ -462,7 +462,7 @@ def _to_coordinator(session: Session, reminder: Reminder, edition: Edition, now:
     if reminder.due_at.astimezone(zone).date() != now.astimezone(zone).date():
         return EXPIRED  # yesterday's digest is stale; today's has its own row
     queue = review_queue_summary(session, edition.id)
-    if queue.waiting == 0:
+    if queue.waiting == 0 and queue.reports_waiting == 0:
         return NOTHING_WAITING
     message = messages.coordinator_digest(
         edition=_name(edition),
@@ -473,6 +473,7 @@ def _to_coordinator(session: Session, reminder: Reminder, edition: Edition, now:
         by_finding=queue.by_finding,
         without_findings=queue.without_findings,
         checking=queue.checking,
+        reports_waiting=queue.reports_waiting,
         zone=zone,
     )
     return [Letter(user.email, message)]
@@ -486,11 +487,12 @@ class QueueSummary:
     by_finding: dict[str, int]
     without_findings: int
     checking: int
+    reports_waiting: int  # report material in review
 
 
 def review_queue_summary(session: Session, edition_id: int) -> QueueSummary:
-    """What waits for the edition's coordinators: revisions in review, the oldest, and how many
-    carry each finding code."""
+    """What waits for the edition's coordinators: revisions in review, the oldest, how many
+    carry each finding code, and the report material in review."""
     in_edition = sa.and_(Revision.activity_id == Activity.id, Activity.edition_id == edition_id)
 
     def in_state(state: RevisionState) -> sa.Select[Any]:
@@ -513,6 +515,11 @@ def review_queue_summary(session: Session, edition_id: int) -> QueueSummary:
     with_findings = session.scalar(
         sa.select(sa.func.count(sa.distinct(Finding.revision_id))).where(Finding.revision_id.in_(in_state(RevisionState.IN_REVIEW)))
     ) or 0
+    reports_waiting = session.scalar(
+        sa.select(sa.func.count(ReportRevision.id))
+        .join(Activity, sa.and_(ReportRevision.activity_id == Activity.id, Activity.edition_id == edition_id))
+        .where(ReportRevision.state == RevisionState.IN_REVIEW)
+    ) or 0
     return QueueSummary(
         waiting=waiting,
         oldest_title=oldest.title if oldest else None,
@@ -520,6 +527,7 @@ def review_queue_summary(session: Session, edition_id: int) -> QueueSummary:
         by_finding={code: count for code, count in by_finding},
         without_findings=waiting - with_findings,
         checking=checking,
+        reports_waiting=reports_waiting,
     )
 
 

@@ -230,9 +230,26 @@ def _taken_place(w: World) -> int:
     return w.published_id
 
 
+def _report_in_review(w: World) -> int:
+    from innovationsweek import runtime
+    from innovationsweek.reports.models import ActivityReport, ReportRevision
+
+    material = {"links": [{"title": "Bilder", "url": "https://example.org/bilder.pdf"}], "how_to_reuse": "", "how_to_reuse_was_sanitised": False}
+    with runtime.current().database.unit_of_work() as session:
+        report = ActivityReport(activity_id=w.published_id, links=material["links"])
+        report.revisions.append(ReportRevision(number=1, state=RevisionState.IN_REVIEW, content=material))
+        session.add(report)
+    return w.published_id
+
+
 RECIPES.update(
     {
         "GET /api/v1/activities/{activity_id}/report": lambda w: (f"/api/v1/activities/{w.published_id}/report", None),
+        "GET /api/v1/editions/{slug}/review-queue/reports": lambda w: (f"/api/v1/editions/{w.slug}/review-queue/reports", None),
+        "POST /api/v1/activities/{activity_id}/report/review": lambda w: (
+            f"/api/v1/activities/{_report_in_review(w)}/report/review",
+            {"decision": "approve"},
+        ),
         "PUT /api/v1/activities/{activity_id}/report": lambda w: (
             f"/api/v1/activities/{_taken_place(w)}/report",
             {"participants_in_person": 12, "links": [{"title": "Bilder", "url": "https://example.org/bilder.pdf"}]},

@@ -1,7 +1,7 @@
 """sign-ups waiting for their address to be confirmed
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 17:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import innovationsweek.db
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
