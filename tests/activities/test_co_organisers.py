@@ -25,7 +25,7 @@ def mails(runtime) -> list[tuple[str, str, str]]:
 def actions(runtime, activity_id: int) -> list[tuple[str, int | None]]:
     with runtime.database.sessions() as session:
         entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.activity_id == activity_id).order_by(AuditEntry.id))
-        return [(e.action, e.detail.get("organisation_id")) for e in entries if e.action.startswith("co_organiser")]
+        return [(e.action, e.organisation_id) for e in entries if e.action.startswith("co_organiser")]
 
 
 @pytest.fixture
