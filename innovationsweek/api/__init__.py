@@ -27,6 +27,7 @@ from innovationsweek.api import (
 from innovationsweek.api.context import register_request_context
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
+from innovationsweek.api.schemas import IdConverter
 
 API_DESCRIPTION = """\
 The coordination platform of a national innovation week: organisations submit activities,
@@ -73,6 +74,7 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    app.url_map.converters["id"] = IdConverter  # before any route uses it
     register_request_context(app)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})

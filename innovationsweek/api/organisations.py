@@ -70,7 +70,7 @@ class Organisations(MethodView):
         return organisations.create_organisation(db(), current_actor(), body)
 
 
-@blp.route("/<int:organisation_id>")
+@blp.route("/<id:organisation_id>")
 class OrganisationById(MethodView):
     @blp.access("account")
     @blp.response(200, OrganisationSchema)
@@ -99,7 +99,7 @@ class OrganisationById(MethodView):
         organisations.delete_organisation(db(), current_actor(), organisation_id)
 
 
-@blp.route("/<int:organisation_id>/members")
+@blp.route("/<id:organisation_id>/members")
 class Members(MethodView):
     @blp.access("organiser", "admin")
     @blp.response(200, listing(MemberReadSchema, "MemberList"))
@@ -117,7 +117,7 @@ class Members(MethodView):
         return organisations.add_member(db(), current_actor(), organisation_id, email=body["email"], role=body["role"])
 
 
-@blp.route("/<int:organisation_id>/members/<int:user_id>", methods=["DELETE"])
+@blp.route("/<id:organisation_id>/members/<id:user_id>", methods=["DELETE"])
 @blp.access("organiser", "admin")
 @blp.response(204)
 @blp.errors(404, 409)

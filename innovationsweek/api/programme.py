@@ -14,7 +14,7 @@ from innovationsweek.activities.models import AttendanceMode, Audience, Format
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db
-from innovationsweek.api.schemas import PageQuerySchema
+from innovationsweek.api.schemas import INT8_MAX, PageQuerySchema
 from innovationsweek.organisations.models import OrganisationKind
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
@@ -54,7 +54,7 @@ class ProgrammeQuerySchema(PageQuerySchema):
 
 class FeedQuerySchema(ma.Schema):
     after_change_number = ma.fields.Integer(
-        data_key="afterChangeNumber", load_default=0, validate=validate.Range(min=0), metadata={"description": "The last change number you have"}
+        data_key="afterChangeNumber", load_default=0, validate=validate.Range(min=0, max=INT8_MAX), metadata={"description": "The last change number you have"}
     )
     limit = ma.fields.Integer(load_default=500, validate=validate.Range(min=1, max=500))
 
@@ -187,7 +187,7 @@ def statistics(slug: str) -> Response:
     return cached(programme.programme_version(db(), edition), lambda: _json(programme.statistics(db(), edition)))
 
 
-@blp.route("/programme/activities/<int:activity_id>")
+@blp.route("/programme/activities/<id:activity_id>")
 @blp.access("public")
 @blp.arguments(ActivityFormatQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PublicActivitySchema)
@@ -208,7 +208,7 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
     return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
 
 
-@blp.route("/programme/activities/<int:activity_id>.ics")
+@blp.route("/programme/activities/<id:activity_id>.ics")
 @blp.access("public")
 @blp.response(200, content_type="text/calendar")
 @blp.errors(404)

@@ -37,7 +37,7 @@ class ReportSchema(ma.Schema):
     updated_at = Instant(dump_only=True, allow_none=True)
 
 
-@blp.route("/activities/<int:activity_id>/report")
+@blp.route("/activities/<id:activity_id>/report")
 class Report(MethodView):
     @blp.access("organiser", "coordinator", "admin")
     @blp.response(200, ReportSchema)
