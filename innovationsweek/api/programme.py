@@ -14,7 +14,7 @@ from innovationsweek.activities.models import AttendanceMode, Audience, Format
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db
-from innovationsweek.api.schemas import INT8_MAX, PageQuerySchema
+from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.organisations.models import OrganisationKind
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
@@ -54,7 +54,7 @@ class ProgrammeQuerySchema(PageQuerySchema):
 
 class FeedQuerySchema(ma.Schema):
     after_change_number = ma.fields.Integer(
-        data_key="afterChangeNumber", load_default=0, validate=validate.Range(min=0, max=INT8_MAX), metadata={"description": "The last change number you have"}
+        data_key="afterChangeNumber", load_default=0, validate=validate.Range(min=0), metadata={"description": "The last change number you have"}
     )
     limit = ma.fields.Integer(load_default=500, validate=validate.Range(min=1, max=500))
 

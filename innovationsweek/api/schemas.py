@@ -12,10 +12,9 @@ from werkzeug.routing import IntegerConverter, Map
 from innovationsweek.editions.models import LANGUAGES
 
 
-# The largest values PostgreSQL's integer (ids) and bigint (change numbers) columns hold: a
-# larger number sent to the database is an error there, so it is refused here, on its field.
+# The largest id PostgreSQL's integer columns hold: a larger number sent to the database is an
+# error there, so it is refused here, on its field.
 INT4_MAX = 2**31 - 1
-INT8_MAX = 2**63 - 1
 
 
 class Id(ma.fields.Integer):
