@@ -8,10 +8,11 @@ from itertools import accumulate
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from innovationsweek.accounts.service import authenticate_token
 from innovationsweek.actors import ANONYMOUS, Actor
-from innovationsweek.api.problems import handle_integrity_error, problem
+from innovationsweek.api.problems import handle_integrity_error, handle_stale_data, problem
 from innovationsweek.credentials import PARTNER_KEY_PREFIX
 from innovationsweek.errors import NotAuthenticated
 from innovationsweek.partners.service import authenticate_partner
@@ -92,6 +93,9 @@ def _commit_successful_requests(response: Response) -> Response:
     except IntegrityError as error:
         session.rollback()
         return handle_integrity_error(error)
+    except StaleDataError as error:  # the commit's own flush lost a race
+        session.rollback()
+        return handle_stale_data(error)
     return response
 
 
