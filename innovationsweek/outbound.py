@@ -295,11 +295,12 @@ def _next_hop(url: str, location: str) -> str:
 
 
 def _check_url(policy: Policy, url: str) -> None:
-    """The policy's check, after refusing hosts that name an IPv4 address in a legacy form."""
+    """The policy's check (which also refuses URLs that do not parse), then a refusal of hosts
+    that name an IPv4 address in a legacy form."""
+    policy.check_url(url)
     host = urlsplit(url).hostname or ""
     if _is_legacy_ipv4(host):
         raise RefusedURL(url, f"host {host!r} is an IPv4 address in a legacy form; write the address in dotted decimal")
-    policy.check_url(url)
 
 
 def _is_legacy_ipv4(host: str) -> bool:

@@ -71,7 +71,8 @@ def keyset_page(
     ``key`` gives a row's values of ``order_by``."""
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
     if cursor is not None:
-        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*decode_cursor(cursor, [column.type.python_type for column in order_by])))
+        after = decode_cursor(cursor, [column.type.python_type for column in order_by])
+        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*after))
     rows = list(session.scalars(query.order_by(*order_by).limit(limit + 1)))
     more = len(rows) > limit
     items = rows[:limit]

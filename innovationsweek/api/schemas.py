@@ -27,8 +27,8 @@ class Id(ma.fields.Integer):
 class IdConverter(IntegerConverter):
     """``<id:activity_id>`` in a route: an id out of range matches no route, so it is a 404."""
 
-    def __init__(self, map: Map) -> None:  # noqa: A002 (werkzeug's name)
-        super().__init__(map, min=1, max=INT4_MAX)
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=INT4_MAX)
 
 
 class Instant(ma.fields.AwareDateTime):
