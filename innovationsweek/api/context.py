@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from itertools import accumulate
-
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,19 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from innovationsweek.accounts.service import authenticate_token
 from innovationsweek.actors import ANONYMOUS, Actor
+from innovationsweek.api.guards import BODY_METHODS, register_input_guards
 from innovationsweek.api.problems import handle_integrity_error, handle_stale_data, problem
 from innovationsweek.credentials import PARTNER_KEY_PREFIX
 from innovationsweek.errors import NotAuthenticated
 from innovationsweek.partners.service import authenticate_partner
 from innovationsweek.runtime import Runtime
-
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-# No request of this API nests deeper than a few levels; a body of 100,000 "[" would make the
-# JSON parser recurse until Python's stack limit (a 500), so nesting is counted before parsing.
-MAX_JSON_DEPTH = 64
-_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 
 def runtime() -> Runtime:
@@ -68,19 +58,6 @@ def _refuse_non_json_bodies() -> Response | None:
     return None
 
 
-def json_depth(body: bytes) -> int:
-    """How deeply ``body`` nests arrays and objects, counted without parsing it (brackets inside
-    strings are text)."""
-    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
-    return max(accumulate(1 if bracket in b"[{" else -1 for bracket in brackets), default=0)
-
-
-def _refuse_deeply_nested_json() -> Response | None:
-    if request.method in BODY_METHODS and request.is_json and json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
-        return problem(400, f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
-    return None
-
-
 def _commit_successful_requests(response: Response) -> Response:
     session: Session | None = g.get("db")
     if session is None:
@@ -107,6 +84,6 @@ def _close_session(_error: BaseException | None) -> None:
 
 def register_request_context(app: Flask) -> None:
     app.before_request(_refuse_non_json_bodies)
-    app.before_request(_refuse_deeply_nested_json)
+    register_input_guards(app)
     app.after_request(_commit_successful_requests)
     app.teardown_request(_close_session)

@@ -210,3 +210,34 @@ def test_brackets_inside_strings_do_not_count_as_nesting(client):
     response = client.post("/api/v1/auth/register", json={"email": "a@example.org", "password": "[" * 100, "name": "{[" * 50})
 
     assert response.status_code != 400, response.get_data(as_text=True)
+
+
+# --- NUL characters (PostgreSQL text cannot hold U+0000) ------------------------------------
+
+
+def test_a_nul_character_in_a_body_string_is_refused_with_a_pointer(client, runtime):
+    response = client.post("/api/v1/auth/tokens", json={"email": "a\u0000@example.org", "password": "x"})
+
+    assert response.status_code == 422
+    assert problem_of(response)["errors"] == [{"detail": "Text may not contain the NUL character (U+0000).", "pointer": "/email"}]
+
+
+def test_a_nul_character_deep_in_a_body_or_in_a_key_is_pointed_at(client, callers):
+    body = {"venue": {"name": "ok"}, "topics": ["ok", "x\u0000"], "a/b\u0000": 1}
+    response = client.post(f"/api/v1/editions/{EDITION['slug']}/activities", json=body, headers=callers["admin"])
+
+    assert response.status_code == 422
+    assert [error["pointer"] for error in problem_of(response)["errors"]] == ["/topics/1"]
+    response = client.post(f"/api/v1/editions/{EDITION['slug']}/activities", json={"a/b\u0000": 1}, headers=callers["admin"])
+    assert [error["pointer"] for error in problem_of(response)["errors"]] == ["/a~1b\u0000"]
+
+
+def test_a_nul_character_in_a_query_or_path_is_refused(client, callers):
+    client.post("/api/v1/editions", json=EDITION | {"programme_open": True}, headers=callers["admin"])
+    query = client.get(f"/api/v1/editions/{EDITION['slug']}/programme", query_string={"q": "a\u0000"})
+    path = client.get("/api/v1/editions/a%00b/programme")
+
+    assert query.status_code == 422
+    assert problem_of(query)["errors"][0]["parameter"] == "q"
+    assert path.status_code == 404
+    problem_of(path)
