@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench openapi worker migrate clean chromium
+.PHONY: run test fuzz bench openapi worker migrate clean chromium
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(INSTALLED) chromium
 chromium:
 	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(BIN)/python -m pytest tests/api/test_fuzzing.py
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/programme.py

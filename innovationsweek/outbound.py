@@ -53,7 +53,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
@@ -216,7 +216,7 @@ def validate_url(url: str, settings: OutboundSettings = DEFAULT_SETTINGS) -> Non
     lookup or connection: for checking a webhook URL or a link when it is submitted. A URL that
     passes can still be refused later, when its name resolves to a private address."""
     with _translated_errors(url, deadline=None):
-        _policy(settings).check_url(url)
+        _check_url(_policy(settings), url)
 
 
 def check_link(url: str, settings: OutboundSettings = DEFAULT_SETTINGS) -> LinkCheck:
@@ -292,6 +292,31 @@ def _next_hop(url: str, location: str) -> str:
         return urljoin(url, location)
     except ValueError as error:  # e.g. a malformed IPv6 literal
         raise RefusedURL(url, f"redirect to an unusable URL: {error}") from error
+
+
+def _check_url(policy: Policy, url: str) -> None:
+    """The policy's check (which also refuses URLs that do not parse), then a refusal of hosts
+    that name an IPv4 address in a legacy form."""
+    policy.check_url(url)
+    host = urlsplit(url).hostname or ""
+    if _is_legacy_ipv4(host):
+        raise RefusedURL(url, f"host {host!r} is an IPv4 address in a legacy form; write the address in dotted decimal")
+
+
+def _is_legacy_ipv4(host: str) -> bool:
+    """Whether ``host`` is an address to the C resolver (``inet_aton`` reads hex, octal and
+    shortened forms such as ``0x7f000001``, ``0177.0.0.1`` or ``127.1``) but not a standard one:
+    ssrfguard would take it for a name, and the resolver would then answer with that address."""
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
 
 
 def _policy(settings: OutboundSettings) -> Policy:
@@ -417,7 +442,7 @@ class _Exchange:
         """Validate ``url``, connect and read the status and headers; the body is left unread."""
         with _translated_errors(url, self.deadline):
             # ssrfguard's Session would do this in get_adapter; we call the adapter directly.
-            self.policy.check_url(url)
+            _check_url(self.policy, url)
             if self.deadline.remaining() <= 0:
                 raise self.deadline.passed(url)
             prepared = requests.Request(method, url, headers=self._headers(headers), data=body).prepare()

@@ -35,14 +35,27 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    """The sort key in ``cursor``, one value of each of ``kinds`` (the sort columns' Python
+    types): a value of another type would reach the database's comparison and fail there."""
     try:
         plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(plain, list) or len(plain) != width:
+        if not isinstance(plain, list) or len(plain) != len(kinds):
             raise ValueError("wrong shape")
-        return [datetime.fromisoformat(value["t"]) if isinstance(value, dict) else value for value in plain]
+        return [_key_value(value, kind) for value, kind in zip(plain, kinds)]
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
         raise Invalid("This cursor is not one this API gave out; start again without it.", "cursor", in_query=True) from None
+
+
+def _key_value(plain: Any, kind: type) -> Any:
+    value = datetime.fromisoformat(plain["t"]) if kind is datetime else plain
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError(f"not a {kind.__name__}")
+    if kind is datetime and value.tzinfo is None:  # the column compares aware times only
+        raise ValueError("a time without an offset")
+    if kind is int and not -(2**63) <= value < 2**63:  # beyond bigint: the database refuses it
+        raise ValueError("out of range")
+    return value
 
 
 def keyset_page(
@@ -58,7 +71,8 @@ def keyset_page(
     ``key`` gives a row's values of ``order_by``."""
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
     if cursor is not None:
-        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*decode_cursor(cursor, len(order_by))))
+        after = decode_cursor(cursor, [column.type.python_type for column in order_by])
+        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*after))
     rows = list(session.scalars(query.order_by(*order_by).limit(limit + 1)))
     more = len(rows) > limit
     items = rows[:limit]

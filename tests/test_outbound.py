@@ -279,6 +279,13 @@ def test_ports_outside_the_allowed_set_are_refused() -> None:
         outbound.fetch("http://localhost:6379/", OutboundSettings(allow_private_addresses=True))
 
 
+@pytest.mark.parametrize("host", ["0x7f000001", "0X7F.0.0.1", "0177.0.0.1", "017700000001", "127.1", "0x08080808", "0x8.8.8.8"])
+def test_hosts_in_legacy_ipv4_forms_are_refused_whatever_address_they_name(host: str) -> None:
+    # The resolver reads these as addresses (hex, octal, fewer parts); parsers disagree on them.
+    with pytest.raises(outbound.RefusedURL, match="address"):
+        outbound.validate_url(f"https://{host}/hooks", OutboundSettings(allow_private_addresses=True))
+
+
 def test_validate_url_judges_a_url_without_any_lookup() -> None:
     outbound.validate_url("https://innovation.example/programme")
     with pytest.raises(outbound.RefusedAddress):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from innovationsweek import audit, outbox, outbound
 from innovationsweek.accounts.models import User
+from innovationsweek.activities.access import is_member, visible_activity
 from innovationsweek.activities.lifecycle import Event, next_revision_state, next_status
 from innovationsweek.activities.models import (
     CONTACT_PARTS,
@@ -83,7 +84,7 @@ def create_activity(session: Session, actor: Actor, slug: str, fields: Mapping[s
     organisation = session.get(Organisation, fields["organisation_id"])
     if organisation is None:
         raise Invalid(f"No organisation {fields['organisation_id']}.", field="organisation_id")
-    if not (actor.is_admin or _is_member(session, user, organisation.id)):
+    if not (actor.is_admin or is_member(session, user, organisation.id)):
         raise Forbidden("You can only create activities for organisations you are a member of.")
     activity = Activity(edition=edition, organisation=organisation, created_by_id=user.id, status=ActivityStatus.DRAFT)
     session.add(activity)
@@ -95,14 +96,8 @@ def create_activity(session: Session, actor: Actor, slug: str, fields: Mapping[s
 
 
 def get_activity(session: Session, actor: Actor, activity_id: int) -> Activity:
-    """The activity as its organisers and the edition's coordinators see it."""
-    user = actor.require_user()
-    activity = session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(f"No activity {activity_id}.")
-    if not _may_see(session, actor, user, activity):
-        raise Forbidden("Only the host organisation's members and the edition's coordinators may see this activity.")
-    return activity
+    """The activity as its organisers and the edition's coordinators see it (404 to others)."""
+    return visible_activity(session, actor, activity_id)
 
 
 def update_activity(
@@ -425,7 +420,7 @@ def _pending_revision(activity: Activity) -> Revision | None:
 def _for_organiser(session: Session, actor: Actor, activity_id: int, expected_version: int | None) -> Activity:
     activity = get_activity(session, actor, activity_id)
     user = actor.require_user()
-    if not (actor.is_admin or _is_member(session, user, activity.organisation_id)):
+    if not (actor.is_admin or is_member(session, user, activity.organisation_id)):
         raise Forbidden("Only members of the host organisation may change this activity.")
     check_version(activity, expected_version)
     return activity
@@ -438,24 +433,6 @@ def check_version(activity: Activity, expected_version: int | None) -> None:
             "Someone changed this activity since you loaded it; load it again and redo your change.",
             current_version=activity.version,
         )
-
-
-def _is_member(session: Session, user: User, organisation_id: int) -> bool:
-    return session.get(Membership, (organisation_id, user.id)) is not None
-
-
-def _may_see(session: Session, actor: Actor, user: User, activity: Activity) -> bool:
-    """Admins, the edition's coordinators, and members of the host or of a co-organiser that
-    accepted. Members of an organisation that was only invited see nothing of it."""
-    if actor.is_admin or is_coordinator(actor, activity.edition) or _is_member(session, user, activity.organisation_id):
-        return True
-    co_hosts = sa.select(CoOrganiser.organisation_id).where(
-        CoOrganiser.activity_id == activity.id, CoOrganiser.status == CoOrganiserStatus.ACCEPTED
-    )
-    member_of_co_host = sa.select(Membership.user_id).where(
-        Membership.user_id == user.id, Membership.organisation_id.in_(co_hosts)
-    )
-    return session.scalar(sa.select(sa.exists(member_of_co_host))) or False
 
 
 # --- co-organisers: invited by the host, answered by the invited organisation's owners ------

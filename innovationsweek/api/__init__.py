@@ -32,6 +32,7 @@ from innovationsweek.api.context import register_request_context
 from innovationsweek.api.headers import register_headers
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
+from innovationsweek.api.schemas import IdConverter
 
 API_DESCRIPTION = """\
 The coordination platform of a national innovation week: organisations submit activities,
@@ -92,6 +93,7 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    app.url_map.converters["id"] = IdConverter  # before any route uses it
     # First, so that its after_request runs last: over the answer a failed commit replaces.
     register_headers(app)
     register_request_context(app)

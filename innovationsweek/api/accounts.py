@@ -209,7 +209,7 @@ class Users(MethodView):
         return listed(accounts.list_users(db(), current_actor(), email=query.get("email")))
 
 
-@users.route("/<int:user_id>", methods=["DELETE"])
+@users.route("/<id:user_id>", methods=["DELETE"])
 @users.access("admin")
 @users.response(204)
 @users.errors(404, 409)

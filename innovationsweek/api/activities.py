@@ -26,7 +26,7 @@ from innovationsweek.activities.models import (
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import EMAIL, Instant, PageQuerySchema, paged
+from innovationsweek.api.schemas import EMAIL, Id, Instant, PageQuerySchema, paged
 from innovationsweek.errors import PreconditionFailed, PreconditionRequired
 from innovationsweek.organisations.models import OrganisationKind
 
@@ -97,12 +97,12 @@ class ActivityContentSchema(ma.Schema):
         validate=validate.Length(max=1000),
         metadata={"description": "Told to participants, e.g. that photos and film are taken"},
     )
-    co_organiser_ids = ma.fields.List(ma.fields.Integer(), load_default=list, validate=validate.Length(max=20))
-    related_activity_ids = ma.fields.List(ma.fields.Integer(), load_default=list, validate=validate.Length(max=20))
+    co_organiser_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+    related_activity_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
 
 
 class ActivityCreateSchema(ActivityContentSchema):
-    organisation_id = ma.fields.Integer(required=True, metadata={"description": "The host organisation"})
+    organisation_id = Id(required=True, metadata={"description": "The host organisation"})
 
 
 class OrganisationRefSchema(ma.Schema):
@@ -176,7 +176,7 @@ class ActivitySchema(ActivityContentSchema):
 
 
 class ActivityQuerySchema(PageQuerySchema):
-    organisation_id = ma.fields.Integer()
+    organisation_id = Id()
     status = ma.fields.Enum(ActivityStatus, by_value=True)
 
 
@@ -222,7 +222,7 @@ class EditionActivities(MethodView):
         return activity, 201, etag(activity)
 
 
-@blp.route("/activities/<int:activity_id>")
+@blp.route("/activities/<id:activity_id>")
 class ActivityById(MethodView):
     @blp.access("organiser", "coordinator", "admin")
     @blp.response(200, ActivitySchema)
@@ -249,7 +249,7 @@ class ActivityById(MethodView):
         activities.delete_draft(db(), current_actor(), activity_id, expected_version=if_match(required=False))
 
 
-@blp.route("/activities/<int:activity_id>/submit", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/submit", methods=["POST"])
 @blp.access("organiser", "admin")
 @blp.response(200, ActivitySchema)
 @blp.errors(404, 409, 412)
@@ -259,7 +259,7 @@ def submit(activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/activities/<int:activity_id>/withdraw", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/withdraw", methods=["POST"])
 @blp.access("organiser", "admin")
 @blp.response(200, ActivitySchema)
 @blp.errors(404, 409, 412)
@@ -269,7 +269,7 @@ def withdraw(activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/cancel", methods=["POST"])
 @blp.access("organiser", "admin")
 @blp.arguments(CancelSchema)
 @blp.response(200, ActivitySchema)
@@ -280,7 +280,7 @@ def cancel(body: dict[str, Any], activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/activities/<int:activity_id>/revisions")
+@blp.route("/activities/<id:activity_id>/revisions")
 @blp.access("organiser", "coordinator", "admin")
 @blp.response(200, ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(RevisionSchema))}, name="RevisionList"))
 @blp.errors(404)
@@ -296,7 +296,7 @@ INVITATION_ANSWER = (
 )
 
 
-@blp.route("/activities/<int:activity_id>/co-organisers/<int:organisation_id>/accept", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/co-organisers/<id:organisation_id>/accept", methods=["POST"])
 @blp.access("organiser")
 @blp.response(200, CoOrganiserInvitationSchema)
 @blp.errors(404, 409)
@@ -305,7 +305,7 @@ def accept_co_organiser_invitation(activity_id: int, organisation_id: int) -> An
     return activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=True)
 
 
-@blp.route("/activities/<int:activity_id>/co-organisers/<int:organisation_id>/decline", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/co-organisers/<id:organisation_id>/decline", methods=["POST"])
 @blp.access("organiser")
 @blp.response(200, CoOrganiserInvitationSchema)
 @blp.errors(404, 409)

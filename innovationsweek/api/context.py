@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from innovationsweek.accounts.service import authenticate_token
 from innovationsweek.actors import ANONYMOUS, Actor
-from innovationsweek.api.problems import handle_integrity_error, problem
+from innovationsweek.api.guards import BODY_METHODS, register_input_guards
+from innovationsweek.api.problems import handle_integrity_error, handle_stale_data, problem
 from innovationsweek.credentials import PARTNER_KEY_PREFIX
 from innovationsweek.errors import NotAuthenticated
 from innovationsweek.partners.service import authenticate_partner
 from innovationsweek.runtime import Runtime
-
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def runtime() -> Runtime:
@@ -70,6 +70,9 @@ def _commit_successful_requests(response: Response) -> Response:
     except IntegrityError as error:
         session.rollback()
         return handle_integrity_error(error)
+    except StaleDataError as error:  # the commit's own flush lost a race
+        session.rollback()
+        return handle_stale_data(error)
     return response
 
 
@@ -81,5 +84,6 @@ def _close_session(_error: BaseException | None) -> None:
 
 def register_request_context(app: Flask) -> None:
     app.before_request(_refuse_non_json_bodies)
+    register_input_guards(app)
     app.after_request(_commit_successful_requests)
     app.teardown_request(_close_session)

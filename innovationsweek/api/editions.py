@@ -122,7 +122,7 @@ class Coordinators(MethodView):
         return editions.assign_coordinator(db(), current_actor(), slug, email=body["email"])
 
 
-@blp.route("/<slug>/coordinators/<int:user_id>", methods=["DELETE"])
+@blp.route("/<slug>/coordinators/<id:user_id>", methods=["DELETE"])
 @blp.access("admin")
 @blp.response(204)
 @blp.errors(404)

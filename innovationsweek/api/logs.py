@@ -11,15 +11,12 @@ from innovationsweek import logs
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import Instant, PageQuerySchema, paged
+from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, paged
 
 blp = Blueprint("logs", __name__, url_prefix="/api/v1", description="The audit log and the personal-data access log")
 
-ID = validate.Range(min=1, max=2**31 - 1)
-
-
 class LogQuerySchema(PageQuerySchema):
-    activity_id = ma.fields.Integer(validate=ID)
+    activity_id = Id()
     action = ma.fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "e.g. edition_changed, export"})
     written_from = Instant(data_key="from", metadata={"description": "Written at or after this time"})
     written_to = Instant(data_key="to", metadata={"description": "Written before this time"})
@@ -31,7 +28,7 @@ class LogQuerySchema(PageQuerySchema):
 
 
 class AllAuditQuerySchema(LogQuerySchema):
-    organisation_id = ma.fields.Integer(validate=ID)
+    organisation_id = Id()
 
 
 class AuditEntrySchema(ma.Schema):
@@ -77,7 +74,7 @@ def edition_audit_log(query: dict[str, Any], slug: str) -> Any:
     return page_response(logs.edition_audit_log(db(), current_actor(), slug, **_paging(query)))
 
 
-@blp.route("/organisations/<int:organisation_id>/audit-log")
+@blp.route("/organisations/<id:organisation_id>/audit-log")
 @blp.access("organiser", "admin")
 @blp.arguments(LogQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, AUDIT_PAGE)

@@ -21,7 +21,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
 from innovationsweek.api.problems import DOMAIN_STATUS
-from innovationsweek.api.schemas import Instant, PageQuerySchema, localised_text, paged
+from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, localised_text, paged
 from innovationsweek.moderation import service as moderation
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import OrganisationKind
@@ -68,7 +68,7 @@ class DecisionSchema(ma.Schema):
 
 
 class BulkDecisionSchema(DecisionSchema):
-    activity_ids = ma.fields.List(ma.fields.Integer(), required=True, validate=validate.Length(min=1, max=200))
+    activity_ids = ma.fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
 
 
 class DecisionResultSchema(ma.Schema):
@@ -86,7 +86,7 @@ class ReasonSchema(ma.Schema):
 class ModerationSettingsSchema(ma.Schema):
     fast_lane = ma.fields.Boolean(metadata={"description": "Approve trusted organisations' submissions without findings at once"})
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), validate=validate.Length(max=50))
-    trusted_organisation_ids = ma.fields.List(ma.fields.Integer(), validate=validate.Length(max=1000))
+    trusted_organisation_ids = ma.fields.List(Id(), validate=validate.Length(max=1000))
 
 
 class ModerationSettingsReadSchema(ModerationSettingsSchema):
@@ -107,7 +107,7 @@ def review_queue(query: dict[str, Any], slug: str) -> Any:
     return page_response(moderation.review_queue(db(), current_actor(), slug, **query))
 
 
-@blp.route("/activities/<int:activity_id>/review", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/review", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(DecisionSchema)
 @blp.response(200, ActivitySchema)
@@ -118,7 +118,7 @@ def review(body: dict[str, Any], activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/activities/<int:activity_id>/feature", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/feature", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="Feature"))
 @blp.response(200, ActivitySchema)

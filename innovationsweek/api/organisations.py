@@ -72,7 +72,7 @@ class Organisations(MethodView):
         return organisations.create_organisation(db(), current_actor(), body)
 
 
-@blp.route("/<int:organisation_id>")
+@blp.route("/<id:organisation_id>")
 class OrganisationById(MethodView):
     @blp.access("account")
     @blp.response(200, OrganisationSchema)
@@ -101,7 +101,7 @@ class OrganisationById(MethodView):
         organisations.delete_organisation(db(), current_actor(), organisation_id)
 
 
-@blp.route("/<int:organisation_id>/members")
+@blp.route("/<id:organisation_id>/members")
 class Members(MethodView):
     @blp.access("organiser", "admin")
     @blp.response(200, listing(MemberReadSchema, "MemberList"))
@@ -119,7 +119,7 @@ class Members(MethodView):
         return organisations.add_member(db(), current_actor(), organisation_id, email=body["email"], role=body["role"])
 
 
-@blp.route("/<int:organisation_id>/members/<int:user_id>", methods=["DELETE"])
+@blp.route("/<id:organisation_id>/members/<id:user_id>", methods=["DELETE"])
 @blp.access("organiser", "admin")
 @blp.response(204)
 @blp.errors(404, 409)
@@ -128,7 +128,7 @@ def remove_member(organisation_id: int, user_id: int) -> None:
     organisations.remove_member(db(), current_actor(), organisation_id, user_id)
 
 
-@blp.route("/<int:organisation_id>/co-organiser-invitations")
+@blp.route("/<id:organisation_id>/co-organiser-invitations")
 @blp.access("organiser")
 @blp.response(200, listing(CoOrganiserInvitationSchema, "CoOrganiserInvitationList"))
 @blp.errors(404)

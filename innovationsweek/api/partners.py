@@ -48,7 +48,7 @@ class Partners(MethodView):
         return Extended(created.partner, api_key=created.api_key)
 
 
-@blp.route("/<int:partner_id>", methods=["DELETE"])
+@blp.route("/<id:partner_id>", methods=["DELETE"])
 @blp.access("admin")
 @blp.response(204)
 @blp.errors(404)

@@ -14,6 +14,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Flask, Response, json, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from innovationsweek.errors import (
@@ -116,6 +117,15 @@ def handle_integrity_error(error: IntegrityError) -> Response:
     return problem(409, "The request conflicts with data that already exists.")
 
 
+def handle_stale_data(error: StaleDataError) -> Response:
+    # Two requests changed the same version of a row at once (an activity's version column):
+    # both passed the service's version check, the database let only the first through. To the
+    # one that sent If-Match its precondition failed; to one that did not, it is a conflict.
+    log.info("concurrent change mapped to 409/412: %s", error)
+    status = 412 if request.headers.get("If-Match") else 409
+    return problem(status, "Someone changed this at the same moment; load it again and redo your change.")
+
+
 def handle_unexpected(error: BaseException) -> Response:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "Something went wrong on our side; it has been logged.")
@@ -174,4 +184,5 @@ def register_problem_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)

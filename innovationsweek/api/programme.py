@@ -188,7 +188,7 @@ def statistics(slug: str) -> Response:
     return cached(programme.programme_version(db(), edition), lambda: _json(programme.statistics(db(), edition)))
 
 
-@blp.route("/programme/activities/<int:activity_id>")
+@blp.route("/programme/activities/<id:activity_id>")
 @blp.access("public")
 @blp.arguments(ActivityFormatQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PublicActivitySchema)
@@ -209,7 +209,7 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
     return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
 
 
-@blp.route("/programme/activities/<int:activity_id>.ics")
+@blp.route("/programme/activities/<id:activity_id>.ics")
 @blp.access("public")
 @blp.response(200, content_type="text/calendar")
 @blp.errors(404)

@@ -149,7 +149,7 @@ class RegistrationSummarySchema(ma.Schema):
 # --- the public -------------------------------------------------------------------------------
 
 
-@blp.route("/programme/activities/<int:activity_id>/registrations", methods=["POST"])
+@blp.route("/programme/activities/<id:activity_id>/registrations", methods=["POST"])
 @blp.access("public")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @rate_limited("registration")
@@ -218,7 +218,7 @@ def cancel_by_form(cancel_token: str) -> Response:
 # --- organisers and coordinators --------------------------------------------------------------
 
 
-@blp.route("/activities/<int:activity_id>/registrations")
+@blp.route("/activities/<id:activity_id>/registrations")
 @blp.access("organiser")
 @blp.arguments(ParticipantQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PARTICIPANTS)
@@ -246,7 +246,7 @@ def participants(query: dict[str, Any], activity_id: int) -> Any:
     return response
 
 
-@blp.route("/activities/<int:activity_id>/registrations/summary")
+@blp.route("/activities/<id:activity_id>/registrations/summary")
 @blp.access("organiser", "coordinator", "admin")
 @blp.response(200, RegistrationSummarySchema)
 @blp.errors(404)
@@ -255,7 +255,7 @@ def summary(activity_id: int) -> Any:
     return registrations.registration_summary(db(), current_actor(), activity_id)
 
 
-@blp.route("/activities/<int:activity_id>/registration/close", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/registration/close", methods=["POST"])
 @blp.access("organiser", "admin")
 @blp.response(200, RegistrationSummarySchema)
 @blp.errors(404)
@@ -264,7 +264,7 @@ def close(activity_id: int) -> Any:
     return registrations.close_registration(db(), current_actor(), activity_id)
 
 
-@blp.route("/activities/<int:activity_id>/registration/open", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/registration/open", methods=["POST"])
 @blp.access("organiser", "admin")
 @blp.response(200, RegistrationSummarySchema)
 @blp.errors(404)

@@ -76,7 +76,7 @@ class ReportQueueItemSchema(ma.Schema):
         return revision.report.approved_revision_id is not None
 
 
-@blp.route("/activities/<int:activity_id>/report")
+@blp.route("/activities/<id:activity_id>/report")
 class Report(MethodView):
     @blp.access("organiser", "coordinator", "admin")
     @blp.response(200, ReportSchema)
@@ -107,7 +107,7 @@ def report_review_queue(query: dict[str, Any], slug: str) -> Any:
     return page_response(moderation.report_review_queue(db(), current_actor(), slug, **query))
 
 
-@blp.route("/activities/<int:activity_id>/report/review", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/report/review", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(DecisionSchema)
 @blp.response(200, ReportSchema)

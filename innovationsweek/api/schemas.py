@@ -7,8 +7,28 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
+from werkzeug.routing import IntegerConverter, Map
 
 from innovationsweek.editions.models import LANGUAGES
+
+
+# The largest id PostgreSQL's integer columns hold: a larger number sent to the database is an
+# error there, so it is refused here, on its field.
+INT4_MAX = 2**31 - 1
+
+
+class Id(ma.fields.Integer):
+    """A row id in a query or body: a positive integer its column can hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=1, max=INT4_MAX), **kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """``<id:activity_id>`` in a route: an id out of range matches no route, so it is a 404."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=INT4_MAX)
 
 
 class Instant(ma.fields.AwareDateTime):

@@ -119,7 +119,7 @@ class Endpoints(MethodView):
         return Extended(endpoint, secret=endpoint.secret)
 
 
-@blp.route("/<int:endpoint_id>")
+@blp.route("/<id:endpoint_id>")
 class Endpoint(MethodView):
     @blp.access("partner")
     @blp.response(200, WebhookEndpointSchema)
@@ -136,7 +136,7 @@ class Endpoint(MethodView):
         webhooks.delete_endpoint(db(), current_actor(), endpoint_id)
 
 
-@blp.route("/<int:endpoint_id>/enable", methods=["POST"])
+@blp.route("/<id:endpoint_id>/enable", methods=["POST"])
 @blp.access("partner")
 @blp.response(200, WebhookEndpointSchema)
 @blp.errors(404)
@@ -145,7 +145,7 @@ def enable(endpoint_id: int) -> WebhookEndpoint:
     return webhooks.enable_endpoint(db(), current_actor(), endpoint_id)
 
 
-@blp.route("/<int:endpoint_id>/secret", methods=["POST"])
+@blp.route("/<id:endpoint_id>/secret", methods=["POST"])
 @blp.access("partner")
 @blp.response(200, NewWebhookEndpointSchema)
 @blp.errors(404)
@@ -160,7 +160,7 @@ def rotate_secret(endpoint_id: int) -> Extended:
     return Extended(endpoint, secret=endpoint.secret)
 
 
-@blp.route("/<int:endpoint_id>/deliveries")
+@blp.route("/<id:endpoint_id>/deliveries")
 @blp.access("partner")
 @blp.arguments(DeliveryQuerySchema, location="query")
 @blp.response(200, paged(DeliverySchema, "WebhookDeliveryPage"))
@@ -170,7 +170,7 @@ def deliveries(query: dict[str, Any], endpoint_id: int) -> Any:
     return page_response(webhooks.list_deliveries(db(), current_actor(), endpoint_id, **query))
 
 
-@blp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver", methods=["POST"])
+@blp.route("/<id:endpoint_id>/deliveries/<id:delivery_id>/redeliver", methods=["POST"])
 @blp.access("partner")
 @blp.response(202, DeliverySchema)
 @blp.errors(404, 409)

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
-from innovationsweek.accounts.models import User
+from innovationsweek.activities.access import is_member, visible_activity
 from innovationsweek.activities.models import Activity, ActivityStatus, RegistrationMode
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import new_secret, secret_hash
@@ -33,7 +33,6 @@ from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
 from innovationsweek.notifications.service import Attachment, secret_placeholder, send_mail
-from innovationsweek.organisations.models import Membership
 from innovationsweek.programme import formats
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.programme.service import public_entry
@@ -227,8 +226,8 @@ def list_registrations(session: Session, actor: Actor, activity_id: int, *, expo
     """Every registration of the activity with its personal data, in the order they came (erased
     ones are counts only and left out). For members of the host organisation; each read is logged."""
     user = actor.require_user()
-    activity = _activity(session, activity_id)
-    if not _is_member(session, user, activity.organisation_id):
+    activity = visible_activity(session, actor, activity_id)
+    if not is_member(session, user, activity.organisation_id):
         raise Forbidden("Only members of the host organisation may see its participants.")
     registrations = list(
         session.scalars(
@@ -255,8 +254,8 @@ def registration_summary(session: Session, actor: Actor, activity_id: int) -> Su
     """How many hold a seat, wait, or cancelled: for the organisers, the edition's coordinators
     and administrators. No personal data, so nothing to log."""
     user = actor.require_user()
-    activity = _activity(session, activity_id)
-    if not (actor.is_admin or is_coordinator(actor, activity.edition) or _is_member(session, user, activity.organisation_id)):
+    activity = visible_activity(session, actor, activity_id)
+    if not (actor.is_admin or is_coordinator(actor, activity.edition) or is_member(session, user, activity.organisation_id)):
         raise Forbidden("Only the host organisation's members and the edition's coordinators may see these counts.")
     return _summary(session, activity)
 
@@ -272,8 +271,8 @@ def open_registration(session: Session, actor: Actor, activity_id: int) -> Summa
 
 def _set_closed(session: Session, actor: Actor, activity_id: int, *, closed: bool) -> Summary:
     user = actor.require_user()
-    activity = _activity(session, activity_id)
-    if not (actor.is_admin or _is_member(session, user, activity.organisation_id)):
+    activity = visible_activity(session, actor, activity_id)
+    if not (actor.is_admin or is_member(session, user, activity.organisation_id)):
         raise Forbidden("Only members of the host organisation may open or close its registration.")
     if activity.registration_closed != closed:
         activity.registration_closed = closed
@@ -441,16 +440,6 @@ def _newcomers_answer(session: Session, activity_id: int, entry: ProgrammeEntry)
         return Receipt(activity_id=activity_id, status=RegistrationStatus.CONFIRMED, position_on_waitlist=None)
     return Receipt(activity_id=activity_id, status=RegistrationStatus.WAITLISTED, position_on_waitlist=_waiting(session, activity_id) + 1)
 
-
-def _activity(session: Session, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(f"No activity {activity_id}.")
-    return activity
-
-
-def _is_member(session: Session, user: User, organisation_id: int) -> bool:
-    return session.get(Membership, (organisation_id, user.id)) is not None
 
 
 # --- what participants are told ---------------------------------------------------------------

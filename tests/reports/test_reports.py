@@ -270,10 +270,11 @@ def test_an_activity_without_a_report_shows_no_material(client, runtime, week):
 
 def test_only_the_host_organisations_members_report_and_only_coordinators_decide(client, runtime, week):
     activity_id = taken_place(client, runtime, week)
-    for caller in (week.outsider, week.coordinator):
-        response = client.put(REPORT.format(activity_id), json={"links": [slides(week)]}, headers=caller)
-        assert response.status_code == 403
-    assert client.get(REPORT.format(activity_id), headers=week.outsider).status_code == 403
+    coordinator = client.put(REPORT.format(activity_id), json={"links": [slides(week)]}, headers=week.coordinator)
+    assert coordinator.status_code == 403  # sees the activity, does not report on it
+    outsider = client.put(REPORT.format(activity_id), json={"links": [slides(week)]}, headers=week.outsider)
+    assert outsider.status_code == 404  # may not see the activity at all
+    assert client.get(REPORT.format(activity_id), headers=week.outsider).status_code == 404
     assert client.get(REPORT.format(activity_id)).status_code == 401
     report(client, week, activity_id, links=[slides(week)])
     run_jobs(runtime)

@@ -67,6 +67,13 @@ def test_plain_http_and_private_hosts_are_refused_unless_the_installation_allows
             "https://127.0.0.1/hooks",
             "https://10.1.2.3/hooks",
             "https://[::1]/hooks",
+            # Legacy IPv4 forms that inet_aton (and so the resolver) reads as 127.0.0.1.
+            "https://0x7f000001/hooks",
+            "https://0x7f.0.0.1/hooks",
+            "https://0177.0.0.1/hooks",
+            "https://017700000001/hooks",
+            "https://2130706433/hooks",
+            "https://127.1/hooks",
             "https://localhost/hooks",
             "https://partner.example:6379/hooks",
         ):
