@@ -104,8 +104,10 @@ def update_activity(
     session: Session, actor: Actor, activity_id: int, changes: Mapping[str, Any], *, expected_version: int
 ) -> Activity:
     activity = _for_organiser(session, actor, activity_id, expected_version)
-    transition(session, actor, activity, Event.EDIT, fields=sorted(changes))
+    # Read before anything changes: loading them autoflushes, and each flush of a changed activity
+    # is a version of its own (an edit must move the ETag by one, as If-Match expects).
     named_before = {link.organisation_id: link.status for link in activity.co_organisers}
+    transition(session, actor, activity, Event.EDIT, fields=sorted(changes))
     _apply_content(session, activity, changes)
     session.flush()
     _follow_up_co_organisers(session, actor, activity, before=named_before)

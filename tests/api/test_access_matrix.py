@@ -516,7 +516,10 @@ def expected_refusal(caller: str, operation: str) -> int:
     if caller == "public":
         return 401
     # "account" belongs to no organisation of the world's activities and coordinates nothing.
-    if caller == "account" and operation.split(" ", 1)[1].startswith("/api/v1/activities/{activity_id}"):
+    path = operation.split(" ", 1)[1]
+    # Answering a co-organiser invitation is refused for not owning the invited organisation,
+    # before the activity is looked at: a 403 that tells nothing about the activity.
+    if caller == "account" and path.startswith("/api/v1/activities/{activity_id}") and "/co-organisers/" not in path:
         return 404
     return 403
 

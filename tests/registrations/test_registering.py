@@ -100,7 +100,8 @@ def test_the_page_form_and_delete_cancel_and_cancelling_again_changes_nothing(cl
     assert again.status_code == 200 and "avbokad" in again.get_data(as_text=True) and "<form" not in again.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("token", ["iwr_forged", "iwr_" + "A" * 43, "something-else", "%00"])
+# A NUL in the link is refused before any view (tests/api/test_hostile_input.py).
+@pytest.mark.parametrize("token", ["iwr_forged", "iwr_" + "A" * 43, "something-else"])
 def test_an_unknown_or_forged_link_finds_nothing(client, runtime, open_week, token):
     activity_id = publish(client, runtime, open_week)
     register(client, activity_id)
