@@ -27,7 +27,7 @@ from innovationsweek.api import (
 from innovationsweek.api.context import register_request_context
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
-from innovationsweek.api.schemas import IdConverter
+from innovationsweek.api.schemas import SLUG_PATTERN, IdConverter, SlugConverter
 
 API_DESCRIPTION = """\
 The coordination platform of a national innovation week: organisations submit activities,
@@ -74,10 +74,11 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    app.url_map.converters["id"] = IdConverter  # before any route uses it
+    app.url_map.converters.update(id=IdConverter, slug=SlugConverter)  # before any route uses them
     register_request_context(app)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.register_converter(SlugConverter, lambda _converter: {"type": "string", "pattern": f"^{SLUG_PATTERN}$"})
     for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)

@@ -108,7 +108,7 @@ class AuditEntrySchema(ma.Schema):
     detail = ma.fields.Dict()
 
 
-@blp.route("/editions/<slug>/review-queue")
+@blp.route("/editions/<slug:slug>/review-queue")
 @blp.access("coordinator", "admin")
 @blp.arguments(ReviewQuerySchema, location="query")
 @blp.response(200, paged(QueueItemSchema, "ReviewQueuePage"))
@@ -140,7 +140,7 @@ def feature(body: dict[str, Any], activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/editions/<slug>/review-queue/decisions", methods=["POST"])
+@blp.route("/editions/<slug:slug>/review-queue/decisions", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(BulkDecisionSchema)
 @blp.response(200, ma.Schema.from_dict({"results": ma.fields.List(ma.fields.Nested(DecisionResultSchema))}, name="BulkDecisionResult"))
@@ -159,7 +159,7 @@ def _result(result: moderation.DecisionResult) -> dict[str, Any]:
     return {"id": result.id, "ok": False, "status": None, "error": {"status": status, "detail": result.error.detail}}
 
 
-@blp.route("/editions/<slug>/moderation-settings")
+@blp.route("/editions/<slug:slug>/moderation-settings")
 class Settings(MethodView):
     @blp.access("coordinator", "admin")
     @blp.response(200, ModerationSettingsReadSchema)
@@ -177,7 +177,7 @@ class Settings(MethodView):
         return moderation.update_moderation_settings(db(), current_actor(), slug, changes)
 
 
-@blp.route("/editions/<slug>/audit-log")
+@blp.route("/editions/<slug:slug>/audit-log")
 @blp.access("coordinator", "admin")
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, paged(AuditEntrySchema, "AuditPage"))
