@@ -32,7 +32,7 @@ from innovationsweek.api.context import register_request_context
 from innovationsweek.api.headers import register_headers
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
-from innovationsweek.api.schemas import IdConverter
+from innovationsweek.api.schemas import SLUG_PATTERN, IdConverter, SlugConverter
 
 API_DESCRIPTION = """\
 The coordination platform of a national innovation week: organisations submit activities,
@@ -93,13 +93,14 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    app.url_map.converters["id"] = IdConverter  # before any route uses it
+    app.url_map.converters.update(id=IdConverter, slug=SlugConverter)  # before any route uses them
     # First, so that its after_request runs last: over the answer a failed commit replaces.
     register_headers(app)
     register_request_context(app)
     app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.register_converter(SlugConverter, lambda _converter: {"type": "string", "pattern": f"^{SLUG_PATTERN}$"})
     for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy, logs):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)

@@ -201,7 +201,7 @@ def if_match(*, required: bool) -> int | None:
     return int(match.group(1))
 
 
-@blp.route("/editions/<slug>/activities")
+@blp.route("/editions/<slug:slug>/activities")
 class EditionActivities(MethodView):
     @blp.access("account")
     @blp.arguments(ActivityQuerySchema, location="query")

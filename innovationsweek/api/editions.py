@@ -11,13 +11,13 @@ from marshmallow import validate
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.reminders import ReminderSettingsSchema
-from innovationsweek.api.schemas import EMAIL, Instant, listed, listing, localised_text
+from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
 
 blp = Blueprint("editions", __name__, url_prefix="/api/v1/editions", description="Editions of the innovation week")
 
-SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and dashes.")
+SLUG = validate.Regexp(f"^{SLUG_PATTERN}$", error="Use lower-case letters, digits and dashes.")
 
 
 class ThemeSchema(ma.Schema):
@@ -86,7 +86,7 @@ class Editions(MethodView):
         return editions.create_edition(db(), current_actor(), slug=slug, fields=body)
 
 
-@blp.route("/<slug>")
+@blp.route("/<slug:slug>")
 class EditionBySlug(MethodView):
     @blp.access("public")
     @blp.response(200, EditionSchema)
@@ -104,7 +104,7 @@ class EditionBySlug(MethodView):
         return editions.update_edition(db(), current_actor(), slug, changes)
 
 
-@blp.route("/<slug>/coordinators")
+@blp.route("/<slug:slug>/coordinators")
 class Coordinators(MethodView):
     @blp.access("coordinator", "admin")
     @blp.response(200, listing(CoordinatorReadSchema, "CoordinatorList"))
@@ -122,7 +122,7 @@ class Coordinators(MethodView):
         return editions.assign_coordinator(db(), current_actor(), slug, email=body["email"])
 
 
-@blp.route("/<slug>/coordinators/<id:user_id>", methods=["DELETE"])
+@blp.route("/<slug:slug>/coordinators/<id:user_id>", methods=["DELETE"])
 @blp.access("admin")
 @blp.response(204)
 @blp.errors(404)

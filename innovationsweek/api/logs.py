@@ -64,7 +64,7 @@ def _paging(query: dict[str, Any]) -> dict[str, Any]:
     return {"filters": logs.LogFilters(**query), "cursor": cursor, "limit": limit}
 
 
-@blp.route("/editions/<slug>/audit-log")
+@blp.route("/editions/<slug:slug>/audit-log")
 @blp.access("coordinator", "admin")
 @blp.arguments(LogQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, AUDIT_PAGE)
@@ -94,7 +94,7 @@ def audit_log(query: dict[str, Any]) -> Any:
     return page_response(logs.audit_log(db(), current_actor(), organisation_id=organisation_id, **_paging(query)))
 
 
-@blp.route("/editions/<slug>/access-log")
+@blp.route("/editions/<slug:slug>/access-log")
 @blp.access("coordinator", "admin")
 @blp.arguments(LogQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, ACCESS_PAGE)

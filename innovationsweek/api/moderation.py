@@ -97,7 +97,7 @@ class ModerationSettingsReadSchema(ModerationSettingsSchema):
         return [organisation.id for organisation in settings.trusted]
 
 
-@blp.route("/editions/<slug>/review-queue")
+@blp.route("/editions/<slug:slug>/review-queue")
 @blp.access("coordinator", "admin")
 @blp.arguments(ReviewQuerySchema, location="query")
 @blp.response(200, paged(QueueItemSchema, "ReviewQueuePage"))
@@ -129,7 +129,7 @@ def feature(body: dict[str, Any], activity_id: int) -> Any:
     return activity, 200, etag(activity)
 
 
-@blp.route("/editions/<slug>/review-queue/decisions", methods=["POST"])
+@blp.route("/editions/<slug:slug>/review-queue/decisions", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(BulkDecisionSchema)
 @blp.response(200, ma.Schema.from_dict({"results": ma.fields.List(ma.fields.Nested(DecisionResultSchema))}, name="BulkDecisionResult"))
@@ -148,7 +148,7 @@ def _result(result: moderation.DecisionResult) -> dict[str, Any]:
     return {"id": result.id, "ok": False, "status": None, "error": {"status": status, "detail": result.error.detail}}
 
 
-@blp.route("/editions/<slug>/moderation-settings")
+@blp.route("/editions/<slug:slug>/moderation-settings")
 class Settings(MethodView):
     @blp.access("coordinator", "admin")
     @blp.response(200, ModerationSettingsReadSchema)

@@ -83,7 +83,7 @@ FEED_PAGE = ma.Schema.from_dict(
 )
 
 
-@blp.route("/editions/<slug>/programme")
+@blp.route("/editions/<slug:slug>/programme")
 @blp.access("public")
 @blp.arguments(ProgrammeQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PAGE)
@@ -118,7 +118,7 @@ _FILTERS = {
 }
 
 
-@blp.route("/editions/<slug>/feed")
+@blp.route("/editions/<slug:slug>/feed")
 @blp.access("public")
 @blp.arguments(FeedQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, FEED_PAGE)
@@ -147,7 +147,7 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
     return item
 
 
-@blp.route("/editions/<slug>/programme.ics")
+@blp.route("/editions/<slug:slug>/programme.ics")
 @blp.access("public")
 @blp.response(200, content_type="text/calendar")
 @blp.errors(404)
@@ -162,7 +162,7 @@ def programme_ics(slug: str) -> Response:
     return cached(programme.programme_version(db(), edition), build)
 
 
-@blp.route("/editions/<slug>/programme.atom")
+@blp.route("/editions/<slug:slug>/programme.atom")
 @blp.access("public")
 @blp.response(200, content_type="application/atom+xml")
 @blp.errors(404)
@@ -178,7 +178,7 @@ def programme_atom(slug: str) -> Response:
     return cached(version, build)
 
 
-@blp.route("/editions/<slug>/statistics")
+@blp.route("/editions/<slug:slug>/statistics")
 @blp.access("public")
 @blp.response(200, ma.Schema.from_dict({"activities": ma.fields.Integer(), "by_region": ma.fields.Dict()}, name="Statistics"))
 @blp.errors(404)

@@ -97,7 +97,7 @@ class Report(MethodView):
         return reports.save_report(db(), current_actor(), activity_id, **body)
 
 
-@blp.route("/editions/<slug>/review-queue/reports")
+@blp.route("/editions/<slug:slug>/review-queue/reports")
 @blp.access("coordinator", "admin")
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, paged(ReportQueueItemSchema, "ReportReviewQueuePage"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from innovationsweek.editions.models import LANGUAGES
 
@@ -29,6 +29,16 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=INT4_MAX)
+
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+class SlugConverter(BaseConverter):
+    """``<slug:slug>`` in a route: only what an edition's slug can be matches, so anything else
+    (such as a NUL, which PostgreSQL cannot even compare with text) is a 404 from routing."""
+
+    regex = SLUG_PATTERN
 
 
 class Instant(ma.fields.AwareDateTime):
