@@ -36,6 +36,7 @@ from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition, is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, non_blank
+from innovationsweek.moderation.checks import unreviewed_text_problems
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation
 from innovationsweek.paging import Page, keyset_page
@@ -158,11 +159,26 @@ def cancel(
     session: Session, actor: Actor, activity_id: int, *, reason: str, expected_version: int | None = None
 ) -> Activity:
     activity = _for_organiser(session, actor, activity_id, expected_version)
-    transition(session, actor, activity, Event.CANCEL, reason=non_blank(reason, "reason"))
-    activity.cancellation_reason = reason.strip()
+    reason = _public_at_once(non_blank(reason, "reason"), "reason")
+    transition(session, actor, activity, Event.CANCEL, reason=reason)
+    activity.cancellation_reason = reason
     session.flush()
     registrations.tell_registrants_of_cancellation(session, activity)
     return activity
+
+
+def _public_at_once(text: str, field: str) -> str:
+    """``text`` if it may be shown before any coordinator has seen it (people must learn of a
+    cancellation at once); otherwise a 422 on ``field``, so that no unreviewed link or spam
+    reaches the programme this way."""
+    problems = unreviewed_text_problems(text)
+    if problems:
+        raise Invalid(
+            f"This text is public at once, before any coordinator sees it, so it may not contain {' or '.join(problems)}. "
+            "Links belong in the activity itself, whose changes are reviewed.",
+            field=field,
+        )
+    return text
 
 
 def transition(session: Session, actor: Actor | None, activity: Activity, event: Event, **detail: Any) -> None:

@@ -181,7 +181,7 @@ class ActivityQuerySchema(PageQuerySchema):
 
 
 class CancelSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "Shown to the public and told to participants"})
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "Shown to the public at once and told to participants, before any review: plain text without links, HTML or spam signals (422 otherwise)"})
 
 
 def etag(activity: Activity) -> dict[str, str]:

@@ -27,6 +27,7 @@ SPAM_WORDS = ("casino", "viagra", "crypto giveaway", "bitcoin", "forex", "lotter
 # the day before); an address we refuse to contact is a block.
 BLOCKING_LINK_FAILURES = {outbound.Failure.REFUSED_PRIVATE_ADDRESS, outbound.Failure.REFUSED_URL}
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
+_MARKUP = re.compile(r"</?[a-zA-Z!]")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,19 @@ def spam_signals(*, titles: Sequence[str], prose: Sequence[str], addresses: Sequ
     if not signals:
         return []
     return [FindingDraft("spam_signals", Severity.WARN, "Possible spam: " + ", ".join(signals) + ".", None)]
+
+
+def unreviewed_text_problems(text: str) -> list[str]:
+    """What keeps ``text`` from going public without a coordinator seeing it first (a
+    cancellation's reason, shown at once): links, markup, spam signals. Empty when nothing does."""
+    problems = []
+    if _URL.search(text) or re.search(r"\bwww\.", text, re.IGNORECASE):
+        problems.append("links")
+    if _MARKUP.search(text):
+        problems.append("HTML")
+    if spam_signals(titles=[text], prose=[text]):
+        problems.append("what looks like spam")
+    return problems
 
 
 def _in_capitals(title: str) -> bool:

@@ -353,3 +353,35 @@ def test_a_re_render_shows_only_the_approved_version_and_accepted_co_organisers(
     assert len(payloads) >= 2  # featuring and the rename were announced
     assert all("Ej granskad" not in payload and "Region" not in payload for payload in payloads)
     assert json.loads(payloads[-1])["data"]["change_number"] == public["change_number"]
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Inställt. Vinn en resa på https://spam.example/win",
+        "Cancelled, but try our casino instead",
+        "Inställt <script>alert(1)</script>",
+        "INSTÄLLT!!!!!!!!",
+    ],
+)
+def test_a_cancellation_reason_that_would_go_public_unreviewed_may_not_carry_links_spam_or_html(client, runtime, week, reason):
+    activity_id = published(client, runtime, week)
+    version = client.get(f"/api/v1/activities/{activity_id}", headers=week.organiser).headers["ETag"]
+
+    response = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": reason}, headers=week.organiser)
+
+    assert response.status_code == 422
+    assert [error["pointer"] for error in problem_of(response)["errors"]] == ["/reason"]
+    run_jobs(runtime)
+    entry = client.get(f"/api/v1/programme/activities/{activity_id}").get_json()
+    assert (entry["status"], entry["cancellation_reason"]) == ("published", None)
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=week.organiser).headers["ETag"] == version
+
+
+def test_a_plain_cancellation_reason_is_public_at_once(client, runtime, week):
+    activity_id = published(client, runtime, week)
+    response = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": "Talaren är sjuk. Vi återkommer med nytt datum."}, headers=week.organiser)
+    assert response.status_code == 200
+    run_jobs(runtime)
+    entry = client.get(f"/api/v1/programme/activities/{activity_id}").get_json()
+    assert (entry["status"], entry["cancellation_reason"]) == ("cancelled", "Talaren är sjuk. Vi återkommer med nytt datum.")
