@@ -8,12 +8,16 @@ PostgreSQL or Redis fails the run instead of skipping.
 
 from __future__ import annotations
 
+import email.policy
 import os
+import re
 import secrets
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ from innovationsweek.actors import Actor
 from innovationsweek.app import create_app
 from innovationsweek.config import Settings, normalise_database_url
 from innovationsweek.models import Base
+from innovationsweek.notifications.models import Email
 from innovationsweek.queue import queues
 from innovationsweek.runtime import Runtime
 
@@ -207,6 +212,23 @@ def problem_of(response: Any) -> dict[str, Any]:
     body = response.get_json(force=True)
     assert body["status"] == response.status_code
     return body
+
+
+def emails_to(runtime: Runtime, address: str) -> list[Email]:
+    with runtime.database.sessions() as session:
+        return list(session.scalars(sa.select(Email).where(Email.to_address == address).order_by(Email.id)))
+
+
+def sent_messages(runtime: Runtime, address: str) -> list[EmailMessage]:
+    """What the file mailer (the stand-in for SMTP) wrote for ``address``, oldest first; asserts
+    that every email recorded for it was sent."""
+    parser = BytesParser(policy=email.policy.default)
+    messages = []
+    for row in emails_to(runtime, address):
+        assert row.sent_at is not None, row.last_error
+        name = re.sub(r"[^A-Za-z0-9@._-]", "_", row.message_id.strip("<> "))
+        messages.append(parser.parsebytes((runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes()))
+    return messages
 
 
 def run_jobs(runtime: Runtime) -> None:

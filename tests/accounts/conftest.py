@@ -4,19 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
-import email.policy
 import re
 from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from innovationsweek.config import Settings
-from innovationsweek.notifications.models import Email
 from innovationsweek.runtime import Runtime
-from tests.conftest import PASSWORD, run_jobs
+from tests.conftest import PASSWORD, run_jobs, sent_messages
 
 PUBLIC_URL = "https://konto.innovationsveckan.example"
 SIGN_UP_LINK = re.compile(re.escape(PUBLIC_URL) + r"(/api/v1/auth/sign-ups/[A-Za-z0-9_-]+)")
@@ -34,11 +29,7 @@ def sign_up(client, email="someone@example.org", password=PASSWORD, name="Someon
 def mails_to(runtime: Runtime, address: str) -> list[EmailMessage]:
     """What the worker has mailed to ``address``, in the order they were written."""
     run_jobs(runtime)
-    parse = BytesParser(policy=email.policy.default).parsebytes
-    sent = {m["Message-ID"]: m for m in map(parse, map(Path.read_bytes, (runtime.settings.instance_path / "mail").glob("*.eml")))}
-    with runtime.database.sessions() as session:
-        recorded = session.scalars(sa.select(Email.message_id).where(Email.to_address == address).order_by(Email.id))
-        return [sent[message_id] for message_id in recorded if message_id in sent]
+    return sent_messages(runtime, address)
 
 
 def text_of(message: EmailMessage) -> str:

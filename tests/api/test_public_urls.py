@@ -10,8 +10,8 @@ import pytest
 
 from innovationsweek.config import Settings
 from tests.activities.conftest import week  # noqa: F401 (fixture)
-from tests.conftest import PUBLIC_URL, run_jobs
-from tests.registrations.conftest import open_week, participant, publish, register, sent_messages  # noqa: F401 (fixture)
+from tests.conftest import PUBLIC_URL, run_jobs, sent_messages
+from tests.registrations.conftest import open_week, participant, publish, register  # noqa: F401 (fixture)
 
 EVIL = "evil.example"
 FORGED = {"Host": EVIL, "X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "http"}

@@ -4,12 +4,9 @@ helpers to register, read the mail that was sent and follow its cancel link."""
 from __future__ import annotations
 
 import dataclasses
-import email.policy
 import itertools
 import re
 from datetime import timedelta
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any
 
 import pytest
@@ -22,11 +19,10 @@ from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.programme import service as programme
-from innovationsweek.notifications.models import Email
 from innovationsweek.registrations.models import Registration
 from innovationsweek.runtime import Runtime
 from tests.activities.conftest import Week, week  # noqa: F401 (fixture)
-from tests.conftest import run_jobs
+from tests.conftest import run_jobs, sent_messages
 
 PUBLIC_URL = "https://anmalan.innovationsveckan.example"
 ACTIVITIES = "/api/v1/editions/test-week/activities"
@@ -130,23 +126,6 @@ def register(client, activity_id: int, body: dict[str, Any] | None = None, *, ad
         environ_base={"REMOTE_ADDR": remote},
         **kwargs,
     )
-
-
-def emails_to(runtime: Runtime, address: str) -> list[Email]:
-    with runtime.database.sessions() as session:
-        return list(session.scalars(sa.select(Email).where(Email.to_address == address).order_by(Email.id)))
-
-
-def sent_messages(runtime: Runtime, address: str) -> list[EmailMessage]:
-    """What the file mailer (the stand-in for SMTP) wrote for ``address``, oldest first; asserts
-    that every email recorded for it was sent."""
-    parser = BytesParser(policy=email.policy.default)
-    messages = []
-    for row in emails_to(runtime, address):
-        assert row.sent_at is not None, row.last_error
-        name = re.sub(r"[^A-Za-z0-9@._-]", "_", row.message_id.strip("<> "))
-        messages.append(parser.parsebytes((runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes()))
-    return messages
 
 
 def cancel_token(runtime: Runtime, address: str) -> str:

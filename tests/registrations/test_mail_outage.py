@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from innovationsweek.config import Settings
-from tests.conftest import run_jobs
-from tests.registrations.conftest import emails_to, publish, register, registrations_of
+from tests.conftest import emails_to, run_jobs
+from tests.registrations.conftest import publish, register, registrations_of
 
 
 @pytest.fixture

@@ -12,18 +12,16 @@ import sqlalchemy as sa
 
 from innovationsweek.registrations import service as registrations_service
 from innovationsweek.registrations.models import Registration, RegistrationStatus
-from tests.conftest import count_rows, problem_of, run_jobs
+from tests.conftest import count_rows, emails_to, problem_of, run_jobs, sent_messages
 from tests.registrations.conftest import (
     NOTICE,
     PUBLIC_URL,
     TOKEN,
-    emails_to,
     participant,
     publish,
     register,
     registrations_of,
     cancel_token,
-    sent_messages,
     token_in,
 )
 
