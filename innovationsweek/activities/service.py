@@ -7,7 +7,7 @@ audit entry, and so is the one place where an activity's status changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -549,10 +549,18 @@ INVITATION_BODY = (
 )
 
 
+# Removing and naming an organisation again asks it anew, but mails its owners at most once in
+# this time: a host must not be able to fill another organisation's inboxes.
+INVITATION_MAIL_INTERVAL = timedelta(days=7)
+
+
 def _invite(session: Session, actor: Actor, activity: Activity, organisation: Organisation) -> None:
+    mailed_lately = _invited_since(session, activity.id, organisation.id, utcnow() - INVITATION_MAIL_INTERVAL)
     audit.record(
         session, actor, "co_organiser_invited", edition_id=activity.edition_id, activity_id=activity.id, organisation_id=organisation.id
     )
+    if mailed_lately:
+        return
     edition = activity.edition
     values = {
         "host": activity.organisation.name,
@@ -565,6 +573,16 @@ def _invite(session: Session, actor: Actor, activity: Activity, organisation: Or
     text = "\n".join(INVITATION_BODY).format(**values)
     for address in owner_emails(session, organisation.id):
         send_mail(session, to=address, subject=INVITATION_SUBJECT.format(**values), text=text)
+
+
+def _invited_since(session: Session, activity_id: int, organisation_id: int, since: datetime) -> bool:
+    invitations = sa.select(audit.AuditEntry.id).where(
+        audit.AuditEntry.action == "co_organiser_invited",
+        audit.AuditEntry.activity_id == activity_id,
+        audit.AuditEntry.organisation_id == organisation_id,
+        audit.AuditEntry.at >= since,
+    )
+    return bool(session.scalar(sa.select(sa.exists(invitations))))
 
 
 def owner_emails(session: Session, organisation_id: int) -> list[str]:
