@@ -471,14 +471,16 @@ def co_organiser_invitations(session: Session, actor: Actor, organisation_id: in
 def answer_co_organiser_invitation(
     session: Session, actor: Actor, activity_id: int, organisation_id: int, *, accept: bool
 ) -> CoOrganiser:
-    """Accept or decline, once. Only once accepted does the organisation show in the programme
-    (where the approved version names it) and do its members get to see the activity."""
+    """Accept or decline, once; an organisation that accepted may still decline later, to leave.
+    Only while accepted does the organisation show in the programme (where the approved version
+    names it) and do its members get to see the activity."""
     organisation = _invited_organisation(session, actor, organisation_id)
     link = session.get(CoOrganiser, (activity_id, organisation.id), with_for_update=True)  # two owners at once: one answer
     if link is None:
         raise NotFound(f"{organisation.name} is not invited to co-organise activity {activity_id}.", parameter="activity_id")
-    if link.status != CoOrganiserStatus.PENDING:
+    if link.status == CoOrganiserStatus.DECLINED or (accept and link.status == CoOrganiserStatus.ACCEPTED):
         raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", answer=link.status.value)
+    was_shown = link.status == CoOrganiserStatus.ACCEPTED
     link.status = CoOrganiserStatus.ACCEPTED if accept else CoOrganiserStatus.DECLINED
     link.answered_at = utcnow()
     activity = link.activity  # its version stays: an answer never clashes with the host's edits
@@ -490,7 +492,7 @@ def answer_co_organiser_invitation(
         activity_id=activity.id,
         organisation_id=organisation.id,
     )
-    if accept:
+    if accept or was_shown:
         schedule_publication(session, activity)
     session.flush()
     return link

@@ -292,7 +292,8 @@ def revisions(activity_id: int) -> Any:
 
 INVITATION_ANSWER = (
     "Until an owner accepts, the organisation shows nowhere public and its members cannot see the activity. "
-    "An invitation is answered once."
+    "An invitation is answered once; an organisation that accepted may still decline later, which takes it out "
+    "of the programme and ends its members' access at once."
 )
 
 
@@ -309,6 +310,6 @@ def accept_co_organiser_invitation(activity_id: int, organisation_id: int) -> An
 @blp.access("organiser")
 @blp.response(200, CoOrganiserInvitationSchema)
 @blp.errors(404, 409)
-@blp.doc(summary="Decline being named co-organiser (owners of that organisation)", description=INVITATION_ANSWER)
+@blp.doc(summary="Decline being named co-organiser, or leave after accepting (owners of that organisation)", description=INVITATION_ANSWER)
 def decline_co_organiser_invitation(activity_id: int, organisation_id: int) -> Any:
     return activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=False)

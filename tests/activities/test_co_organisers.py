@@ -127,7 +127,6 @@ def test_answers_that_cannot_be_given_are_refused_and_change_nothing(client, run
     assert answer(client, activity_id, umea, week.outsider).status_code == 200
     twice = answer(client, activity_id, umea, week.outsider)
     assert problem_of(twice)["status"] == 409 and "already accepted" in problem_of(twice)["detail"]
-    assert problem_of(answer(client, activity_id, umea, week.outsider, "decline"))["status"] == 409
     assert problem_of(client.get("/api/v1/organisations/999999/co-organiser-invitations", headers=week.outsider))["status"] == 404
 
 
@@ -152,3 +151,22 @@ def test_removing_a_co_organiser_needs_no_answer_and_ends_its_access(client, run
     assert [to for to, _, _ in mails(runtime)].count("ulf@umea.se") == 1  # but not mailed again within a week
     listed = client.get(f"/api/v1/organisations/{umea}/co-organiser-invitations", headers=week.outsider).get_json()["items"]
     assert [(i["activity_id"], i["status"]) for i in listed] == [(activity_id, "pending")]
+
+
+def test_an_organisation_that_accepted_may_leave_by_declining(client, runtime, week, umea_member):
+    umea = week.other_organisation_id
+    activity_id = published(client, runtime, week, co_organiser_ids=[umea])
+    assert answer(client, activity_id, umea, week.outsider).status_code == 200
+    run_jobs(runtime)
+    assert [o["id"] for o in client.get(f"/api/v1/programme/activities/{activity_id}").get_json()["co_organisers"]] == [umea]
+
+    left = answer(client, activity_id, umea, week.outsider, "decline")
+    run_jobs(runtime)
+
+    assert left.status_code == 200
+    assert client.get(f"/api/v1/programme/activities/{activity_id}").get_json()["co_organisers"] == []
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=umea_member).status_code == 404
+    assert actions(runtime, activity_id)[-2:] == [("co_organiser_accepted", umea), ("co_organiser_declined", umea)]
+    again = answer(client, activity_id, umea, week.outsider, "decline")
+    assert problem_of(again)["status"] == 409 and "already declined" in problem_of(again)["detail"]
+    assert problem_of(answer(client, activity_id, umea, week.outsider))["status"] == 409
