@@ -25,8 +25,11 @@ catalogues: $(CATALOGUES)
 	$(BIN)/pybabel compile -i $< -o $@
 
 # axe-core for the pages' accessibility checks in the browser tests (git-ignored node_modules).
+# npm from Debian where it is missing and we may (as Chromium below).
 $(AXE):
-	npm install --no-save --no-audit --no-fund axe-core@4
+	@command -v npm >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	-command -v npm >/dev/null && npm install --no-save --no-audit --no-fund axe-core@4
 
 run: $(INSTALLED) catalogues
 	$(BIN)/innovationsweek serve --port $(PORT)

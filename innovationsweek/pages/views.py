@@ -45,8 +45,8 @@ FIELD_ERRORS = {
     "theme": _l("Choose a theme from the list."),
     "language": _l("Choose a language from the list."),
     "audience": _l("Choose an audience from the list."),
-    "from": _l("Enter a date like 2026-10-05."),
-    "to": _l("Enter a date like 2026-10-09, not before the first day."),
+    "from": _l("Enter the date as year-month-day."),
+    "to": _l("Enter the date as year-month-day, not before the first day."),
 }
 FIELD_LABELS = {
     "q": _l("Search"),
@@ -164,6 +164,7 @@ def _page_context(language: str) -> dict[str, Any]:
         "in_language": lambda names: labels.in_language(names, language),
         "edition_name": labels.in_language(edition.name, language) if edition is not None else "",
         "edition_theme": labels.in_language(edition.theme, language) if edition is not None else "",
+        "first_day": to_user_timezone(edition.starts_at).date().isoformat() if edition is not None else "",
         "languages": [(code, _switch_url(code)) for code in LANGUAGES],
         "labels": labels,
         "field_labels": FIELD_LABELS,

@@ -144,7 +144,7 @@ def test_a_bad_filter_is_shown_next_to_its_field_in_the_chosen_language(client, 
     assert response.status_code == 400
     summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
     assert 'href="#filter-from"' in summary and 'href="#filter-format"' in summary
-    assert "Skriv en dato som 2026-10-05." in text_of(response)
+    assert "Skriv datoen som år-måned-dag." in text_of(response)
     assert re.search(r'id="filter-format-error"[^>]*>.*Vælg et format på listen\.', response.text)
     assert 'aria-describedby="filter-from-hint filter-from-error"' in response.text
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
