@@ -186,10 +186,12 @@ def test_the_activity_page_has_what_a_participant_needs(client, demo):
 def test_a_cancelled_activity_says_so(client, demo):
     activity = activity_id(demo, "Öppet hus: Innovationslabbet")
 
-    page = text_of(client.get(f"/activities/{activity}", query_string={"lang": "da"}))
+    response = client.get(f"/activities/{activity}", query_string={"lang": "da"})
+    page = text_of(response)
 
     assert "Aktiviteten er aflyst." in page
     assert "Inställt på grund av sjukdom." in page  # the organiser's words, as written
+    assert html_lang(response) == "da" and '<h1 lang="sv">' in response.text  # and marked as Swedish
 
 
 def test_an_activity_not_in_an_open_programme_is_not_found_in_the_chosen_language(client, demo):
