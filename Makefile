@@ -7,8 +7,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+# The pages' message catalogues: .po files are committed, .mo files compiled here.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard innovationsweek/pages/translations/*/LC_MESSAGES/messages.po))
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test fuzz bench openapi worker migrate clean chromium
+.PHONY: run test fuzz bench openapi worker migrate clean chromium catalogues
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +19,22 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(INSTALLED)
+catalogues: $(CATALOGUES)
+
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# axe-core for the pages' accessibility checks in the browser tests (git-ignored node_modules).
+# npm from Debian where it is missing and we may (as Chromium below).
+$(AXE):
+	@command -v npm >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	-command -v npm >/dev/null && npm install --no-save --no-audit --no-fund axe-core@4
+
+run: $(INSTALLED) catalogues
 	$(BIN)/innovationsweek serve --port $(PORT)
 
-test: $(INSTALLED) chromium
+test: $(INSTALLED) catalogues chromium $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The docs page's browser test runs Debian's Chromium through playwright. Installed here when
@@ -44,4 +59,4 @@ worker: $(INSTALLED)
 	$(BIN)/innovationsweek worker
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules test-artifacts $(CATALOGUES)

@@ -10,11 +10,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from innovationsweek import runtime as runtimes
 from innovationsweek.api import init_api
 from innovationsweek.config import Settings
+from innovationsweek.pages import init_pages
 from innovationsweek.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
-    """Build the API. ``runtime`` lets the embedded server share its queue store with the
+    """Build the API and the pages. ``runtime`` lets the embedded server share its queue store with the
     in-process worker; otherwise one is made from ``settings`` (default: the environment)."""
     runtime = runtime or Runtime(settings or Settings.from_env())
     runtimes.install(runtime)
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.extensions["innovationsweek"] = runtime
     trust_proxies(app, runtime.settings.trusted_proxy_hops)
     init_api(app)
+    init_pages(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
 

@@ -117,7 +117,7 @@ def serve(host: str, port: int, no_worker: bool, with_demo: bool) -> None:
     migrate.upgrade(runtime.database.engine)
     _start_empty_database(runtime, with_demo=with_demo or runtime.settings.embedded)
     server = make_server(host, port, create_app(runtime=runtime), threaded=True, request_handler=QuietRequestHandler)
-    click.echo(f"innovationsweek on {url}  (API docs: {url}/api/docs, health: {url}/health)")
+    click.echo(f"innovationsweek on {url}  (the programme: {url}/, API docs: {url}/api/docs, health: {url}/health)")
     if no_worker:
         server.serve_forever()
         return

@@ -31,10 +31,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rq import SimpleWorker
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from innovationsweek import demo, migrate
 from innovationsweek.accounts import service as accounts
 from innovationsweek.accounts.models import User
+from innovationsweek.cli import QuietRequestHandler
 from innovationsweek.actors import Actor
 from innovationsweek.app import create_app
 from innovationsweek.config import Settings, normalise_database_url
@@ -256,3 +258,46 @@ def link_server() -> Iterator[str]:
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# --- a real browser, for the pages and the docs page -----------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox: CI runs as root. The rest keeps Chromium from calling home during the test.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def need(ready: bool, what: str) -> None:
+    """Skip locally, fail under CI=true, when a browser test's tool is missing."""
+    if not ready:
+        if IN_CI:
+            pytest.fail(f"{what} is missing (make test installs it)", pytrace=False)
+        pytest.skip(f"{what} is missing: apt-get install chromium; pip install -e '.[test]'; make test")
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    """The app served on loopback by a real HTTP server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A page in headless Debian Chromium, driven by playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    need(sync_playwright is not None, "playwright (python)")
+    need(CHROMIUM.is_file(), str(CHROMIUM))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

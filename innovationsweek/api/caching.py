@@ -18,11 +18,17 @@ LIST_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 
 
 def cached(
-    version: ProgrammeVersion, build: Callable[[], Response], *, cache_control: str = LIST_CACHE, vary: str = "Accept"
+    version: ProgrammeVersion,
+    build: Callable[[], Response],
+    *,
+    cache_control: str = LIST_CACHE,
+    vary: str = "Accept",
+    variant: str = "",
 ) -> Response:
     """``build()``'s answer with ETag, Last-Modified and Cache-Control, or a 304 that repeats
-    them when the client already has it."""
-    key = "|".join((request.path, request.query_string.decode(), request.headers.get("Accept", "")))
+    them when the client already has it. ``variant`` names what else chose the answer (a page's
+    language, negotiated from the headers in ``vary``), so each variant has its own ETag."""
+    key = "|".join((request.path, request.query_string.decode(), request.headers.get("Accept", ""), variant))
     etag = f"{version.change_number}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     if etag in request.if_none_match:
         response = Response(status=304)

@@ -92,7 +92,7 @@ FEED_PAGE = ma.Schema.from_dict(
 def programme_list(query: dict[str, Any], slug: str) -> Response:
     edition = programme.open_programme(db(), slug)
     cursor, limit = query.pop("cursor", None), query.pop("limit")
-    filters = programme.ProgrammeFilters(**{_FILTERS.get(k, k): v for k, v in query.items()})
+    filters = programme_filters(query)
 
     def build() -> Response:
         page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
@@ -116,6 +116,11 @@ _FILTERS = {
     "theme": "themes",
     "language": "languages",
 }
+
+
+def programme_filters(query: dict[str, Any]) -> programme.ProgrammeFilters:
+    """The service's filters from a loaded :class:`ProgrammeQuerySchema` (without paging)."""
+    return programme.ProgrammeFilters(**{_FILTERS.get(k, k): v for k, v in query.items()})
 
 
 @blp.route("/editions/<slug:slug>/feed")

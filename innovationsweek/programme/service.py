@@ -291,6 +291,17 @@ def open_programme(session: Session, slug: str) -> Edition:
     return edition
 
 
+def current_edition(session: Session, now: datetime) -> Edition:
+    """The edition a visitor means by "the programme": of those whose programme is open, the
+    running or next week, else the one that ended last."""
+    open_editions = sa.select(Edition).where(Edition.programme_open)
+    upcoming = session.scalar(open_editions.where(Edition.ends_at > now).order_by(Edition.starts_at, Edition.id).limit(1))
+    edition = upcoming or session.scalar(open_editions.order_by(Edition.ends_at.desc(), Edition.id.desc()).limit(1))
+    if edition is None:
+        raise NotFound("No programme is open yet.")
+    return edition
+
+
 def programme_version(session: Session, edition: Edition) -> ProgrammeVersion:
     counter = session.get(ProgrammeCounter, edition.id)
     if counter is None:
@@ -331,6 +342,38 @@ def programme_page(
         cursor=cursor,
         limit=limit,
     )
+
+
+# Webcasts by the week's national hosts are for everyone in the country: shown on top with the
+# coordinators' featured activities.
+NATIONAL_KINDS = (OrganisationKind.NATIONAL_COORDINATOR, OrganisationKind.STATE_AGENCY)
+
+
+def highlights(session: Session, edition: Edition, filters: ProgrammeFilters, *, limit: int) -> list[ProgrammeEntry]:
+    """Featured activities and national webcasts among those ``filters`` select, by start."""
+    query = sa.select(ProgrammeEntry).where(
+        ProgrammeEntry.edition_id == edition.id,
+        ProgrammeEntry.state == EntryState.UPDATED,
+        sa.or_(
+            ProgrammeEntry.featured.is_(True),
+            sa.and_(ProgrammeEntry.format == Format.WEBCAST, ProgrammeEntry.organisation_kind.in_(NATIONAL_KINDS)),
+        ),
+    )
+    query = _filtered(query, edition, filters).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id).limit(limit)
+    return list(session.scalars(query))
+
+
+def related_entries(session: Session, entry: ProgrammeEntry) -> list[ProgrammeEntry]:
+    """The published activities ``entry`` names as related, in its programme, by start."""
+    ids = [int(i) for i in (entry.data or {}).get("related_activity_ids", [])]
+    if not ids:
+        return []
+    query = (
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.activity_id.in_(ids), ProgrammeEntry.edition_id == entry.edition_id, ProgrammeEntry.state == EntryState.UPDATED)
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    )
+    return list(session.scalars(query))
 
 
 def _filtered(query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:

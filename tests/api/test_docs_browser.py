@@ -1,59 +1,11 @@
 """The docs page in a real browser: Swagger UI renders the operations under the page's
 Content-Security-Policy, loading nothing from another host.
 
-Needs Debian's Chromium at /usr/bin/chromium (``make test`` installs it where it can, see the
-Makefile); without it the test is skipped locally and fails with CI=true.
+Needs Debian's Chromium (the ``browser_page`` fixture in tests/conftest.py): without it the
+test is skipped locally and fails with CI=true.
 """
 
 from __future__ import annotations
-
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
-
-from innovationsweek.cli import QuietRequestHandler
-from tests.conftest import IN_CI
-
-CHROMIUM = Path("/usr/bin/chromium")
-# No sandbox: CI runs as root. The rest keeps Chromium from calling home during the test.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _need(ready: bool, what: str) -> None:
-    if not ready:
-        if IN_CI:
-            pytest.fail(f"{what} is missing (make test installs it)", pytrace=False)
-        pytest.skip(f"{what} is missing: apt-get install chromium; pip install -e '.[test]'")
-
-
-@pytest.fixture
-def base_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser_page():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _need(sync_playwright is not None, "playwright (python)")
-    _need(CHROMIUM.is_file(), str(CHROMIUM))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
 
 def test_swagger_ui_renders_the_operations_under_the_pages_policy(browser_page, base_url, tmp_path):
     page = browser_page
