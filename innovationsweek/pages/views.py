@@ -27,7 +27,7 @@ from innovationsweek.api.urls import public_base_url
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES, Edition
 from innovationsweek.errors import Invalid, NotFound
-from innovationsweek.pages import labels
+import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, page_language
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
