@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -11,9 +11,6 @@ from innovationsweek.accounts.models import User
 from innovationsweek.db import Base, Timestamped, enum_column, utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.organisations.models import Organisation
-
-if TYPE_CHECKING:
-    from innovationsweek.reports.models import ReportRevision
 
 
 class Format(enum.StrEnum):
@@ -294,4 +291,3 @@ class Finding(Base):
     field: Mapped[str | None] = mapped_column(sa.String(64))
 
     revision: Mapped[Revision | None] = relationship(back_populates="findings")
-    report_revision: Mapped[ReportRevision | None] = relationship(back_populates="findings")

@@ -68,9 +68,9 @@ class ReportRevision(ModeratedVersion, Base):
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_reports.activity_id", ondelete="CASCADE"))
 
     report: Mapped[ActivityReport] = relationship(back_populates="revisions", foreign_keys=[activity_id])
-    findings: Mapped[list[Finding]] = relationship(
-        back_populates="report_revision", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
-    )
+    # One way only: a finding need not know it is a report's, and activities' models must not
+    # import the reports' (which build on them).
+    findings: Mapped[list[Finding]] = relationship(cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id")
 
     @property
     def activity(self) -> Activity:
