@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
-# The pages' message catalogues: .po files are committed, .mo files compiled here.
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard innovationsweek/pages/translations/*/LC_MESSAGES/messages.po))
+# The message catalogues (pages, mails, API errors): .po files are committed, .mo files compiled here.
+TRANSLATIONS := innovationsweek/translations
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard innovationsweek/translations/*/LC_MESSAGES/messages.po))
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test fuzz bench openapi worker migrate clean chromium catalogues
+.PHONY: run test fuzz bench openapi worker migrate clean chromium catalogues messages
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,13 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 catalogues: $(CATALOGUES)
+
+# After adding or changing a text: gathers every message into the .pot and each language's .po,
+# then translate the new msgstr in sv, da and en. No line numbers and sorted by message, so that
+# a change touches only its own messages.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-pot-creation-date -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 %.mo: %.po $(INSTALLED)
 	$(BIN)/pybabel compile -i $< -o $@

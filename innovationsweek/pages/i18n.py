@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import Flask, g, request
 from babel.dates import format_skeleton
 from flask_babel import Babel, get_locale, to_user_timezone
 
 from innovationsweek.editions.models import LANGUAGES, Edition
+from innovationsweek.translations import DIRECTORY
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 FALLBACK_TIMEZONE = "Europe/Stockholm"
-# The .po files are committed; the .mo files beside them are compiled at install (Makefile).
-TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def page_language() -> LanguageChoice:
 
 
 def init_babel(app: Flask) -> None:
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(DIRECTORY)
     Babel(app, locale_selector=lambda: page_language().language, timezone_selector=_edition_timezone)
     app.jinja_env.filters["skeleton"] = localised_skeleton
 

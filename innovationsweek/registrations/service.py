@@ -72,6 +72,15 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class PrivacyNotice:
+    """The text a participant is shown and consents to, its version and its language."""
+
+    text: str
+    version: str
+    language: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """Counts only: what coordinators may see of an activity's registrations."""
 
@@ -108,7 +117,7 @@ def register(
     entry = public_entry(session, activity_id)  # 404 unless in an open programme
     activity = _lock(session, activity_id)
     _ensure_open(activity, entry)
-    consent_text, consent_version = _privacy_notice(activity.edition, language)
+    notice = privacy_notice(activity.edition, language)
     fields = _cleaned(participant)
     _fill_seats(session, activity, entry, public_url=public_url)
     answer = _newcomers_answer(session, activity.id, entry)
@@ -130,8 +139,8 @@ def register(
         edition_id=activity.edition_id,
         status=answer.status,
         **fields,
-        consent_text=consent_text,
-        consent_version=consent_version,
+        consent_text=notice.text,
+        consent_version=notice.version,
         consented_at=utcnow(),
     )
     token = _new_cancel_token(registration)
@@ -354,11 +363,13 @@ def _public_terms(entry: ProgrammeEntry | None) -> tuple[RegistrationMode, int |
     return RegistrationMode(registration.get("mode") or RegistrationMode.NONE), registration.get("capacity")
 
 
-def _privacy_notice(edition: Edition, language: str | None) -> tuple[str, str]:
+def privacy_notice(edition: Edition, language: str | None) -> PrivacyNotice:
+    """The notice a participant consents to: in ``language`` when the edition has it, else in
+    the first of :data:`NOTICE_LANGUAGES` it has. 409 when it has none."""
     notices = edition.privacy_notice or {}
     for candidate in (language, *NOTICE_LANGUAGES):
         if candidate and (notices.get(candidate) or "").strip():
-            return notices[candidate], edition.privacy_notice_version
+            return PrivacyNotice(text=notices[candidate], version=edition.privacy_notice_version, language=candidate)
     raise Conflict(
         "Registration is not possible yet: the edition has no privacy notice to consent to.", reason="no_privacy_notice"
     )

@@ -1,0 +1,24 @@
+"""The message catalogues of every text people read: the pages, the mails to participants and
+the API's error details, in Swedish, Danish and English (``<language>/LC_MESSAGES/messages.po``,
+compiled to ``.mo`` at install by ``make catalogues``).
+
+The pages translate through Flask-Babel, which reads this folder. Code that runs outside a
+request (a service writing a mail, a job) takes the catalogue of the language it needs from
+:func:`translations`: a mail goes out in its reader's language, whatever the request's was.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+DIRECTORY = Path(__file__).parent
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of ``language`` (``sv``, ``da``, ``en``); the English source texts when it
+    has none."""
+    return Translations.load(str(DIRECTORY), [language], domain="messages")

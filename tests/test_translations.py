@@ -1,0 +1,38 @@
+"""Every message people read (pages, mails to participants, API error details) is translated
+into Swedish, Danish and English: the messages are extracted from the sources as they are now,
+with the project's own babel.cfg, so a new string without a translation fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from innovationsweek.editions.models import LANGUAGES
+from innovationsweek.translations import DIRECTORY
+
+ROOT = Path(__file__).parents[1]
+# As `make messages` extracts them (Makefile): Babel's keywords and the lazy ones.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+
+
+def source_messages() -> set[str]:
+    with (ROOT / "babel.cfg").open() as config:
+        methods, options = parse_mapping_cfg(config)
+    found = extract_from_dir(str(ROOT), methods, options, keywords=KEYWORDS)
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated(language: str) -> None:
+    with (DIRECTORY / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po)
+    translated = {message.id for message in catalogue if message.id and message.string and not message.fuzzy}
+
+    missing = sorted(source_messages() - translated)
+
+    assert source_messages(), "the extractor finds the messages"
+    assert missing == [], f"untranslated in {language}.po (make messages, then translate): {missing}"
