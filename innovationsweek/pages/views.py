@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import flask
 import marshmallow as ma
@@ -144,6 +144,7 @@ def activity_page(activity_id: int) -> Response:
 @bp.post("/activities/<id:activity_id>/registrations")
 @rate_limited("registration")  # the API's registration limit, counted together with it
 def register(activity_id: int) -> Response:
+    g.form_page = url_for("pages.activity_page", activity_id=activity_id)
     entry = programme.public_entry(db(), activity_id)
     edition = _use_edition(programme.edition_of(db(), entry))
     submission = forms.read_submission(request.form)
@@ -279,7 +280,12 @@ def _page_context(language: str) -> dict[str, Any]:
 
 
 def _switch_url(language: str) -> str:
-    here = request.full_path.rstrip("?")
+    """The switch goes back to this page without its ``?lang=``, which would outrank the choice;
+    from the answer to a form, back to the page the form was on (a GET cannot repeat a POST)."""
+    if request.method != "GET":
+        return url_for("pages.switch_language", lang=language, next=g.get("form_page", "/"))
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    here = f"{request.path}?{urlencode(args)}" if args else request.path
     return url_for("pages.switch_language", lang=language, next=here)
 
 
