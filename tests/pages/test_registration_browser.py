@@ -10,15 +10,12 @@ Screenshots go to test-artifacts/pages/ (git-ignored).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from innovationsweek.config import Settings
 from tests.conftest import need, run_jobs
-from tests.notifications.test_email import SmtpServer, free_port
+from tests.notifications.test_email import settings, smtp  # noqa: F401 (fixtures: a real SMTP server, the app sends to it)
 from tests.pages.test_browser import AXE, axe_violations, shoot
 
 WORDS = {  # what the visitor reads and uses, per language
@@ -45,19 +42,6 @@ WORDS = {  # what the visitor reads and uses, per language
     },
 }
 TITLE = "Studiebesök: Digitala medarbetare i hemtjänsten"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp: SmtpServer) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
 
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
