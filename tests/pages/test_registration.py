@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from innovationsweek.activities.models import Activity
 from innovationsweek.editions.models import Edition
+from innovationsweek.programme.models import ProgrammeEntry
 from innovationsweek.registrations.models import Registration
 from innovationsweek.translations import translations
 from tests.conftest import count_rows, emails_to
@@ -285,3 +286,14 @@ def test_the_language_switch_on_the_answer_to_the_form_goes_back_to_the_activity
     back = client.get(unescape(switch))
     assert back.headers["Location"] == f"/activities/{visit}"
     assert '<html lang="da">' in client.get(back.headers["Location"]).text
+
+
+def test_the_organisers_photo_notice_stands_at_the_photo_choice_in_its_own_language(client, runtime, visit):
+    with runtime.database.unit_of_work() as session:
+        entry = session.get(ProgrammeEntry, visit)
+        entry.data = {**entry.data, "photo_notice": "Vi filmar hela besöket och lägger ut filmen på kommunens webbplats."}
+
+    page = form_page(client, visit, "en")
+
+    assert '<p class="hint" id="reg-photo-hint" lang="sv">Vi filmar hela besöket' in page.text
+    assert '<fieldset class="choice" aria-describedby="reg-photo-hint">' in page.text
