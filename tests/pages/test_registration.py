@@ -6,6 +6,7 @@ conflicts as pages, and the caching of a page that carries a visitor's token."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -297,3 +298,23 @@ def test_the_organisers_photo_notice_stands_at_the_photo_choice_in_its_own_langu
 
     assert '<p class="hint" id="reg-photo-hint" lang="sv">Vi filmar hela besöket' in page.text
     assert '<fieldset class="choice" aria-describedby="reg-photo-hint">' in page.text
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"starts_at": datetime(2020, 1, 1, tzinfo=UTC)}, "This activity has already started: registration is over."),
+        ({"cancelled": True}, "This activity is cancelled: it takes no registrations."),
+    ],
+)
+def test_a_started_or_cancelled_activity_says_why_and_has_no_form(client, runtime, visit, change, said):
+    with runtime.database.unit_of_work() as session:
+        entry = session.get(ProgrammeEntry, visit)
+        for name, value in change.items():
+            setattr(entry, name, value)
+
+    page = client.get(f"/activities/{visit}?lang=en")
+
+    assert said in text_of(page)
+    assert 'name="csrf_token"' not in page.text
+    assert page.headers["Cache-Control"].startswith("public") and "Set-Cookie" not in page.headers
