@@ -3,35 +3,41 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import flask
 import marshmallow as ma
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from innovationsweek.activities.models import Audience, Format
-from innovationsweek.api.caching import cached
-from innovationsweek.api.context import db
+from innovationsweek.api.caching import LIST_CACHE, cached
+from innovationsweek.api.context import db, runtime
+from innovationsweek.api.limits import rate_limited
 from innovationsweek.api.programme import ProgrammeQuerySchema, programme_filters
 from innovationsweek.api.urls import public_base_url
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES, Edition
-from innovationsweek.errors import Invalid, NotFound
+from innovationsweek.errors import Conflict, Invalid, NotFound
+import innovationsweek.pages.forms as forms
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, page_language
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import ProgrammeEntry
+from innovationsweek.registrations import service as registrations
 
 bp = flask.Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -100,24 +106,119 @@ def programme_page(slug: str) -> Response:
     return _cached(programme.programme_version(db(), edition), build)
 
 
+# A page with the registration form carries the visitor's own CSRF token, tied to their session
+# cookie: no shared cache may keep it (another visitor would get a token that is not theirs), so
+# it is "private", and "no-cache" as the seats left change without the programme changing. Its
+# ETag names, besides the programme's change number, the seats left and the visitor's session
+# token (hashed), so the browser's own copy is revalidated with a 304 as long as it is still
+# right for this visitor, and rendered anew when anything on it would differ. A page without
+# the form (closed, started, cancelled, elsewhere) sets no cookie and keeps the public caching.
+FORM_PAGE_CACHE = "private, no-cache"
+# Where Flask-WTF keeps the visitor's CSRF secret in the session (its default field name).
+CSRF_SESSION_KEY = "csrf_token"
+# Why registration is not possible here, for the visitor (the service's 409 reasons).
+REFUSALS = {
+    "cancelled": _l("This activity is cancelled: it takes no registrations."),
+    "not_registered_here": _l("Registration for this activity is on the organiser's own site."),
+    "closed": _l("The organiser has closed registration for this activity."),
+    "started": _l("This activity has already started: registration is over."),
+    "no_privacy_notice": _l("Registration is not open yet: the privacy notice is missing."),
+    "notice_changed": _l("The privacy notice changed after the form was shown. Read the new text below and consent again."),
+}
+CSRF_REFUSED = _l("The form had expired or did not come from this page. Check your details and send the form again.")
+
+
 @bp.get("/activities/<id:activity_id>")
 def activity_page(activity_id: int) -> Response:
     entry = programme.public_entry(db(), activity_id)
     edition = _use_edition(programme.edition_of(db(), entry))
+    opening = registrations.availability(db(), entry)
+    version = programme.programme_version(db(), edition)
+    if opening.refusal is not None:
+        return _cached(version, lambda: _activity(entry, edition, opening, 200), variant=opening.refusal)
+    generate_csrf()  # before the ETag, which names the visitor's token
+    variant = f"seats-{opening.seats_left}-{_token_tag()}"
+    return _cached(version, lambda: _activity(entry, edition, opening, 200), variant=variant, cache_control=FORM_PAGE_CACHE)
 
-    def build() -> Response:
-        event = formats.json_ld(entry, base_url=public_base_url())
-        return _render(
-            "activity.html", 200, edition=edition, entry=entry, data=entry.data, related=programme.related_entries(db(), entry),
-            json_ld=_script_json(event),
+
+@bp.post("/activities/<id:activity_id>/registrations")
+@rate_limited("registration")  # the API's registration limit, counted together with it
+def register(activity_id: int) -> Response:
+    g.form_page = url_for("pages.activity_page", activity_id=activity_id)
+    entry = programme.public_entry(db(), activity_id)
+    edition = _use_edition(programme.edition_of(db(), entry))
+    submission = forms.read_submission(request.form)
+    if not forms.RegistrationForm().validate():  # its CSRF token
+        return _refused(entry, edition, submission, 400, problem=str(CSRF_REFUSED))
+    if submission.errors:
+        return _refused(entry, edition, submission, 400)
+    try:
+        receipt = registrations.register(
+            db(),
+            activity_id,
+            submission.participant(),
+            language=page_language().language,
+            public_url=runtime().settings.public_url,
+            trap_filled=submission.trap_filled,
+            notice_version=submission.notice_version,
         )
+    except Conflict as conflict:
+        problem = REFUSALS.get(str(conflict.extra.get("reason")), conflict.detail)
+        return _refused(entry, edition, submission, 409, problem=str(problem))
+    except Invalid as invalid:
+        errors = {invalid.field: str(forms.FIELD_ERRORS.get(invalid.field, invalid.detail))}
+        return _refused(entry, edition, submission, 400, errors=errors)
+    response = _render("registered.html", 200, edition=edition, entry=entry, data=entry.data, receipt=receipt)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
-    return _cached(programme.programme_version(db(), edition), build)
+
+def _activity(entry: ProgrammeEntry, edition: Edition, opening: registrations.Availability, status: int, **form: Any) -> Response:
+    """The activity's page; with the registration form while it takes registrations here."""
+    event = formats.json_ld(entry, base_url=public_base_url())
+    notice = registrations.privacy_notice(edition, page_language().language) if opening.refusal is None else None
+    return _render(
+        "activity.html", status, edition=edition, entry=entry, data=entry.data, related=programme.related_entries(db(), entry),
+        json_ld=_script_json(event), opening=opening, refusal=REFUSALS.get(opening.refusal or ""), notice=notice,
+        **{"values": {}, "errors": {}, "problem": None, **form},
+    )
+
+
+def _refused(
+    entry: ProgrammeEntry, edition: Edition, submission: forms.Submission, status: int, *, problem: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The page again with what was typed, the problem on top and each refused field's message
+    beside it; the notice as it is now (its consent box unticked when it changed)."""
+    values = dict(submission.values)
+    if status == 409:
+        values["consent"] = ""
+    response = _activity(
+        entry, edition, registrations.availability(db(), entry), status, values=values,
+        errors=errors if errors is not None else submission.errors, problem=problem,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _token_tag() -> str:
+    return hashlib.sha256(str(session.get(CSRF_SESSION_KEY, "")).encode()).hexdigest()[:16]
 
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Response:
     return _render("error.html", 404, heading=_("Page not found"), message=_("There is no such page, or it is not public yet."))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded) -> Response:
+    # flask-limiter adds Retry-After to this answer, as to the API's 429.
+    response = _render(
+        "error.html", 429, heading=_("Too many registrations"),
+        message=_("Too many registrations from your address; wait a minute and try again."),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.errorhandler(Invalid)
@@ -140,9 +241,11 @@ def _render(template: str, status: int, **context: Any) -> Response:
     return response
 
 
-def _cached(version: programme.ProgrammeVersion, build: Any) -> Response:
+def _cached(
+    version: programme.ProgrammeVersion, build: Any, *, variant: str = "", cache_control: str = LIST_CACHE
+) -> Response:
     choice = page_language()
-    response = cached(version, build, vary="Accept", variant=choice.language)
+    response = cached(version, build, vary="Accept", variant=f"{choice.language}|{variant}", cache_control=cache_control)
     _vary(response, choice.vary)
     return response
 
@@ -168,6 +271,8 @@ def _page_context(language: str) -> dict[str, Any]:
         "languages": [(code, _switch_url(code)) for code in LANGUAGES],
         "labels": labels,
         "field_labels": FIELD_LABELS,
+        "form_labels": forms.FIELD_LABELS,
+        "csrf_token": generate_csrf,
         "Format": Format,
         "Audience": Audience,
         "LANGUAGES": LANGUAGES,
@@ -175,7 +280,12 @@ def _page_context(language: str) -> dict[str, Any]:
 
 
 def _switch_url(language: str) -> str:
-    here = request.full_path.rstrip("?")
+    """The switch goes back to this page without its ``?lang=``, which would outrank the choice;
+    from the answer to a form, back to the page the form was on (a GET cannot repeat a POST)."""
+    if request.method != "GET":
+        return url_for("pages.switch_language", lang=language, next=g.get("form_page", "/"))
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    here = f"{request.path}?{urlencode(args)}" if args else request.path
     return url_for("pages.switch_language", lang=language, next=here)
 
 

@@ -81,6 +81,18 @@ class PrivacyNotice:
 
 
 @dataclass(frozen=True)
+class Availability:
+    """Whether the public may register for an activity here now, for its page: no personal data.
+    ``refusal`` is the reason :func:`register` would refuse with (``cancelled``,
+    ``not_registered_here``, ``closed``, ``started``, ``no_privacy_notice``), else None;
+    ``seats_left`` while a newcomer gets a seat, else (full: the waitlist) None."""
+
+    activity_id: int
+    refusal: str | None
+    seats_left: int | None
+
+
+@dataclass(frozen=True)
 class Summary:
     """Counts only: what coordinators may see of an activity's registrations."""
 
@@ -104,6 +116,7 @@ def register(
     language: str | None,
     public_url: str,
     trap_filled: bool = False,
+    notice_version: str | None = None,
 ) -> Receipt:
     """Register ``participant`` for an activity of an open programme that takes registrations
     here. Confirmed while seats are free and nobody waits, waitlisted otherwise; the participant
@@ -113,11 +126,15 @@ def register(
     newcomer would, and an email reminding them of their place with a fresh cancel link (the one
     sent before stops working); no second seat, nothing moves on the waitlist. ``trap_filled`` (a
     form's honeypot field was filled, as bots do) gets that answer too, and nothing happens.
+    ``notice_version``: the version of the privacy notice the participant was shown; consent to
+    an older one is refused (409 ``notice_changed``), so that nobody consents to a text unseen.
     """
     entry = public_entry(session, activity_id)  # 404 unless in an open programme
     activity = _lock(session, activity_id)
     _ensure_open(activity, entry)
     notice = privacy_notice(activity.edition, language)
+    if notice_version is not None and notice_version != notice.version:
+        raise Conflict("The privacy notice has changed since it was shown; read the new one.", reason="notice_changed")
     fields = _cleaned(participant)
     _fill_seats(session, activity, entry, public_url=public_url)
     answer = _newcomers_answer(session, activity.id, entry)
@@ -148,6 +165,23 @@ def register(
     session.flush()
     _tell_registered(session, registration, entry, token=token, public_url=public_url)
     return answer
+
+
+def availability(session: Session, entry: ProgrammeEntry) -> Availability:
+    """What someone about to register for the public ``entry`` may expect, by the rules
+    :func:`register` applies (read only: nothing is locked, so it may change the next moment)."""
+    activity = session.get(Activity, entry.activity_id)
+    if activity is None:
+        raise NotFound(f"No activity {entry.activity_id}.")
+    try:
+        _ensure_open(activity, entry)
+        privacy_notice(activity.edition, None)
+    except Conflict as refusal:
+        return Availability(activity_id=activity.id, refusal=str(refusal.extra["reason"]), seats_left=None)
+    terms = _public_terms(entry)
+    capacity = terms[1] if terms is not None else None
+    seats_left = capacity - _confirmed(session, activity.id) if capacity is not None and _seat_free(session, activity.id, entry) else None
+    return Availability(activity_id=activity.id, refusal=None, seats_left=seats_left)
 
 
 def _new_cancel_token(registration: Registration) -> str:
