@@ -30,10 +30,11 @@ EXTENSION = "innovationsweek.limits"
 
 
 def email_in_body() -> str:
-    """The account a sign-in or sign-up is for: the body's email as accounts store it, keyed-hashed
-    so that the counters in Redis name no address. Known and unknown addresses count alike (or the
-    limit would tell which have accounts); a body without an email counts under one shared key."""
-    body = request.get_json(silent=True)
+    """The account a sign-in or sign-up is for: the body's email (JSON from the API, a form from
+    the sign-in page) as accounts store it, keyed-hashed so that the counters in Redis name no
+    address. Known and unknown addresses count alike (or the limit would tell which have
+    accounts); a body without an email counts under one shared key."""
+    body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
     account = normalise_email(email) if isinstance(email, str) else ""
     secret = current_app.extensions["innovationsweek"].settings.secret_key.encode()

@@ -3,12 +3,30 @@ functions, in Swedish, Danish and English."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
+from innovationsweek.pages import organiser, sign_in  # noqa: F401 (their views join the blueprint)
 from innovationsweek.pages.i18n import init_babel
 from innovationsweek.pages.views import bp
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie (it holds only the forms' CSRF secret), Secure whenever the
+    request came over https (directly or through a trusted proxy), as the language cookie is."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure
+
+
 def init_pages(app: Flask) -> None:
+    app.config.update(
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        # A form's token holds as long as the visitor's session cookie: a page the browser kept
+        # and revalidated (304) must still be sendable hours later.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.session_interface = SessionCookies()
     init_babel(app)
     app.register_blueprint(bp)

@@ -63,14 +63,14 @@ FIELD_LABELS = {
 @bp.get("/")
 def home() -> BaseResponse:
     edition = programme.current_edition(db(), utcnow())
-    return redirect(url_for("pages.programme_page", slug=edition.slug, **_lang_in_url()))
+    return redirect(url_for("pages.programme_page", slug=edition.slug, **lang_in_url()))
 
 
 @bp.get("/language")
 def switch_language() -> BaseResponse:
     """The language switch: remembers the choice in a cookie and goes back to the page."""
     language = request.args.get("lang")
-    target = _local_path(request.args.get("next", "/"))
+    target = local_path(request.args.get("next", "/"))
     response = redirect(target, 303)
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure)
@@ -83,7 +83,7 @@ def programme_page(slug: str) -> Response:
     values = {name: _chosen(name) for name in FILTER_FIELDS}
     errors = _filter_errors()
     if errors:
-        return _render("programme.html", 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
+        return render_page("programme.html", 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
     query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(_schema_input())
     cursor, limit = query.pop("cursor", None), query.pop("limit")
     filters = programme_filters(query)
@@ -92,7 +92,7 @@ def programme_page(slug: str) -> Response:
         page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
         highlights = [] if cursor else programme.highlights(db(), edition, filters, limit=HIGHLIGHTS)
         more = _url_with(cursor=page.next_cursor) if page.next_cursor else None
-        return _render(
+        return render_page(
             "programme.html", 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
             highlights=highlights, total=page.total, more=more,
         )
@@ -107,7 +107,7 @@ def activity_page(activity_id: int) -> Response:
 
     def build() -> Response:
         event = formats.json_ld(entry, base_url=public_base_url())
-        return _render(
+        return render_page(
             "activity.html", 200, edition=edition, entry=entry, data=entry.data, related=programme.related_entries(db(), entry),
             json_ld=_script_json(event),
         )
@@ -117,12 +117,12 @@ def activity_page(activity_id: int) -> Response:
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Response:
-    return _render("error.html", 404, heading=_("Page not found"), message=_("There is no such page, or it is not public yet."))
+    return render_page("error.html", 404, heading=_("Page not found"), message=_("There is no such page, or it is not public yet."))
 
 
 @bp.errorhandler(Invalid)
 def invalid(error: Invalid) -> Response:
-    return _render("error.html", 400, heading=_("This link no longer works"), message=_("Go back to the programme and start again."))
+    return render_page("error.html", 400, heading=_("This link no longer works"), message=_("Go back to the programme and start again."))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _use_edition(edition: Edition) -> Edition:
     return edition
 
 
-def _render(template: str, status: int, **context: Any) -> Response:
+def render_page(template: str, status: int, **context: Any) -> Response:
     choice = page_language()
     response = Response(render_template(f"pages/{template}", **context, **_page_context(choice.language)), status=status)
     _vary(response, choice.vary)
@@ -179,12 +179,12 @@ def _switch_url(language: str) -> str:
     return url_for("pages.switch_language", lang=language, next=here)
 
 
-def _lang_in_url() -> dict[str, str]:
+def lang_in_url() -> dict[str, str]:
     asked = request.args.get("lang")
     return {"lang": asked} if asked in LANGUAGES else {}
 
 
-def _local_path(target: str) -> str:
+def local_path(target: str) -> str:
     """Only a path on this site: a switch link must not send anyone elsewhere."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
