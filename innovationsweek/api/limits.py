@@ -68,6 +68,11 @@ LIMITS = {
     ),
     # A few colleagues of one organisation sign up together; participants need no account.
     "sign_up": NamedLimit("10 per hour", "Too many sign-ups from your address; wait an hour and try again."),
+    # Every request may mail the address: as for sign-ups.
+    "password_reset_account": NamedLimit(
+        "3 per hour", "Too many reset requests for this email address; wait an hour and try again.", email_in_body
+    ),
+    "password_reset": NamedLimit("10 per hour", "Too many reset requests from your address; wait an hour and try again."),
 }
 
 

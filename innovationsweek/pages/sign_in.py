@@ -69,9 +69,7 @@ def login_submitted() -> BaseResponse:
     except NotAuthenticated:
         form.form_errors.append(_("The email address or the password is wrong."))
         return _login_page(form, status=401)
-    _end_session()
-    session[TOKEN] = issued.token
-    session[SEEN] = int(time.time())
+    start_session(issued)
     return redirect(_after_sign_in(form.next.data), 303)
 
 
@@ -117,6 +115,14 @@ def signed_in_actor() -> Actor | None:
     return actor
 
 
+def start_session(issued: accounts.IssuedToken) -> None:
+    """A new session for ``issued``: whatever the browser's cookie held before is dropped (its
+    token revoked), so a session fixed by someone else before sign-in is worth nothing."""
+    _end_session()
+    session[TOKEN] = issued.token
+    session[SEEN] = int(time.time())
+
+
 def sign_out_form() -> SignOutForm:
     return SignOutForm()
 
@@ -139,7 +145,11 @@ def _after_sign_in(target: str | None) -> str:
 
 
 def _login_page(form: SignInForm, *, status: int) -> Response:
-    return _no_store(render_page("login.html", status, form=form, signed_out=bool(request.args.get("signed_out"))))
+    return _no_store(
+        render_page(
+            "login.html", status, form=form, signed_out=bool(request.args.get("signed_out")), password_reset=bool(request.args.get("reset"))
+        )
+    )
 
 
 def _no_store(response: BaseResponse) -> Response:
