@@ -68,21 +68,25 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, email: str, password: str, name: str, is_admin: bool = False) -> User:
     """Create an account that can sign in at once (for administrators and the demo: the public
     goes through :func:`sign_up`)."""
-    _check_password(password)
+    check_password_rules(password)
     name = non_blank(name, "name")
     if find_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     user = User(
-        email=normalise_email(email), name=name, password_hash=_hasher.hash(password), is_admin=is_admin
+        email=normalise_email(email), name=name, password_hash=hash_password(password), is_admin=is_admin
     )
     session.add(user)
     session.flush()
     return user
 
 
-def _check_password(password: str) -> None:
+def check_password_rules(password: str, *, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 # --- signing up: confirmed by a mailed link --------------------------------------------------
@@ -93,19 +97,19 @@ def sign_up(session: Session, *, email: str, password: str, name: str, link_for:
     its page) or, when the address has an account, a note that it has one. The caller answers the
     same either way. A sign-up replaces an earlier unconfirmed one for the address, so that only
     the newest link, with the newest password, confirms."""
-    _check_password(password)
+    check_password_rules(password)
     name = non_blank(name, "name")
     address = normalise_email(email)
     # Hashed for a known address too: it would otherwise answer a hash's time sooner.
-    password_hash = _hasher.hash(password)
+    password_hash = hash_password(password)
     if find_user_by_email(session, address) is not None:
-        _mail(session, address, subject="Du har redan ett konto / You already have an account", text=_ALREADY_SIGNED_UP)
+        mail_account(session, address, subject="Du har redan ett konto / You already have an account", text=_ALREADY_SIGNED_UP)
         return
     session.execute(sa.delete(SignUp).where(SignUp.email == address))
     token = new_secret(_SIGN_UP_LINK_PREFIX)
     session.add(SignUp(email=address, name=name, password_hash=password_hash, token_hash=secret_hash(token)))
     session.flush()
-    _mail(
+    mail_account(
         session,
         address,
         subject="Bekräfta ditt konto / Confirm your account",
@@ -147,7 +151,7 @@ def _pending_sign_up(session: Session, token: str) -> SignUp:
     return pending
 
 
-def _mail(session: Session, address: str, *, subject: str, text: str, secrets: dict[str, str] | None = None) -> None:
+def mail_account(session: Session, address: str, *, subject: str, text: str, secrets: dict[str, str] | None = None) -> None:
     try:
         send_mail(session, to=address, subject=subject, text=text, secrets=secrets)
     except ValueError:  # an address the schema let through but no mail server would take
@@ -197,11 +201,11 @@ def _confirmation_text(link: str) -> str:
 
 def issue_token(session: Session, *, email: str, password: str, lifetime: timedelta) -> IssuedToken:
     user = find_user_by_email(session, email)
-    if not _password_matches(user, password):
+    if not password_matches(user, password):
         raise NotAuthenticated("The email or the password is wrong.")
     assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = hash_password(password)
     raw = new_secret(USER_TOKEN_PREFIX)
     token = AccessToken(user=user, token_hash=secret_hash(raw), expires_at=utcnow() + lifetime)
     session.add(token)
@@ -209,7 +213,7 @@ def issue_token(session: Session, *, email: str, password: str, lifetime: timede
     return IssuedToken(token=raw, expires_at=token.expires_at)
 
 
-def _password_matches(user: User | None, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> bool:
     try:
         return _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
@@ -262,7 +266,7 @@ def delete_own_account(session: Session, actor: Actor, *, password: str) -> None
     """The signed-in person deletes their account, giving their password again (a stolen token
     alone must not be enough). See :func:`delete_account`."""
     user = actor.require_user()
-    if not _password_matches(user, password):
+    if not password_matches(user, password):
         raise Forbidden("The password is wrong.", field="password")
     _delete(session, actor, user)
 

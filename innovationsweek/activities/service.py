@@ -253,6 +253,21 @@ def list_activities(
     )
 
 
+def activities_of_my_organisations(session: Session, actor: Actor) -> list[Activity]:
+    """Every activity hosted by the caller's organisations, in every edition: the latest week
+    first, each week's in the order they take place."""
+    user = actor.require_user()
+    mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+    query = (
+        sa.select(Activity)
+        .join(Activity.edition)
+        .where(Activity.organisation_id.in_(mine))
+        .options(joinedload(Activity.edition), joinedload(Activity.organisation))
+        .order_by(Edition.starts_at.desc(), Activity.starts_at, Activity.id)
+    )
+    return list(session.scalars(query))
+
+
 def content_of(activity: Activity) -> dict[str, Any]:
     """The working copy as plain JSON values: what a revision freezes and moderation judges."""
     return {

@@ -30,10 +30,11 @@ EXTENSION = "innovationsweek.limits"
 
 
 def email_in_body() -> str:
-    """The account a sign-in or sign-up is for: the body's email as accounts store it, keyed-hashed
-    so that the counters in Redis name no address. Known and unknown addresses count alike (or the
-    limit would tell which have accounts); a body without an email counts under one shared key."""
-    body = request.get_json(silent=True)
+    """The account a sign-in or sign-up is for: the body's email (JSON from the API, a form from
+    the sign-in page) as accounts store it, keyed-hashed so that the counters in Redis name no
+    address. Known and unknown addresses count alike (or the limit would tell which have
+    accounts); a body without an email counts under one shared key."""
+    body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
     account = normalise_email(email) if isinstance(email, str) else ""
     secret = current_app.extensions["innovationsweek"].settings.secret_key.encode()
@@ -67,6 +68,11 @@ LIMITS = {
     ),
     # A few colleagues of one organisation sign up together; participants need no account.
     "sign_up": NamedLimit("10 per hour", "Too many sign-ups from your address; wait an hour and try again."),
+    # Every request may mail the address: as for sign-ups.
+    "password_reset_account": NamedLimit(
+        "3 per hour", "Too many reset requests for this email address; wait an hour and try again.", email_in_body
+    ),
+    "password_reset": NamedLimit("10 per hour", "Too many reset requests from your address; wait an hour and try again."),
 }
 
 

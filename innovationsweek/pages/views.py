@@ -69,14 +69,14 @@ FIELD_LABELS = {
 @bp.get("/")
 def home() -> BaseResponse:
     edition = programme.current_edition(db(), utcnow())
-    return redirect(url_for("pages.programme_page", slug=edition.slug, **_lang_in_url()))
+    return redirect(url_for("pages.programme_page", slug=edition.slug, **lang_in_url()))
 
 
 @bp.get("/language")
 def switch_language() -> BaseResponse:
     """The language switch: remembers the choice in a cookie and goes back to the page."""
     language = request.args.get("lang")
-    target = _local_path(request.args.get("next", "/"))
+    target = local_path(request.args.get("next", "/"))
     response = redirect(target, 303)
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure)
@@ -89,7 +89,7 @@ def programme_page(slug: str) -> Response:
     values = {name: _chosen(name) for name in FILTER_FIELDS}
     errors = _filter_errors()
     if errors:
-        return _render("programme.html", 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
+        return render_page("programme.html", 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
     query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(_schema_input())
     cursor, limit = query.pop("cursor", None), query.pop("limit")
     filters = programme_filters(query)
@@ -98,7 +98,7 @@ def programme_page(slug: str) -> Response:
         page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
         highlights = [] if cursor else programme.highlights(db(), edition, filters, limit=HIGHLIGHTS)
         more = _url_with(cursor=page.next_cursor) if page.next_cursor else None
-        return _render(
+        return render_page(
             "programme.html", 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
             highlights=highlights, total=page.total, more=more,
         )
@@ -168,7 +168,7 @@ def register(activity_id: int) -> Response:
     except Invalid as invalid:
         errors = {invalid.field: str(forms.FIELD_ERRORS.get(invalid.field, invalid.detail))}
         return _refused(entry, edition, submission, 400, errors=errors)
-    response = _render("registered.html", 200, edition=edition, entry=entry, data=entry.data, receipt=receipt)
+    response = render_page("registered.html", 200, edition=edition, entry=entry, data=entry.data, receipt=receipt)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -177,7 +177,7 @@ def _activity(entry: ProgrammeEntry, edition: Edition, opening: registrations.Av
     """The activity's page; with the registration form while it takes registrations here."""
     event = formats.json_ld(entry, base_url=public_base_url())
     notice = registrations.privacy_notice(edition, page_language().language) if opening.refusal is None else None
-    return _render(
+    return render_page(
         "activity.html", status, edition=edition, entry=entry, data=entry.data, related=programme.related_entries(db(), entry),
         json_ld=_script_json(event), opening=opening, refusal=REFUSALS.get(opening.refusal or ""), notice=notice,
         **{"values": {}, "errors": {}, "problem": None, **form},
@@ -207,15 +207,16 @@ def _token_tag() -> str:
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Response:
-    return _render("error.html", 404, heading=_("Page not found"), message=_("There is no such page, or it is not public yet."))
+    return render_page("error.html", 404, heading=_("Page not found"), message=_("There is no such page, or it is not public yet."))
 
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many(error: RateLimitExceeded) -> Response:
     # flask-limiter adds Retry-After to this answer, as to the API's 429.
-    response = _render(
-        "error.html", 429, heading=_("Too many registrations"),
-        message=_("Too many registrations from your address; wait a minute and try again."),
+    # One page for every limited form (registering, signing in, reset links): the limits differ,
+    # what the visitor can do does not.
+    response = render_page(
+        "error.html", 429, heading=_("Too many attempts"), message=_("Too many attempts from your address; wait a while and try again."),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -223,7 +224,7 @@ def too_many(error: RateLimitExceeded) -> Response:
 
 @bp.errorhandler(Invalid)
 def invalid(error: Invalid) -> Response:
-    return _render("error.html", 400, heading=_("This link no longer works"), message=_("Go back to the programme and start again."))
+    return render_page("error.html", 400, heading=_("This link no longer works"), message=_("Go back to the programme and start again."))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def _use_edition(edition: Edition) -> Edition:
     return edition
 
 
-def _render(template: str, status: int, **context: Any) -> Response:
+def render_page(template: str, status: int, **context: Any) -> Response:
     choice = page_language()
     response = Response(render_template(f"pages/{template}", **context, **_page_context(choice.language)), status=status)
     _vary(response, choice.vary)
@@ -289,12 +290,12 @@ def _switch_url(language: str) -> str:
     return url_for("pages.switch_language", lang=language, next=here)
 
 
-def _lang_in_url() -> dict[str, str]:
+def lang_in_url() -> dict[str, str]:
     asked = request.args.get("lang")
     return {"lang": asked} if asked in LANGUAGES else {}
 
 
-def _local_path(target: str) -> str:
+def local_path(target: str) -> str:
     """Only a path on this site: a switch link must not send anyone elsewhere."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -1,0 +1,121 @@
+"""Passwords on the pages: a signed-in person changes theirs (and is signed out everywhere else);
+a person who forgot theirs resets it with a mailed link that works once, for an hour."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from innovationsweek.accounts import passwords
+from tests.conftest import PASSWORD, emails_to, run_jobs, sent_messages
+from tests.pages.test_sign_in import csrf_token, sign_in
+
+EMAIL = "organiser@example.org"
+NEW = "a much longer passphrase"
+
+
+@pytest.fixture
+def organiser(demo_data):
+    return EMAIL
+
+
+def api_token(client, password: str):
+    return client.post("/api/v1/auth/tokens", json={"email": EMAIL, "password": password})
+
+
+def change(client, current: str, new: str, repeat: str | None = None, **kwargs):
+    token = csrf_token(client.get("/account/password", **kwargs))
+    data = {"current_password": current, "new_password": new, "repeat": new if repeat is None else repeat, "csrf_token": token}
+    return client.post("/account/password", data=data, **kwargs)
+
+
+def test_changing_the_password_signs_out_everywhere_else(client, organiser, app):
+    bearer = api_token(client, PASSWORD).get_json()["token"]
+    sign_in(client, organiser)
+
+    response = change(client, PASSWORD, NEW)
+
+    assert response.status_code == 200
+    assert client.get("/organiser/").status_code == 200  # this session carries on
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {bearer}"}).status_code == 401
+    assert api_token(client, PASSWORD).status_code == 401
+    assert api_token(client, NEW).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "repeat", "field", "message"),
+    [
+        ("wrong password", NEW, NEW, "current_password", "Det nuvarande lösenordet är fel."),
+        (PASSWORD, "short", "short", "new_password", "Lösenordet behöver minst 10 tecken."),
+        (PASSWORD, NEW, NEW + "!", "repeat", "De två nya lösenorden skiljer sig åt."),
+    ],
+)
+def test_a_refused_change_says_why_at_its_field_and_changes_nothing(client, organiser, current, new, repeat, field, message):
+    sign_in(client, organiser)
+
+    response = change(client, current, new, repeat, headers={"Accept-Language": "sv"})
+
+    assert response.status_code == 400
+    error = re.search(rf'id="{field}-error">(.*?)</p>', response.text, re.S).group(1)
+    assert message in error
+    assert api_token(client, PASSWORD).status_code == 201
+
+
+def reset_link(runtime) -> str:
+    run_jobs(runtime)
+    text = sent_messages(runtime, EMAIL)[-1].get_body(("plain",)).get_content()
+    return re.search(r"https?://\S+/login/reset/\S+", text).group(0)
+
+
+def ask_for_reset(client, email: str, **kwargs):
+    token = csrf_token(client.get("/login/reset", **kwargs))
+    return client.post("/login/reset", data={"email": email, "csrf_token": token}, **kwargs)
+
+
+def test_a_forgotten_password_is_reset_with_the_mailed_link_once(client, organiser, runtime):
+    asked = ask_for_reset(client, organiser, headers={"Accept-Language": "da"})
+    assert asked.status_code == 200
+    link = reset_link(runtime)
+    assert "Nulstil din adgangskode" in sent_messages(runtime, EMAIL)[-1]["Subject"]
+    assert "/login/reset/" not in emails_to(runtime, EMAIL)[-1].text  # the stored copy keeps no working link
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    form = client.get(f"/{path}")
+    assert form.status_code == 200
+    assert form.headers["Referrer-Policy"] == "no-referrer"
+    done = client.post(f"/{path}", data={"new_password": NEW, "repeat": NEW, "csrf_token": csrf_token(form)})
+
+    assert done.status_code == 303
+    assert done.headers["Location"] == "/login?reset=1"
+    assert api_token(client, NEW).status_code == 201
+    assert client.get(f"/{path}").status_code == 404  # used: the password it was made for is gone
+
+
+def test_asking_for_an_unknown_address_answers_the_same_and_mails_nobody(client, organiser, runtime):
+    known = ask_for_reset(client, organiser)
+    unknown = ask_for_reset(client, "nobody@example.org")
+
+    assert unknown.status_code == known.status_code == 200
+    assert unknown.text.replace("nobody@example.org", EMAIL) == known.text
+    run_jobs(runtime)
+    assert emails_to(runtime, "nobody@example.org") == []
+
+
+def test_an_old_reset_link_has_expired(client, organiser, runtime, monkeypatch):
+    ask_for_reset(client, organiser)
+    path = reset_link(runtime).split("://", 1)[1].split("/", 1)[1]
+    monkeypatch.setattr(passwords, "RESET_LINK_LIFETIME", timedelta(seconds=-1))
+
+    assert client.get(f"/{path}").status_code == 410
+
+
+def test_a_forged_reset_link_is_not_found(client, organiser):
+    assert client.get("/login/reset/WzEsImFiYyJd.forged.signature").status_code == 404
+
+
+def test_reset_requests_for_one_address_are_throttled(client, organiser):
+    answers = [ask_for_reset(client, organiser).status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
