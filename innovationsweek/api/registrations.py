@@ -92,8 +92,6 @@ class RegistrationCreateSchema(ma.Schema):
         load_default="", validate=validate.Length(max=2000), metadata={"description": "Leave this empty."}
     )
     language = ma.fields.String(
-        load_default=None,
-        allow_none=False,  # absent for the default, never null
         validate=validate.OneOf(LANGUAGES),
         metadata={
             "description": "The language registered in: the privacy notice consented to is its text, and every email "
@@ -189,7 +187,7 @@ def register(body: dict[str, Any], activity_id: int) -> Any:
         db(),
         activity_id,
         participant,
-        language=body["language"] or request.accept_languages.best_match(LANGUAGES),
+        language=body.get("language") or request.accept_languages.best_match(LANGUAGES),
         public_url=runtime().settings.public_url,
         trap_filled=bool(body["website"].strip()),
     )
