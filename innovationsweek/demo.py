@@ -256,12 +256,12 @@ PRIVACY_NOTICE = {
         "efter aktiviteten. Du kan när som helst begära ut eller radera dina uppgifter."
     ),
     "da": (
-        "Din tilmelding er et aktivt samtykke til, at arrangøren, Vinnova og Sveriges Kommuner og Landsting "
-        "behandler dine personoplysninger (navn, e-mailadresse, arbejdssted, stilling og telefonnummer) for at "
-        "gennemføre aktiviteten og sende påmindelser. Vi fotograferer eller filmer nogle gange ved vores "
-        "aktiviteter; hvis du ikke ønsker at være med på billeder eller film, oplyser du det ved tilmeldingen. "
-        "Oplysningerne slettes 180 dage efter aktiviteten. Du kan til enhver tid bede om indsigt i eller sletning "
-        "af dine oplysninger."
+        "Din tilmelding er et aktivt samtykke til, at arrangøren, Vinnova og Sveriges Kommuner och Landsting "
+        "behandler dine personoplysninger (navn, e-mailadresse, arbejdsplads, stilling og telefonnummer) for at "
+        "gennemføre aktiviteten og sende påmindelser. Vi fotograferer eller filmer nogle gange ved vores aktiviteter; "
+        "hvis du ikke ønsker at være med på billeder eller film, oplyser du det ved tilmeldingen. Oplysningerne "
+        "slettes 180 dage efter aktiviteten. Du kan til enhver tid få indsigt i dine oplysninger eller bede om at få "
+        "dem slettet."
     ),
     "en": (
         "Registering is an active consent to the organiser, Vinnova and SKL processing your personal data (name, "

@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -231,6 +232,29 @@ def sent_messages(runtime: Runtime, address: str) -> list[EmailMessage]:
         name = re.sub(r"[^A-Za-z0-9@._-]", "_", row.message_id.strip("<> "))
         messages.append(parser.parsebytes((runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes()))
     return messages
+
+
+# How a letter writes a day, independently of Babel: "måndag 30 september 2019", "mandag den 30.
+# september 2019", "Monday, September 30, 2019".
+WEEKDAY_NAMES = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTH_NAMES = {
+    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"),
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def written_day(moment: datetime, language: str) -> str:
+    weekday, month = WEEKDAY_NAMES[language][moment.weekday()], MONTH_NAMES[language][moment.month - 1]
+    return {
+        "sv": f"{weekday} {moment.day} {month} {moment.year}",
+        "da": f"{weekday} den {moment.day}. {month} {moment.year}",
+        "en": f"{weekday}, {month} {moment.day}, {moment.year}",
+    }[language]
 
 
 def run_jobs(runtime: Runtime) -> None:

@@ -1,8 +1,15 @@
+import uuid
+from collections.abc import Iterator
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine, make_url
 
+from innovationsweek import migrate
 from innovationsweek.models import Base
+from tests.conftest import DATABASE_URL
 
 
 def test_migrations_create_exactly_what_the_models_describe(database_url):
@@ -12,3 +19,58 @@ def test_migrations_create_exactly_what_the_models_describe(database_url):
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == [], "models and migrations differ: add a migration (see README, 'Changing the schema')"
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[Engine]:
+    """A database of its own, at head, for a test that moves it down and up again."""
+    server = sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
+    name = f"iw_test_migrations_{uuid.uuid4().hex[:8]}"
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = sa.create_engine(make_url(DATABASE_URL).set(database=name))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def test_0013_gives_existing_registrations_the_language_of_their_notice_and_downgrades(fresh_engine):
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format
+    from innovationsweek.editions.models import Edition
+    from innovationsweek.organisations.models import Organisation, OrganisationKind
+    from innovationsweek.registrations.models import Registration, RegistrationStatus
+
+    day, later = datetime(2026, 9, 28, 8, tzinfo=UTC), datetime(2026, 9, 28, 9, tzinfo=UTC)
+    notices = {"da": "Dansk tekst.", "sv": "Svensk text.", "en": "English text."}
+    with Session(fresh_engine) as session, session.begin():
+        danish = Edition(slug="coi", name={"da": "COI", "en": "COI"}, theme={}, timezone="Europe/Copenhagen", starts_at=day,
+                         ends_at=later, submissions_open_at=day, submissions_close_at=later, privacy_notice=notices)
+        host = Organisation(name="Kommunen", kind=OrganisationKind.MUNICIPALITY, country="DK")
+        activity = Activity(edition=danish, organisation=host, status=ActivityStatus.PUBLISHED, title="Workshop",
+                            format=Format.WORKSHOP, attendance_mode=AttendanceMode.ONLINE, starts_at=day, ends_at=later)
+        session.add(activity)
+        session.flush()
+        for number, text in enumerate([notices["en"], notices["sv"], "An older notice, changed since."]):
+            session.add(Registration(activity_id=activity.id, edition_id=danish.id, status=RegistrationStatus.CONFIRMED, name="Anna",
+                                     email=f"a{number}@example.org", workplace="-", position="-", photo_consent=False,
+                                     language="sv", consent_text=text, consent_version="1", cancel_token_hash=f"{number:064}"))
+    with fresh_engine.begin() as connection:
+        config = migrate.alembic_config(fresh_engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+    assert "language" not in {column["name"] for column in sa.inspect(fresh_engine).get_columns("registrations")}
+    migrate.upgrade(fresh_engine)
+
+    with fresh_engine.connect() as connection:
+        languages = connection.scalars(sa.text("SELECT language FROM registrations ORDER BY id")).all()
+        assert languages == ["en", "sv", "da"]  # the notice's language, else the edition's own
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(sa.text("UPDATE registrations SET language = 'fi'"))

@@ -85,11 +85,19 @@ class RegistrationCreateSchema(ma.Schema):
         validate=validate.Equal(True, error="Registering needs your consent to the privacy notice."),
         metadata={
             "description": "Must be true: consent to the edition's privacy notice (GET /api/v1/editions/{slug}, "
-            "privacy_notice), in the language of Accept-Language, else Swedish"
+            "privacy_notice), in the registration's `language` (else Swedish, English, Danish: the first it has)"
         },
     )
     website = ma.fields.String(
         load_default="", validate=validate.Length(max=2000), metadata={"description": "Leave this empty."}
+    )
+    language = ma.fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={
+            "description": "The language registered in: the privacy notice consented to is its text, and every email "
+            "about the registration is written in it. Default: the best match of Accept-Language, else the edition's "
+            "own language"
+        },
     )
 
 
@@ -179,7 +187,7 @@ def register(body: dict[str, Any], activity_id: int) -> Any:
         db(),
         activity_id,
         participant,
-        language=request.accept_languages.best_match(LANGUAGES),
+        language=body.get("language") or request.accept_languages.best_match(LANGUAGES),
         public_url=runtime().settings.public_url,
         trap_filled=bool(body["website"].strip()),
     )
@@ -333,22 +341,23 @@ def _page(title: str, swedish: str, english: str, *, status: int = 200) -> Respo
 
 def _cancel_page(registration: Registration, data: dict[str, Any] | None, token: str) -> Response:
     title = html.escape(data["title"]) if data else f"aktivitet {registration.activity_id}"
-    moment = f", {html.escape(registrations.when(data))}" if data else ""
+    moment_sv = f", {html.escape(registrations.when(data, 'sv'))}" if data else ""
+    moment_en = f", {html.escape(registrations.when(data, 'en'))}" if data else ""
     if registration.status == RegistrationStatus.CANCELLED:
         return _page(
             "Avbokad / Cancelled",
-            f"<h1>Avbokad</h1><p>Din anmälan till <strong>{title}</strong>{moment} är avbokad.</p>",
-            f"<h1>Cancelled</h1><p>Your registration for <strong>{title}</strong>{moment} is cancelled.</p>",
+            f"<h1>Avbokad</h1><p>Din anmälan till <strong>{title}</strong>{moment_sv} är avbokad.</p>",
+            f"<h1>Cancelled</h1><p>Your registration for <strong>{title}</strong>{moment_en} is cancelled.</p>",
         )
     action = html.escape(url_for("registrations.cancel_by_form", cancel_token=token))
     waiting_sv = " Du står på väntelistan." if registration.status == RegistrationStatus.WAITLISTED else ""
     waiting_en = " You are on the waitlist." if registration.status == RegistrationStatus.WAITLISTED else ""
     return _page(
         "Avboka anmälan / Cancel registration",
-        f"<h1>Avboka anmälan</h1><p>Du är anmäld till <strong>{title}</strong>{moment}.{waiting_sv}</p>"
+        f"<h1>Avboka anmälan</h1><p>Du är anmäld till <strong>{title}</strong>{moment_sv}.{waiting_sv}</p>"
         "<p>Kan du inte komma? Avboka, så att någon annan får platsen.</p>"
         f'<form method="post" action="{action}"><button type="submit">Avboka / Cancel</button></form>',
-        f"<h1>Cancel registration</h1><p>You are registered for <strong>{title}</strong>{moment}.{waiting_en}</p>"
+        f"<h1>Cancel registration</h1><p>You are registered for <strong>{title}</strong>{moment_en}.{waiting_en}</p>"
         "<p>Cannot come? Cancel with the button above, so that someone else gets the seat.</p>",
     )
 

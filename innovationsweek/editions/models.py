@@ -49,6 +49,13 @@ class Edition(Timestamped, Base):
     )
 
 
+def edition_language(edition: Edition | None) -> str:
+    """The edition's own language: the first it is named in (its ``name`` lists it first), else
+    Swedish. What a page or a registration falls back to when nobody asked for a language."""
+    names = edition.name if edition is not None else {}
+    return next((language for language in names if language in LANGUAGES), LANGUAGES[0])
+
+
 class EditionCoordinator(Base):
     """A person on the edition's national team; assigned by an administrator."""
 

@@ -15,7 +15,7 @@ from flask import Flask, g, request
 from babel.dates import format_skeleton
 from flask_babel import Babel, get_locale, to_user_timezone
 
-from innovationsweek.editions.models import LANGUAGES, Edition
+from innovationsweek.editions.models import LANGUAGES, Edition, edition_language
 from innovationsweek.translations import DIRECTORY
 
 LANGUAGE_COOKIE = "lang"
@@ -41,12 +41,6 @@ def choose_language(edition: Edition | None) -> LanguageChoice:
     if accepted:
         return LanguageChoice(accepted, "Cookie, Accept-Language")
     return LanguageChoice(edition_language(edition), "Cookie, Accept-Language")
-
-
-def edition_language(edition: Edition | None) -> str:
-    """The first language the edition is named in (its own language), else Swedish."""
-    names = edition.name if edition is not None else {}
-    return next((language for language in names if language in LANGUAGES), LANGUAGES[0])
 
 
 def page_language() -> LanguageChoice:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innovationsweek.activities.models import Activity
 from innovationsweek.db import Base, enum_column, utcnow
+from innovationsweek.editions.models import LANGUAGES
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -39,6 +40,7 @@ class Registration(Base):
         sa.Index("ix_registrations_email", "email"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("(erased_at IS NULL) = (email IS NOT NULL)", name="email_until_erased"),
+        sa.CheckConstraint(f"language IN ({', '.join(repr(code) for code in LANGUAGES)})", name="language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +56,9 @@ class Registration(Base):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     erased_at: Mapped[datetime | None]
     photo_consent: Mapped[bool]
+    # The language the participant registered in: the consent text is in it, and so is every
+    # email they get about this registration.
+    language: Mapped[str] = mapped_column(sa.String(2))
     consent_text: Mapped[str] = mapped_column(sa.Text)
     consent_version: Mapped[str] = mapped_column(sa.String(40))
     consented_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,13 +29,14 @@ from innovationsweek.activities.models import Activity, ActivityStatus, Registra
 from innovationsweek.actors import Actor
 from innovationsweek.credentials import new_secret, secret_hash
 from innovationsweek.db import utcnow
-from innovationsweek.editions.models import Edition
+from innovationsweek.editions.models import LANGUAGES, Edition, edition_language
 from innovationsweek.editions.service import is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
 from innovationsweek.notifications.service import Attachment, secret_placeholder, send_mail
 from innovationsweek.programme import formats
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.programme.service import public_entry
+from innovationsweek.registrations import messages
 from innovationsweek.registrations.models import PersonalDataAccess, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def register(
     entry = public_entry(session, activity_id)  # 404 unless in an open programme
     activity = _lock(session, activity_id)
     _ensure_open(activity, entry)
+    language = registration_language(activity.edition, language)
     notice = privacy_notice(activity.edition, language)
     if notice_version is not None and notice_version != notice.version:
         raise Conflict("The privacy notice has changed since it was shown; read the new one.", reason="notice_changed")
@@ -156,6 +158,7 @@ def register(
         edition_id=activity.edition_id,
         status=answer.status,
         **fields,
+        language=language,
         consent_text=notice.text,
         consent_version=notice.version,
         consented_at=utcnow(),
@@ -182,6 +185,16 @@ def availability(session: Session, entry: ProgrammeEntry) -> Availability:
     capacity = terms[1] if terms is not None else None
     seats_left = capacity - _confirmed(session, activity.id) if capacity is not None and _seat_free(session, activity.id, entry) else None
     return Availability(activity_id=activity.id, refusal=None, seats_left=seats_left)
+
+
+def registration_language(edition: Edition, language: str | None) -> str:
+    """The language a registration is made in, and its emails written in: the one asked for,
+    else the edition's own."""
+    if language is None:
+        return edition_language(edition)
+    if language not in LANGUAGES:
+        raise Invalid(f"Unknown language; one of {', '.join(LANGUAGES)}.", field="language")
+    return language
 
 
 def _new_cancel_token(registration: Registration) -> str:
@@ -242,23 +255,9 @@ def tell_registrants_of_cancellation(session: Session, activity: Activity) -> in
     title = content.get("title") or activity.title
     reason = (activity.cancellation_reason or "").strip()
     for registration in registrations:
-        assert registration.email is not None
-        lines = [
-            f"Hej {registration.name}!",
-            "",
-            f"Tyvärr har \u201d{title}\u201d ställts in.",
-            *([f"Arrangörens förklaring: {reason}"] if reason else []),
-            "Du behöver inte göra något: din anmälan gäller inte längre.",
-            "",
-            "--",
-            "",
-            f"Hi {registration.name},",
-            "",
-            f"Unfortunately, \u201c{title}\u201d has been cancelled.",
-            *([f"The organiser says: {reason}"] if reason else []),
-            "There is nothing you need to do: your registration no longer applies.",
-        ]
-        send_mail(session, to=registration.email, subject=f"Inställt / Cancelled: {title}", text="\n".join(lines))
+        assert registration.email is not None and registration.name is not None
+        mail = messages.activity_cancelled(title, registration.language, name=registration.name, reason=reason)
+        send_mail(session, to=registration.email, subject=mail.subject, text=mail.text)
     return len(registrations)
 
 
@@ -490,28 +489,19 @@ def _newcomers_answer(session: Session, activity_id: int, entry: ProgrammeEntry)
 # --- what participants are told ---------------------------------------------------------------
 
 
-def cancel_url(public_url: str, token: str) -> str:
-    """The secret link in a participant's email: a page that asks before it cancels."""
-    return f"{public_url.rstrip('/')}/api/v1/registrations/{token}"
+def cancel_url(public_url: str, token: str, language: str) -> str:
+    """The secret link in a participant's email: a page that asks before it cancels, in the
+    language they registered in."""
+    return f"{public_url.rstrip('/')}/api/v1/registrations/{token}?lang={language}"
 
 
-def when(data: Mapping[str, Any]) -> str:
-    """``2030-10-01 10:00–11:00 (Europe/Stockholm)``: in the edition's time zone."""
-    zone = ZoneInfo(data["timezone"])
-    starts = datetime.fromisoformat(data["starts_at"]).astimezone(zone)
-    ends = datetime.fromisoformat(data["ends_at"]).astimezone(zone)
-    until = ends.strftime("%H:%M") if ends.date() == starts.date() else ends.strftime("%Y-%m-%d %H:%M")
-    return f"{starts:%Y-%m-%d %H:%M}\u2013{until} ({data['timezone']})"
+def when(data: Mapping[str, Any], language: str) -> str:
+    """The day and times of a programme entry's ``data``, in ``language``."""
+    return messages.when(_facts(data), language)
 
 
-def _where(data: Mapping[str, Any]) -> str:
-    venue = data.get("venue") or {}
-    parts = [str(venue[key]).strip() for key in ("name", "address", "municipality") if venue.get(key)]
-    place = ", ".join(dict.fromkeys(part for part in parts if part))
-    if data.get("attendance_mode") != "in_person":
-        online = f"Online: {data['online_url']}" if data.get("online_url") else "Online"
-        return f"{place} + {online}" if place else online
-    return place or "-"
+def _facts(data: Mapping[str, Any]) -> messages.ActivityFacts:
+    return messages.ActivityFacts.of(data, zone=ZoneInfo(data["timezone"]), organiser=data["organiser"]["name"])
 
 
 def _calendar(session: Session, entry: ProgrammeEntry, public_url: str) -> Attachment:
@@ -526,77 +516,27 @@ def _tell_registered(
 ) -> None:
     """The confirmation (or waitlist) email with the cancel link; ``again``: the reminder to
     someone who registered a second time, whose new link replaces the one sent before."""
-    data = entry.data or {}
-    title = data["title"]
-    link = secret_placeholder(CANCEL_LINK)
-    facts_sv = [f"När: {when(data)}", f"Var: {_where(data)}", f"Arrangör: {data['organiser']['name']}"]
-    facts_en = [f"When: {when(data)}", f"Where: {_where(data)}", f"Organiser: {data['organiser']['name']}"]
+    assert registration.email is not None and registration.name is not None
+    facts, language = _facts(entry.data or {}), registration.language
+    letter = {"name": registration.name, "link": secret_placeholder(CANCEL_LINK), "version": registration.consent_version, "again": again}
+    attachments: Sequence[Attachment] = ()
     if registration.status == RegistrationStatus.CONFIRMED:
-        subject = f"Anmälan bekräftad / Registration confirmed: {title}"
-        sv = [f"Du är redan anmäld till \u201d{title}\u201d och har kvar din plats." if again else f"Du är anmäld till \u201d{title}\u201d.",
-              *facts_sv, "", "Den bifogade filen lägger in aktiviteten i din kalender.",
-              "", "Kan du inte komma? Avboka, så att någon annan får platsen:", link]
-        en = [f"You are already registered for \u201c{title}\u201d and keep your seat." if again else f"You are registered for \u201c{title}\u201d.",
-              *facts_en, "", "The attached file adds the activity to your calendar.",
-              "", "Cannot come? Cancel, so that someone else gets the seat:", link]
-        attachments: Sequence[Attachment] = (_calendar(session, entry, public_url),)
+        mail = messages.registered(facts, language, **letter)
+        attachments = (_calendar(session, entry, public_url),)
     else:
-        number = _waiting(session, registration.activity_id, up_to=registration.id)
-        subject = f"Väntelista / Waitlist: {title}"
-        sv = [f"Du står redan på väntelistan till \u201d{title}\u201d, som nummer {number}, och får ett mejl om du får en plats."
-              if again else f"\u201d{title}\u201d är fullsatt. Du står som nummer {number} på väntelistan och får ett mejl om du får en plats.",
-              *facts_sv, "", "Vill du inte stå kvar? Avboka här:", link]
-        en = [f"You are already on the waitlist for \u201c{title}\u201d, number {number}, and will get an email if you get a seat."
-              if again else f"\u201c{title}\u201d is full. You are number {number} on the waitlist and will get an email if you get a seat.",
-              *facts_en, "", "No longer interested? Cancel here:", link]
-        attachments = ()
-    if again:
-        subject = f"Redan anmäld / Already registered: {title}"
-        sv += ["Någon (förhoppningsvis du) anmälde den här adressen igen. Länken ovan ersätter den i tidigare mejl, som inte längre gäller."]
-        en += ["Someone (we hope you) registered this address again. The link above replaces the one in earlier emails, which no longer works."]
-    version = registration.consent_version
-    text = "\n".join(
-        [
-            f"Hej {registration.name}!", "", *sv, "", "Länken är personlig: dela den inte.",
-            f"Dina uppgifter behandlas enligt integritetstexten du godkände (version {version}).",
-            "", "--", "",
-            f"Hi {registration.name},", "", *en, "", "The link is personal: do not share it.",
-            f"Your data is processed as described in the privacy notice you accepted (version {version}).",
-        ]
-    )
-    assert registration.email is not None
+        mail = messages.waitlisted(facts, language, number=_waiting(session, registration.activity_id, up_to=registration.id), **letter)
     try:
         send_mail(
-            session, to=registration.email, subject=subject, text=text, attachments=attachments,
-            secrets={CANCEL_LINK: cancel_url(public_url, token)},
+            session, to=registration.email, subject=mail.subject, text=mail.text, attachments=attachments,
+            secrets={CANCEL_LINK: cancel_url(public_url, token, language)},
         )
     except ValueError:  # an address the schema let through but no mail server would take
         raise Invalid("Mail cannot be sent to this address.", field="email") from None
 
 
 def _tell_promoted(session: Session, registration: Registration, entry: ProgrammeEntry, *, public_url: str) -> None:
-    data = entry.data or {}
-    title = data["title"]
-    text = "\n".join(
-        [
-            f"Hej {registration.name}!", "",
-            f"En plats har blivit ledig: du är nu anmäld till \u201d{title}\u201d.",
-            f"När: {when(data)}", f"Var: {_where(data)}", "",
-            "Den bifogade filen lägger in aktiviteten i din kalender. Kan du inte komma, avboka med länken i mejlet "
-            "du fick när du ställde dig på väntelistan, så att nästa person får platsen.",
-            "", "--", "",
-            f"Hi {registration.name},", "",
-            f"A seat has become free: you are now registered for \u201c{title}\u201d.",
-            f"When: {when(data)}", f"Where: {_where(data)}", "",
-            "The attached file adds the activity to your calendar. If you cannot come, cancel with the link in the "
-            "email you got when you joined the waitlist, so that the next person gets the seat.",
-        ]
-    )
-    assert registration.email is not None
+    assert registration.email is not None and registration.name is not None
+    mail = messages.promoted(_facts(entry.data or {}), registration.language, name=registration.name)
     send_mail(
-        session,
-        to=registration.email,
-        subject=f"Du har fått en plats / You have a seat: {title}",
-        text=text,
-        attachments=(_calendar(session, entry, public_url),),
+        session, to=registration.email, subject=mail.subject, text=mail.text, attachments=(_calendar(session, entry, public_url),)
     )

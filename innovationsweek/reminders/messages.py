@@ -1,4 +1,5 @@
-"""The texts of the reminders (Swedish, as the week is run, with the essentials in English).
+"""The texts of the reminders to organisers and coordinators (Swedish, as the week is run, with
+the essentials in English); participants' reminders are in :mod:`innovationsweek.registrations.messages`.
 
 Plain functions of plain values: times are shown in the edition's time zone, with its
 abbreviation (CET or CEST), so a reminder is right on either side of a daylight-saving change.
@@ -7,20 +8,17 @@ abbreviation (CET or CEST), so a reminder is right on either side of a daylight-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from innovationsweek.registrations.messages import IN_PERSON_MODES, ONLINE_MODES, Mail
+
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-ONLINE_MODES = frozenset({"online", "hybrid"})
-IN_PERSON_MODES = frozenset({"in_person", "hybrid"})
 
 
-@dataclass(frozen=True)
-class Message:
-    subject: str
-    text: str
+# One shape for every mail; the participants' reminder is written with their other mails.
+Message = Mail
 
 
 def local(moment: datetime, zone: ZoneInfo) -> str:
@@ -52,29 +50,6 @@ def where(content: Mapping[str, Any]) -> list[str]:
 
 def _times(content: Mapping[str, Any], zone: ZoneInfo) -> str:
     return when(datetime.fromisoformat(content["starts_at"]), datetime.fromisoformat(content["ends_at"]), zone)
-
-
-def participant(
-    *, name: str | None, content: Mapping[str, Any], organiser: str, edition: str, zone: ZoneInfo
-) -> Message:
-    start = datetime.fromisoformat(content["starts_at"]).astimezone(zone)
-    lines = [
-        f"Hej {name}!" if name else "Hej!",
-        "",
-        f"Välkommen till \u201d{content['title']}\u201d, en del av {edition}.",
-        "",
-        f"När / when: {_times(content, zone)}",
-        *where(content),
-        f"Arrangör / organiser: {organiser}",
-    ]
-    if content.get("photo_notice"):
-        lines += ["", content["photo_notice"]]
-    lines += [
-        "",
-        "Kan du inte komma? Avboka med länken i din bekräftelse, så får någon annan din plats.",
-        "Cannot come? Cancel with the link in your confirmation, so that someone else gets your seat.",
-    ]
-    return Message(f"Påminnelse: {content['title']}, {WEEKDAYS[start.weekday()]} {start:%Y-%m-%d} kl. {start:%H:%M}", "\n".join(lines))
 
 
 def draft_deadline(*, title: str, activity_id: int, deadline: datetime, edition: str, zone: ZoneInfo) -> Message:

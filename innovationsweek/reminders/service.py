@@ -37,6 +37,7 @@ from innovationsweek.editions.models import Edition, EditionCoordinator
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
+from innovationsweek.registrations import messages as participant_messages
 from innovationsweek.registrations.models import Registration, RegistrationStatus
 from innovationsweek.reminders import messages
 from innovationsweek.reminders.models import ORGANISER_KINDS, Reminder, ReminderKind, ReminderPlan
@@ -401,14 +402,14 @@ def _to_participant(session: Session, reminder: Reminder, edition: Edition, now:
     seated_at = max(registration.created_at, registration.promoted_at or registration.created_at)
     if seated_at > reminder.due_at:
         return REGISTERED_AFTER_DUE  # their confirmation came after it and said the same
-    message = messages.participant(
-        name=registration.name,
-        content=activity.approved_revision.content,
-        organiser=activity.organisation.name,
-        edition=_name(edition),
-        zone=_zone(edition),
+    language = registration.language
+    facts = participant_messages.ActivityFacts.of(
+        activity.approved_revision.content, zone=_zone(edition), organiser=activity.organisation.name
     )
-    return [Letter(registration.email, message)]
+    mail = participant_messages.reminder(
+        facts, language, name=registration.name, edition=edition.name.get(language) or _name(edition)
+    )
+    return [Letter(registration.email, mail)]
 
 
 def _to_organisers(

@@ -398,6 +398,7 @@ def registration_world(session, edition: Edition, organisation: Organisation) ->
             workplace="Kommun",
             position="Chef",
             photo_consent=False,
+            language="sv",
             consent_text=edition.privacy_notice["sv"],
             consent_version=edition.privacy_notice_version or "1",
             cancel_token_hash=secret_hash(REGISTRATION_LINK.rsplit("/", 1)[1]),

@@ -71,6 +71,7 @@ class Data:
                 position="Verksamhetsutvecklare",
                 phone="+46 13 20 60 00",
                 photo_consent=True,
+                language="sv",
                 consent_text="Din anmälan är ett aktivt samtycke till att arrangören behandlar dina uppgifter.",
                 consent_version="2026-1",
                 cancel_token_hash=secrets.token_hex(32),

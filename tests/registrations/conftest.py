@@ -29,6 +29,7 @@ ACTIVITIES = "/api/v1/editions/test-week/activities"
 NOTICE = {
     "sv": "Din anmälan är ett aktivt samtycke till att arrangören behandlar dina personuppgifter.",
     "en": "Registering is an active consent to the organiser processing your personal data.",
+    "da": "Din tilmelding er et aktivt samtykke til, at arrangøren behandler dine personoplysninger.",
 }
 TOKEN = re.compile(r"/api/v1/registrations/(iwr_[A-Za-z0-9_-]+)")
 _addresses = itertools.count(1)

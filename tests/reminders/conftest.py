@@ -40,7 +40,7 @@ def published(client: Any, runtime: Runtime, week: Any, body: dict[str, Any] | N
 
 
 def register(
-    runtime: Runtime, activity_id: int, email: str, *, at: datetime | None = None, status: str = "confirmed"
+    runtime: Runtime, activity_id: int, email: str, *, at: datetime | None = None, status: str = "confirmed", language: str = "sv"
 ) -> int:
     """A seat taken, written as the registrations service stores it."""
     with runtime.database.unit_of_work() as session:
@@ -54,6 +54,7 @@ def register(
             workplace="Region Östergötland",
             position="Utvecklare",
             photo_consent=False,
+            language=language,
             consent_text="Vi behandlar dina uppgifter för att administrera aktiviteten.",
             consent_version="1",
             cancel_token_hash=hashlib.sha256(f"{activity_id}:{email}".encode()).hexdigest(),

@@ -72,6 +72,7 @@ def _activity_at(session, starts_at: datetime, ends_at: datetime, *, status=Acti
                 name="Anna",
                 email=f"anna{n}@example.org",
                 photo_consent=False,
+                language="sv",
                 consent_text="...",
                 consent_version="1",
                 cancel_token_hash=f"{n:064d}",

@@ -26,9 +26,8 @@ from innovationsweek.outbox import OutboxMessage
 from innovationsweek.queue import Clock, enqueue_periodic_jobs, run_worker
 from innovationsweek.registrations.models import Registration, RegistrationStatus
 from innovationsweek.reminders import service
-from innovationsweek.reminders.messages import WEEKDAYS
 from innovationsweek.runtime import Runtime
-from tests.conftest import run_jobs
+from tests.conftest import run_jobs, written_day
 from tests.reminders.conftest import (
     ACTIVITIES,
     COORDINATOR,
@@ -57,13 +56,32 @@ def test_participants_of_a_webcast_get_the_join_link_the_day_before(client, runt
 
     [mail] = mails(runtime, to="anna@example.org")
     start = datetime.fromisoformat(week.at(1, 10)).astimezone(STOCKHOLM)
-    day = f"{WEEKDAYS[start.weekday()]} {start:%Y-%m-%d}"
+    day = written_day(start, "sv")
     assert mail.subject == f"Påminnelse: Webbsändning: Så sprider vi välfärdsteknik, {day} kl. {start:%H:%M}"
-    assert f"Länk / join link: {week.link_server}/ok/live" in mail.text
-    assert f"När / when: {day} kl. {start:%H:%M}–{start + timedelta(hours=1):%H:%M} {start.tzname()}" in mail.text
-    assert "Plats" not in mail.text
+    assert f"Digitalt: {week.link_server}/ok/live" in mail.text
+    assert f"När: {day} kl. {start:%H:%M}–{start + timedelta(hours=1):%H:%M}" in mail.text
+    assert "Var:" not in mail.text
     assert "Hej Anna!" in mail.text
     assert only(runtime, "participant").sent_at == due
+
+
+def test_a_participant_who_registered_in_danish_is_reminded_in_danish_only(client, runtime, week):
+    activity_id = published(client, runtime, week, week.study_visit())
+    register(runtime, activity_id, "anna@example.org", language="da")
+    run(runtime, utcnow())
+    run(runtime, only(runtime, "participant").due_at)
+
+    [mail] = mails(runtime, to="anna@example.org")
+    start = datetime.fromisoformat(week.at(1, 10)).astimezone(STOCKHOLM)
+    day = written_day(start, "da")
+    assert mail.subject == f"Påmindelse: Studiebesök: Digitala medarbetare i hemtjänsten, {day} kl. {start:%H.%M}"
+    assert "Kære Anna" in mail.text
+    assert f"Hvornår: {day} kl. {start:%H.%M}" in mail.text
+    assert "Hvor: Stadshuset, Stora Torget 1, Linköping" in mail.text
+    assert "Kan du ikke komme? Afmeld dig" in mail.text
+    assert "Velkommen til »Studiebesök: Digitala medarbetare i hemtjänsten«" in mail.text
+    for swedish in ("Hej", "Välkommen", "När:", "Var:", "Påminnelse", "Avboka"):
+        assert swedish not in mail.text + mail.subject
 
 
 def test_participants_of_a_study_visit_get_the_address(client, runtime, week):
@@ -73,8 +91,8 @@ def test_participants_of_a_study_visit_get_the_address(client, runtime, week):
     run(runtime, only(runtime, "participant").due_at)
 
     [mail] = mails(runtime, to="anna@example.org")
-    assert "Plats / address: Stadshuset, Stora Torget 1, Linköping" in mail.text
-    assert "Länk" not in mail.text
+    assert "Var: Stadshuset, Stora Torget 1, Linköping" in mail.text
+    assert "Digitalt" not in mail.text
     assert "Vi fotograferar under besöket." in mail.text
 
 
