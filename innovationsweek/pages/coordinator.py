@@ -197,7 +197,7 @@ def review_queue(slug: str) -> Response:
 def bulk_decision(slug: str) -> Response:
     edition = _coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
-    if not form.validate():
+    if not _valid(form):
         return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
     results = moderation.decide_many(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
     return render_page(
@@ -259,7 +259,7 @@ def refusal(error: DomainError) -> str:
     if isinstance(error, NotFound):
         return _("Not decided: there is no such submitted activity in this week.")
     if isinstance(error, PreconditionFailed):
-        return _("Not decided: the organisers changed it since you opened it. Look at it again.")
+        return _("Not decided: it changed since you opened it. Look at it again.")
     if isinstance(error, Invalid):
         return _("Not decided: tell the organisers why, with a comment or a preset reason from the list.")
     if isinstance(error, Forbidden):
@@ -281,7 +281,7 @@ def review_activity(activity_id: int) -> BaseResponse:
         preview = moderation.decision_mail(review.activity, review.revision, "approve", comment=None)
         return _review_page(review, form, preview, status=200)
     form = ReviewForm().offer_reasons(slug)
-    if not form.validate():
+    if not _valid(form):
         return _review_page(review, form, None, status=400)
     try:
         if request.form.get("action") == "preview":
@@ -319,6 +319,17 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: moderatio
         preview=preview, findings_by_field=findings_by_field, unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
         sign_out=sign_out_form(), shown=shown_value, **_queue_labels(),
     )
+
+
+def _valid(form: DecisionForm) -> bool:
+    """Whether the form holds a decision; a refused CSRF token is said in the page's language
+    (Flask-WTF's own words are English, and name no field the person can fix)."""
+    if form.validate():
+        return True
+    if form.csrf_token.errors:
+        form.csrf_token.errors = []
+        form.form_errors.append(_("The form had expired. Reload the page and try again."))
+    return False
 
 
 def _decided(decision: str) -> str:

@@ -173,8 +173,9 @@ def test_a_bulk_decision_without_its_csrf_token_or_a_reason_decides_nothing(clie
     ids = submit_webcasts(client, runtime, week, link_server, ["Ett"])
     sign_in(client, COORDINATOR)
 
-    forged = client.post(f"/coordinator/editions/{week}/decisions", data={"activity_ids": ids, "decision": "approve"})
+    forged = client.post(f"/coordinator/editions/{week}/decisions?lang=da", data={"activity_ids": ids, "decision": "approve"})
     assert forged.status_code == 400
+    assert "Formularen var udløbet. Genindlæs siden, og prøv igen." in forged.text
     no_reason = client.post(
         f"/coordinator/editions/{week}/decisions?lang=en",
         data={"csrf_token": csrf_token(client.get(f"/coordinator/editions/{week}/queue")), "activity_ids": ids, "decision": "reject"},
