@@ -27,7 +27,7 @@ from innovationsweek.activities.models import (
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
-from innovationsweek.editions.service import get_edition, require_coordinator
+from innovationsweek.editions.service import editions_coordinated_by, get_edition, list_editions, require_coordinator
 from innovationsweek.errors import DomainError, Invalid, NotFound
 from innovationsweek.moderation import checks
 from innovationsweek.moderation.models import ModerationSettings
@@ -339,6 +339,71 @@ def _explanation(session: Session, edition: Edition, comment: str | None, reason
     return "\n\n".join(parts) or None
 
 
+# --- one activity under review ------------------------------------------------------------
+
+# The fields of a revision a coordinator judges, in the order the organiser's form asks them.
+REVIEWED_FIELDS = (
+    "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at", "venue", "online_url",
+    "languages", "audiences", "themes", "topics", "contact", "registration", "photo_notice", "co_organiser_ids",
+    "related_activity_ids",
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any  # None in a first submission, or where the field was empty
+    after: Any
+
+
+@dataclass(frozen=True)
+class Review:
+    """An activity's latest submitted version, and what changed since the version the public saw."""
+
+    activity: Activity
+    revision: Revision
+    approved: Revision | None  # the version approved before this one; None for a first submission
+    changes: list[FieldChange]
+
+    @property
+    def awaiting_decision(self) -> bool:
+        return self.revision.state == RevisionState.IN_REVIEW
+
+
+def review_of(session: Session, actor: Actor, activity_id: int) -> Review:
+    activity = activities.get_activity(session, actor, activity_id)
+    require_coordinator(actor, activity.edition)
+    revision = activity.latest_revision
+    if revision is None:
+        raise NotFound("This activity has never been submitted.")
+    earlier = [r for r in activity.revisions if r.number < revision.number and r.state == RevisionState.APPROVED]
+    approved = earlier[-1] if earlier else None
+    return Review(activity, revision, approved, content_changes(approved.content if approved else None, revision.content))
+
+
+def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[FieldChange]:
+    """The reviewed fields that differ, old and new value; with nothing before, every field."""
+    return [
+        FieldChange(name, before.get(name) if before else None, after.get(name))
+        for name in REVIEWED_FIELDS
+        if before is None or _comparable(name, before.get(name)) != _comparable(name, after.get(name))
+    ]
+
+
+def _comparable(name: str, value: Any) -> Any:
+    # Times are kept with the offset they were written in; the same moment is no change.
+    return datetime.fromisoformat(value) if name in ("starts_at", "ends_at") and value else value
+
+
+def preview_decision(
+    session: Session, actor: Actor, activity_id: int, *, decision: str, comment: str | None = None, reason: str | None = None
+) -> DecisionMail:
+    """The mail the organisers would get if the coordinator decided so now; changes nothing."""
+    review = review_of(session, actor, activity_id)
+    explanation = _explanation_for(session, review.activity.edition, DECISIONS[decision], comment, reason)
+    return decision_mail(review.activity, review.revision, decision, comment=explanation)
+
+
 # --- the review queue -------------------------------------------------------------------------
 
 
@@ -360,12 +425,52 @@ def review_queue(
     """Revisions waiting for a coordinator, oldest first."""
     edition = get_edition(session, slug)
     require_coordinator(actor, edition)
+    query = _revisions_of(sa.select(Revision), edition, region=region, format=format, organisation_kind=organisation_kind)
+    query = query.where(Revision.state == state).options(
+        selectinload(Revision.findings), joinedload(Revision.activity).joinedload(Activity.organisation)
+    )
+    return _queue_page(
+        session, query, Revision, Finding.revision_id,
+        finding=finding, submitted_after=submitted_after, submitted_before=submitted_before, cursor=cursor, limit=limit,
+    )
+
+
+def review_counts(
+    session: Session,
+    actor: Actor,
+    slug: str,
+    *,
+    finding: str | None = None,
+    region: str | None = None,
+    format: Format | None = None,
+    organisation_kind: OrganisationKind | None = None,
+) -> dict[RevisionState, int]:
+    """How many submitted versions stand in each state, under the queue's other filters."""
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    query = _revisions_of(
+        sa.select(Revision.state, sa.func.count()), edition, region=region, format=format, organisation_kind=organisation_kind
+    )
+    if finding:
+        query = query.where(sa.exists().where(Finding.revision_id == Revision.id, Finding.code == finding))
+    counted = dict(session.execute(query.group_by(Revision.state)).all())
+    return {state: counted.get(state, 0) for state in RevisionState}
+
+
+def _revisions_of(
+    query: sa.Select[Any],
+    edition: Edition,
+    *,
+    region: str | None,
+    format: Format | None,
+    organisation_kind: OrganisationKind | None,
+) -> sa.Select[Any]:
+    """``query`` over the edition's submitted versions, narrowed by the queue's filters."""
     query = (
-        sa.select(Revision)
+        query.select_from(Revision)
         .join(Activity, Revision.activity_id == Activity.id)
         .join(Organisation, Activity.organisation_id == Organisation.id)
-        .where(Activity.edition_id == edition.id, Revision.state == state)
-        .options(selectinload(Revision.findings), joinedload(Revision.activity).joinedload(Activity.organisation))
+        .where(Activity.edition_id == edition.id)
     )
     if region:
         query = query.where(sa.or_(Activity.venue_region == region, Organisation.region == region))
@@ -373,10 +478,41 @@ def review_queue(
         query = query.where(Activity.format == format)
     if organisation_kind is not None:
         query = query.where(Organisation.kind == organisation_kind)
-    return _queue_page(
-        session, query, Revision, Finding.revision_id,
-        finding=finding, submitted_after=submitted_after, submitted_before=submitted_before, cursor=cursor, limit=limit,
+    return query
+
+
+@dataclass(frozen=True)
+class EditionOverview:
+    """An edition a coordinator works on: its activities counted by status, and how many
+    submitted versions (new activities and edits of published ones) wait for a decision."""
+
+    edition: Edition
+    statuses: Mapping[ActivityStatus, int]
+    awaiting_review: int
+
+
+def coordinated_editions(session: Session, actor: Actor) -> list[EditionOverview]:
+    """The editions the actor coordinates (administrators: every one), the latest first."""
+    user = actor.require_user()
+    editions = list_editions(session) if actor.is_admin else editions_coordinated_by(session, user)
+    ids = [edition.id for edition in editions]
+    by_status = session.execute(
+        sa.select(Activity.edition_id, Activity.status, sa.func.count())
+        .where(Activity.edition_id.in_(ids))
+        .group_by(Activity.edition_id, Activity.status)
     )
+    statuses: dict[int, dict[ActivityStatus, int]] = {edition_id: {} for edition_id in ids}
+    for edition_id, status, count in by_status:
+        statuses[edition_id][status] = count
+    waiting = dict(
+        session.execute(
+            sa.select(Activity.edition_id, sa.func.count())
+            .join(Revision, Revision.activity_id == Activity.id)
+            .where(Activity.edition_id.in_(ids), Revision.state == RevisionState.IN_REVIEW)
+            .group_by(Activity.edition_id)
+        ).all()
+    )
+    return [EditionOverview(edition, statuses[edition.id], waiting.get(edition.id, 0)) for edition in editions]
 
 
 def report_review_queue(
@@ -524,15 +660,21 @@ REPORT_MAILS = MailTexts(
 )
 
 
-def _tell_organisers(
-    session: Session,
+@dataclass(frozen=True)
+class DecisionMail:
+    subject: str
+    text: str
+
+
+def decision_mail(
     activity: Activity,
     revision: Revision | ReportRevision,
     decision: str,
     *,
     comment: str | None,
     texts: MailTexts = ACTIVITY_MAILS,
-) -> None:
+) -> DecisionMail:
+    """The mail the organisers get about a decision, as it will be sent; sends nothing."""
     edition_name = activity.edition.name.get("sv") or next(iter(activity.edition.name.values()))
     values = {"title": activity.title, "edition": edition_name}
     lines = [texts.bodies[decision].format(**values), ""]
@@ -542,5 +684,18 @@ def _tell_organisers(
     if blocking:
         lines += ["Att rätta / to fix:", *[f"- {f.message}" for f in blocking], ""]
     lines.append(texts.reference.format(id=activity.id, number=revision.number))
+    return DecisionMail(subject=texts.subjects[decision].format(**values), text="\n".join(lines))
+
+
+def _tell_organisers(
+    session: Session,
+    activity: Activity,
+    revision: Revision | ReportRevision,
+    decision: str,
+    *,
+    comment: str | None,
+    texts: MailTexts = ACTIVITY_MAILS,
+) -> None:
+    mail = decision_mail(activity, revision, decision, comment=comment, texts=texts)
     for address in activities.organiser_emails(session, activity):
-        send_mail(session, to=address, subject=texts.subjects[decision].format(**values), text="\n".join(lines))
+        send_mail(session, to=address, subject=mail.subject, text=mail.text)

@@ -29,6 +29,8 @@ from innovationsweek.accounts import service as accounts
 from innovationsweek.actors import Actor
 from innovationsweek.api.context import db
 from innovationsweek.api.limits import rate_limited
+from innovationsweek.editions.service import editions_coordinated_by
+from innovationsweek.organisations.service import memberships_of
 from innovationsweek.errors import NotAuthenticated, NotFound
 from innovationsweek.pages.views import bp, lang_in_url, local_path, render_page
 
@@ -38,6 +40,7 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 TOKEN = "token"
 SEEN = "seen"
 HOME = "/organiser/"
+COORDINATOR_HOME = "/coordinator/"
 
 
 class SignInForm(FlaskForm):
@@ -52,8 +55,9 @@ class SignOutForm(FlaskForm):
 
 @bp.get("/login")
 def login() -> BaseResponse:
-    if signed_in_actor() is not None:
-        return redirect(_after_sign_in(request.args.get("next")), 303)
+    actor = signed_in_actor()
+    if actor is not None:
+        return redirect(_after_sign_in(request.args.get("next"), actor), 303)
     form = SignInForm(next=request.args.get("next", ""))
     return _login_page(form, status=200)
 
@@ -70,7 +74,7 @@ def login_submitted() -> BaseResponse:
         form.form_errors.append(_("The email address or the password is wrong."))
         return _login_page(form, status=401)
     start_session(issued)
-    return redirect(_after_sign_in(form.next.data), 303)
+    return redirect(_after_sign_in(form.next.data, accounts.authenticate_token(db(), issued.token)), 303)
 
 
 @bp.post("/logout")
@@ -138,10 +142,15 @@ def _end_session() -> None:
             pass  # revoked and purged already
 
 
-def _after_sign_in(target: str | None) -> str:
-    """Back to the page that sent the person here, on this site; else their screens."""
+def _after_sign_in(target: str | None, actor: Actor) -> str:
+    """Back to the page that sent the person here, on this site; else their screens: the
+    coordinators' for someone who coordinates but belongs to no organisation."""
     path = local_path(target or "/")
-    return HOME if path == "/" else path
+    if path != "/":
+        return path
+    user = actor.require_user()
+    coordinates = actor.is_admin or bool(editions_coordinated_by(db(), user))
+    return COORDINATOR_HOME if coordinates and not memberships_of(db(), user) else HOME
 
 
 def _login_page(form: SignInForm, *, status: int) -> Response:

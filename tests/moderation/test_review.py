@@ -14,6 +14,7 @@ from innovationsweek.activities.models import Revision
 from innovationsweek.db import utcnow
 from innovationsweek.jobs.moderation import release_stuck_checks
 from innovationsweek.moderation import checks
+from innovationsweek.moderation import service as moderation
 from innovationsweek.outbox import OutboxMessage, relay
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.conftest import problem_of, run_jobs
@@ -258,3 +259,13 @@ def _crash(content):
 @pytest.fixture(autouse=True)
 def _week(week):  # every test here needs the week
     return week
+
+
+def test_the_changes_under_review_name_each_changed_field_and_not_a_moment_written_with_another_offset():
+    approved = {"title": "Webbsändning", "summary": "Kort.", "starts_at": "2030-10-08T10:00:00+02:00", "venue": None}
+    edit = {**approved, "title": "Webbsändning om tillit", "starts_at": "2030-10-08T08:00:00+00:00"}
+
+    changes = moderation.content_changes(approved, edit)
+
+    assert [(c.field, c.before, c.after) for c in changes] == [("title", "Webbsändning", "Webbsändning om tillit")]
+    assert [c.field for c in moderation.content_changes(None, edit)] == list(moderation.REVIEWED_FIELDS)

@@ -1,0 +1,400 @@
+"""The coordinators' screens: the editions they coordinate, the review queue with bulk decisions,
+and one activity's review (its changes since the approved version, the findings, the decision
+with a preview of the organisers' mail, featuring). Over the moderation service and its access
+rules, as the API's moderation operations are."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from innovationsweek.activities.lifecycle import IllegalTransition
+from innovationsweek.activities import service as activities
+from innovationsweek.activities.models import RegistrationMode, RevisionState, Severity
+from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.moderation import ReviewQuerySchema
+from innovationsweek.editions.models import Edition
+from innovationsweek.editions.service import get_edition, require_coordinator
+from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
+from innovationsweek.moderation import service as moderation
+from innovationsweek.organisations.models import OrganisationKind
+import innovationsweek.pages.labels as labels
+from innovationsweek.pages.i18n import localised_skeleton, page_language
+from innovationsweek.pages.labels import in_language
+from innovationsweek.pages.organiser import STATUSES
+from innovationsweek.pages.sign_in import sign_out_form, signed_in
+from innovationsweek.pages.views import bp, render_page
+
+DECISIONS = {
+    "approve": _l("Approve"),
+    "request_changes": _l("Request changes"),
+    "reject": _l("Reject"),
+}
+# Where a submitted version stands, as the queue's tabs say it.
+REVISION_STATES = {
+    RevisionState.IN_REVIEW: _l("In review"),
+    RevisionState.CHECKING: _l("Being checked"),
+    RevisionState.CHANGES_REQUESTED: _l("Changes requested"),
+    RevisionState.APPROVED: _l("Approved"),
+    RevisionState.REJECTED: _l("Rejected"),
+    RevisionState.SUPERSEDED: _l("Replaced or withdrawn"),
+}
+ORGANISATION_KINDS = {
+    OrganisationKind.MUNICIPALITY: _l("Municipality"),
+    OrganisationKind.REGION: _l("Region"),
+    OrganisationKind.STATE_AGENCY: _l("State agency"),
+    OrganisationKind.NATIONAL_COORDINATOR: _l("National coordinator"),
+    OrganisationKind.ACADEMIA: _l("Academia"),
+    OrganisationKind.COMPANY: _l("Company"),
+    OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
+}
+SEVERITIES = {Severity.BLOCK: _l("Blocking"), Severity.WARN: _l("Warning"), Severity.INFO: _l("Note")}
+# What the automated checks found, by the finding's code; the finding's own message adds detail.
+FINDINGS = {
+    "outside_edition_week": _l("Outside the week"),
+    "missing_online_url": _l("No link to join"),
+    "missing_venue": _l("No complete venue"),
+    "missing_summary": _l("No summary"),
+    "missing_languages": _l("No language given"),
+    "likely_duplicate": _l("Likely duplicate"),
+    "spam_signals": _l("Possible spam"),
+    "unsafe_html_removed": _l("Unsafe HTML removed"),
+    "check_failed": _l("The checks could not run"),
+    "link_unreachable": _l("A link does not work"),
+}
+FIELDS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "format": _l("Format"),
+    "attendance_mode": _l("Attendance"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "venue": _l("Venue"),
+    "online_url": _l("Link to join"),
+    "languages": _l("Languages"),
+    "audiences": _l("Audiences"),
+    "themes": _l("Themes"),
+    "topics": _l("Topics"),
+    "contact": _l("Contact"),
+    "registration": _l("Registration"),
+    "photo_notice": _l("Photo notice"),
+    "co_organiser_ids": _l("Co-organisers"),
+    "related_activity_ids": _l("Related activities"),
+}
+# The parts of a venue, a contact and a registration, as their lines are labelled.
+PARTS = {
+    "name": _l("name"),
+    "address": _l("address"),
+    "municipality": _l("municipality"),
+    "region": _l("region"),
+    "latitude": _l("latitude"),
+    "longitude": _l("longitude"),
+    "email": _l("email"),
+    "phone": _l("phone"),
+    "email_public": _l("email shown in the programme"),
+    "mode": _l("how"),
+    "capacity": _l("places"),
+    "url": _l("link"),
+}
+REGISTRATION_MODES = {
+    RegistrationMode.NONE: _l("no registration"),
+    RegistrationMode.EXTERNAL: _l("on the organiser's site"),
+    RegistrationMode.INTERNAL: _l("here, with places and a waitlist"),
+}
+QUEUE_FILTERS = ("state", "region", "format", "organisation_kind", "finding")
+FILTER_ERRORS = {
+    "state": _l("Choose a state from the list."),
+    "region": _l("Enter at most 100 characters."),
+    "format": _l("Choose a format from the list."),
+    "organisation_kind": _l("Choose a kind of organisation from the list."),
+    "finding": _l("Enter at most 64 characters."),
+    "cursor": _l("This list has changed; start again from its first page."),
+    "limit": _l("Show between 1 and 200 at a time."),
+}
+LARGEST_ID = 2**31 - 1  # the id columns' range: a larger number names no activity
+MOST_AT_ONCE = 500
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[SelectChoice(key, label) for key, label in DECISIONS.items()], validators=[InputRequired(_l("Choose a decision."))])
+    reason = SelectField(_l("Preset reason"), choices=[], default="")
+    comment = TextAreaField(
+        _l("Comment to the organisers"), validators=[Length(max=5000, message=_l("Write at most 5,000 characters."))]
+    )
+
+    def offer_reasons(self, slug: str) -> DecisionForm:
+        settings = moderation.moderation_settings(db(), current_actor(), slug)
+        language = page_language().language
+        self.reason.choices = [
+            SelectChoice("", _("No preset reason")),
+            *(SelectChoice(reason["key"], in_language(reason["text"], language)) for reason in settings.reasons),
+        ]
+        return self
+
+    def validate_comment(self, field: TextAreaField) -> None:
+        if self.decision.data not in (None, "approve") and not (field.data or "").strip() and not self.reason.data:
+            raise ValidationError(_("Tell the organisers why: write a comment or choose a preset reason."))
+
+    def chosen(self) -> dict[str, Any]:
+        return {"decision": self.decision.data, "reason": self.reason.data or None, "comment": self.comment.data or None}
+
+
+class ReviewForm(DecisionForm):
+    version = HiddenField()
+
+
+class BulkDecisionForm(DecisionForm):
+    activity_ids = SelectMultipleField(
+        _l("Activities"), coerce=int, validate_choice=False, validators=[InputRequired(_l("Choose at least one activity."))]
+    )
+
+    def validate_activity_ids(self, field: SelectMultipleField) -> None:
+        if len(field.data) > MOST_AT_ONCE:
+            raise ValidationError(_("Choose at most %(count)s activities at once.", count=MOST_AT_ONCE))
+        if any(not 0 < activity_id <= LARGEST_ID for activity_id in field.data):
+            raise ValidationError(_("Choose activities from the list."))
+
+
+class FeatureForm(FlaskForm):
+    featured = HiddenField()
+
+
+# --- the editions ----------------------------------------------------------------------------
+
+
+@bp.get("/coordinator/")
+@signed_in
+def coordinator_home() -> Response:
+    return render_page(
+        "coordinator/home.html", 200, overviews=moderation.coordinated_editions(db(), current_actor()), statuses=STATUSES,
+        sign_out=sign_out_form(),
+    )
+
+
+# --- the review queue --------------------------------------------------------------------------
+
+
+@bp.get("/coordinator/editions/<slug:slug>/queue")
+@signed_in
+def review_queue(slug: str) -> Response:
+    edition = _coordinated_edition(slug)
+    form = BulkDecisionForm(formdata=None).offer_reasons(slug)
+    return _queue_page(edition, form, status=200)
+
+
+@bp.post("/coordinator/editions/<slug:slug>/decisions")
+@signed_in
+def bulk_decision(slug: str) -> Response:
+    edition = _coordinated_edition(slug)
+    form = BulkDecisionForm().offer_reasons(slug)
+    if not _valid(form):
+        return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
+    results = moderation.decide_many(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
+    return render_page(
+        "coordinator/decisions.html", 200, edition=edition, form=form, results=[_outcome(result) for result in results],
+        sign_out=sign_out_form(),
+    )
+
+
+def _queue_page(edition: Edition, form: BulkDecisionForm, *, status: int) -> Response:
+    values = {name: request.args.get(name, "").strip() for name in QUEUE_FILTERS}
+    arguments = {name: value for name in (*QUEUE_FILTERS, "cursor", "limit") if (value := request.args.get(name, "").strip())}
+    refused = ReviewQuerySchema(unknown=ma.EXCLUDE).validate(arguments)
+    if refused:
+        errors = {name: str(FILTER_ERRORS.get(name, _l("Check this value."))) for name in refused}
+        return render_page(
+            "coordinator/queue.html", 400, edition=edition, form=form, values=values, errors=errors, page=None, counts={},
+            sign_out=sign_out_form(), **_queue_labels(),
+        )
+    query = ReviewQuerySchema(unknown=ma.EXCLUDE).load(arguments)
+    actor = current_actor()
+    page = moderation.review_queue(db(), actor, edition.slug, **query)
+    filters = {name: query[name] for name in ("region", "format", "organisation_kind", "finding") if name in query}
+    counts = moderation.review_counts(db(), actor, edition.slug, **filters)
+    more = _queue_url(edition, {**request.args.to_dict(), "cursor": page.next_cursor}) if page.next_cursor else None
+    tabs = [(state, _queue_url(edition, {**values, "state": state.value})) for state in REVISION_STATES]
+    return render_page(
+        "coordinator/queue.html", status, edition=edition, form=form, values=values, errors={}, page=page, counts=counts,
+        chosen_state=query["state"], more=more, tabs=tabs, sign_out=sign_out_form(), **_queue_labels(),
+    )
+
+
+def _queue_url(edition: Edition, args: dict[str, str]) -> str:
+    return url_for("pages.review_queue", slug=edition.slug, **{name: value for name, value in args.items() if value})
+
+
+def _queue_labels() -> dict[str, Any]:
+    return {
+        "revision_states": REVISION_STATES, "organisation_kinds": ORGANISATION_KINDS, "findings": FINDINGS, "severities": SEVERITIES,
+        "finding_name": finding_name, "starts": _starts,
+    }
+
+
+def _outcome(result: moderation.DecisionResult) -> dict[str, Any]:
+    """One activity of a bulk decision as the coordinator reads it: done, or why not."""
+    if result.error is None:
+        activity = activities.get_activity(db(), current_actor(), result.id)
+        return {"id": result.id, "title": activity.title, "done": True, "message": STATUSES[activity.status][0]}
+    # Only a refusal on the state or the reason names an activity the coordinator may see.
+    shown = isinstance(result.error, Conflict | Invalid)
+    title = activities.get_activity(db(), current_actor(), result.id).title if shown else None
+    return {"id": result.id, "title": title, "done": False, "message": refusal(result.error)}
+
+
+def refusal(error: DomainError) -> str:
+    """Why the service refused a decision, in the page's language (its own words are English)."""
+    if isinstance(error, IllegalTransition):
+        state = REVISION_STATES.get(RevisionState(error.extra["state"]), error.extra["state"])
+        return _("Not decided: it is no longer waiting for review (%(state)s).", state=str(state).lower())
+    if isinstance(error, NotFound):
+        return _("Not decided: there is no such submitted activity in this week.")
+    if isinstance(error, PreconditionFailed):
+        return _("Not decided: it changed since you opened it. Look at it again.")
+    if isinstance(error, Invalid):
+        return _("Not decided: tell the organisers why, with a comment or a preset reason from the list.")
+    if isinstance(error, Forbidden):
+        return _("Not decided: only the week's coordinators may decide on it.")
+    return _("Not decided.")
+
+
+# --- one activity ------------------------------------------------------------------------------
+
+
+@bp.route("/coordinator/activities/<id:activity_id>", methods=["GET", "POST"])
+@signed_in
+def review_activity(activity_id: int) -> BaseResponse:
+    review = moderation.review_of(db(), current_actor(), activity_id)
+    _use_edition(review.activity.edition)
+    slug = review.activity.edition.slug
+    if request.method == "GET":
+        form = ReviewForm(formdata=None, version=review.activity.version).offer_reasons(slug)
+        preview = moderation.decision_mail(review.activity, review.revision, "approve", comment=None)
+        return _review_page(review, form, preview, status=200)
+    form = ReviewForm().offer_reasons(slug)
+    if not _valid(form):
+        return _review_page(review, form, None, status=400)
+    try:
+        if request.form.get("action") == "preview":
+            return _review_page(review, form, moderation.preview_decision(db(), current_actor(), activity_id, **form.chosen()), status=200)
+        activity = moderation.decide(db(), current_actor(), activity_id, expected_version=_version(form), **form.chosen())
+    except DomainError as error:
+        form.form_errors.append(refusal(error))
+        return _review_page(review, form, None, status=409 if not isinstance(error, Invalid) else 400)
+    flash(_("“%(title)s”: %(status)s.", title=activity.title, status=_decided(form.decision.data)))
+    return redirect(url_for("pages.review_queue", slug=activity.edition.slug), 303)
+
+
+@bp.post("/coordinator/activities/<id:activity_id>/feature")
+@signed_in
+def feature_activity(activity_id: int) -> BaseResponse:
+    form = FeatureForm()
+    review = moderation.review_of(db(), current_actor(), activity_id)  # 404 and 403 as the screen's
+    if not form.validate():
+        _use_edition(review.activity.edition)
+        return render_page("error.html", 400, heading=_("The form had expired"), message=_("Go back, reload the page and try again."))
+    featured = form.featured.data == "1"
+    moderation.feature(db(), current_actor(), activity_id, featured=featured)
+    flash(_("It is featured in the programme.") if featured else _("It is no longer featured."))
+    return redirect(url_for("pages.review_activity", activity_id=activity_id), 303)
+
+
+def _review_page(review: moderation.Review, form: ReviewForm, preview: moderation.DecisionMail | None, *, status: int) -> Response:
+    findings_by_field: dict[str | None, list[Any]] = {}
+    for finding in review.revision.findings:
+        findings_by_field.setdefault(finding.field if finding.field in FIELDS else None, []).append(finding)
+    changed = {change.field for change in review.changes}
+    unchanged = [(name, found) for name, found in findings_by_field.items() if name is not None and name not in changed]
+    return render_page(
+        "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
+        preview=preview, findings_by_field=findings_by_field, unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
+        sign_out=sign_out_form(), shown=shown_value, **_queue_labels(),
+    )
+
+
+def _valid(form: DecisionForm) -> bool:
+    """Whether the form holds a decision; a refused CSRF token is said in the page's language
+    (Flask-WTF's own words are English, and name no field the person can fix)."""
+    if form.validate():
+        return True
+    if form.csrf_token.errors:
+        form.csrf_token.errors = []
+        form.form_errors.append(_("The form had expired. Reload the page and try again."))
+    return False
+
+
+def _decided(decision: str) -> str:
+    return {"approve": _("approved"), "request_changes": _("changes requested"), "reject": _("rejected")}[decision]
+
+
+def _version(form: ReviewForm) -> int | None:
+    version = str(form.version.data or "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _coordinated_edition(slug: str) -> Edition:
+    """The edition, if the signed-in person coordinates it (403 otherwise, as the API answers)."""
+    edition = get_edition(db(), slug)
+    require_coordinator(current_actor(), edition)
+    return _use_edition(edition)
+
+
+def _use_edition(edition: Edition) -> Edition:
+    g.edition = edition  # its time zone for every time shown
+    return edition
+
+
+def finding_name(code: str) -> str:
+    return str(FINDINGS["link_unreachable"] if code.startswith("link_") else FINDINGS.get(code, code))
+
+
+def _starts(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def shown_value(field: str, value: Any) -> list[str]:
+    """A revision's field as lines a coordinator reads; [] for an empty field."""
+    if value in (None, "", [], {}):
+        return []
+    if field == "format":
+        return [str(labels.FORMATS.get(value, value))]
+    if field == "attendance_mode":
+        return [str(labels.ATTENDANCE_MODES.get(value, value))]
+    if field == "audiences":
+        return [str(labels.AUDIENCES.get(item, item)) for item in value]
+    if field == "languages":
+        return [labels.language_name(item) for item in value]
+    if field in ("starts_at", "ends_at"):
+        moment = _starts(value)
+        return [f"{localised_skeleton(moment, 'yMMMEd')} {localised_skeleton(moment, 'Hm')}"]
+    if field == "registration":
+        value = {**value, "mode": REGISTRATION_MODES.get(value.get("mode"), value.get("mode"))}
+    if field in ("venue", "contact", "registration"):
+        return [f"{PARTS.get(key, key)}: {_yes(item)}" for key, item in value.items() if item not in (None, "", False)]
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _yes(value: Any) -> str:
+    return str(_("yes")) if value is True else str(value)
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(error: Forbidden) -> Response:
+    """What the API answers 403, as a page: the person is signed in but may not do this."""
+    return render_page(
+        "error.html", 403, heading=_("You may not open this page"), message=_("Only the week's coordinators may review its activities.")
+    )

@@ -1,0 +1,90 @@
+"""Coordinators in a real browser (headless Debian Chromium): one approves an edit from the queue
+after reading its diff, and it reaches the public programme; one rejects three activities at
+once with a preset reason. axe-core finds no serious or critical violation on any screen."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from innovationsweek.activities.models import ActivityStatus
+from tests.conftest import PASSWORD, need, run_jobs
+from tests.pages.test_browser import AXE, axe_violations, shoot
+from tests.pages.test_coordinator import COORDINATOR, published_activity, status_of, submit_edit, submit_webcasts, week  # noqa: F401
+
+NEW_TITLE = "Studiebesök: Digitala medarbetare i hemtjänsten och i skolan"
+
+
+def sign_in_as_coordinator(page, base_url: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_role("link", name="Svenska", exact=True).click()  # the switch's cookie keeps it
+    page.wait_for_load_state()
+    page.get_by_label("E-postadress").fill(COORDINATOR)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/organiser/")  # the demo coordinator belongs to SKL
+    page.get_by_role("link", name="Samordning").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/coordinator/")
+
+
+def test_a_coordinator_approves_an_edit_after_reading_its_diff_and_it_is_published(browser_page, base_url, client, runtime, week):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    activity_id = published_activity(runtime, week, "Studiebesök")
+    submit_edit(client, runtime, activity_id, title=NEW_TITLE)
+    page = browser_page
+
+    sign_in_as_coordinator(page, base_url)
+    blocking = {"home": axe_violations(page)}
+    shoot(page, "sv-coordinator-home")
+    page.locator("section.edition-card").first.get_by_role("link", name="Granskningskö").click()
+    page.wait_for_url(f"**/coordinator/editions/{week}/queue")
+    assert page.get_by_text("Ändring av en publicerad aktivitet").first.is_visible()
+    blocking["queue"] = axe_violations(page)
+    shoot(page, "sv-coordinator-queue")
+
+    page.get_by_role("link", name=NEW_TITLE).click()
+    page.wait_for_url(f"**/coordinator/activities/{activity_id}")
+    title_row = page.locator("#field-title")
+    assert title_row.locator(".diff__old").inner_text() == "Studiebesök: Digitala medarbetare i hemtjänsten"
+    assert title_row.locator(".diff__new").inner_text() == NEW_TITLE
+    assert page.locator("table.diff tbody tr").count() == 1  # only the title changed
+    page.get_by_label("Godkänn").check()
+    page.get_by_role("button", name="Förhandsgranska mejlet").click()
+    assert page.get_by_text(f"Godkänd: {NEW_TITLE}").is_visible()
+    blocking["review"] = axe_violations(page)
+    shoot(page, "sv-coordinator-review")
+    page.get_by_label("Godkänn").check()
+    page.get_by_role("button", name="Skicka beslutet").click()
+    page.wait_for_url(f"**/coordinator/editions/{week}/queue")
+    assert page.get_by_role("status").filter(has_text="godkänd").is_visible()
+
+    run_jobs(runtime)  # the publish job
+    page.goto(f"{base_url}/editions/{week}?lang=sv")
+    assert page.get_by_role("link", name=NEW_TITLE).is_visible()
+    assert blocking == {"home": [], "queue": [], "review": []}
+
+
+def test_a_coordinator_rejects_three_at_once_with_a_preset_reason(browser_page, base_url, client, runtime, week, link_server):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    titles = ["Hackathon om öppna data", "Frukostmöte om tillit", "Workshop om tjänstedesign"]
+    ids = submit_webcasts(client, runtime, week, link_server, titles)
+    page = browser_page
+
+    sign_in_as_coordinator(page, base_url)
+    page.goto(f"{base_url}/coordinator/editions/{week}/queue")
+    for title in titles:
+        page.get_by_role("checkbox", name=f"Välj {title}").check()
+    page.get_by_label("Avslå").check()
+    page.get_by_label("Färdigt skäl").select_option(label="Aktiviteten hör inte till veckans tema.")
+    shoot(page, "sv-coordinator-bulk")
+    page.get_by_role("button", name="Besluta om de valda aktiviteterna").click()
+    page.wait_for_url(f"**/coordinator/editions/{week}/decisions")
+
+    assert page.get_by_text("3 av 3 beslutade.").is_visible()
+    for title in titles:
+        assert re.search("Avslagen", page.get_by_role("row").filter(has_text=title).inner_text())
+    blocking = axe_violations(page)
+    shoot(page, "sv-coordinator-decisions")
+    for activity_id in ids:
+        assert status_of(runtime, activity_id) == (ActivityStatus.REJECTED, "Aktiviteten hör inte till veckans tema.")
+    assert blocking == []
