@@ -85,21 +85,30 @@ def switch_language() -> BaseResponse:
 
 @bp.get("/editions/<slug:slug>")
 def programme_page(slug: str) -> Response:
+    return programme_listing(slug, "programme.html", with_highlights=True)
+
+
+def programme_listing(slug: str, template: str, *, with_highlights: bool, default_limit: int | None = None) -> Response:
+    """An edition's programme filtered as the API filters it, day by day, rendered with
+    ``template``: the programme page, or the partners' widget in an iframe. A refused filter is a
+    400 naming it; an accepted query is cached by the edition's change number."""
     edition = _use_edition(programme.open_programme(db(), slug))
     values = {name: _chosen(name) for name in FILTER_FIELDS}
     errors = _filter_errors()
     if errors:
-        return render_page("programme.html", 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
+        return render_page(template, 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
     query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(_schema_input())
     cursor, limit = query.pop("cursor", None), query.pop("limit")
+    if default_limit is not None and "limit" not in request.args:
+        limit = default_limit
     filters = programme_filters(query)
 
     def build() -> Response:
         page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
-        highlights = [] if cursor else programme.highlights(db(), edition, filters, limit=HIGHLIGHTS)
+        highlights = programme.highlights(db(), edition, filters, limit=HIGHLIGHTS) if with_highlights and not cursor else []
         more = _url_with(cursor=page.next_cursor) if page.next_cursor else None
         return render_page(
-            "programme.html", 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
+            template, 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
             highlights=highlights, total=page.total, more=more,
         )
 
