@@ -53,6 +53,7 @@ FIELD_ERRORS = {
     "audience": _l("Choose an audience from the list."),
     "from": _l("Enter the date as year-month-day."),
     "to": _l("Enter the date as year-month-day, not before the first day."),
+    "limit": _l("Enter a whole number from 1 to 500."),
 }
 FIELD_LABELS = {
     "q": _l("Search"),
@@ -63,6 +64,7 @@ FIELD_LABELS = {
     "audience": _l("Audience"),
     "from": _l("From"),
     "to": _l("To"),
+    "limit": _l("Number of activities"),
 }
 
 
@@ -331,8 +333,9 @@ def _schema_input() -> dict[str, Any]:
 def _filter_errors() -> dict[str, str]:
     """Each refused filter with its message; {} when the API would accept them all."""
     refused = ProgrammeQuerySchema(unknown=ma.EXCLUDE).validate(_schema_input())
-    keys = {_data_key(name) for name in refused}
-    return {key: str(FIELD_ERRORS.get(key, _l("Check this value."))) for key in FILTER_FIELDS if key in keys}
+    keys = {_data_key(name) for name in refused} - {"cursor"}  # a bad cursor is a stale link: see invalid()
+    ordered = [key for key in FILTER_FIELDS if key in keys] + sorted(keys - set(FILTER_FIELDS))
+    return {key: str(FIELD_ERRORS.get(key, _l("Check this value."))) for key in ordered}
 
 
 def _data_key(name: str) -> str:

@@ -120,3 +120,13 @@ def test_a_partner_page_on_another_origin_shows_only_its_region(browser_page, cl
     blocking["embed"] = axe_violations(page)
 
     assert blocking == {"widget": [], "embed": []}
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "featured=maybe", "organisation_kind=guild"])
+@pytest.mark.parametrize("path", [f"/editions/{EDITION_SLUG}", EMBED])
+def test_a_refused_parameter_outside_the_form_is_a_400_naming_it(client, demo_data, path, query):
+    response = client.get(f"{path}?{query}&lang=en")
+
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert ("Number of activities" if name == "limit" else name) in response.text
