@@ -18,6 +18,7 @@ from innovationsweek.config import Settings
 from innovationsweek import outbound, outbox
 from innovationsweek.db import Database
 from innovationsweek.notifications.mailer import mailer_for
+from innovationsweek.programme import cache as programme_cache
 
 
 @dataclass
@@ -34,9 +35,16 @@ class Runtime:
         self.redis = connect_redis(self.settings)
         event.listen(self.database.sessions, "after_commit", self._relay_outbox)
         event.listen(self.database.sessions, "after_rollback", outbox.forget_rolled_back)
+        # Public reads remember the programme's version; a committed change outdates it.
+        event.listen(self.database.sessions, "before_flush", programme_cache.note_changes)
+        event.listen(self.database.sessions, "after_commit", self._outdate_programme_reads)
+        event.listen(self.database.sessions, "after_rollback", programme_cache.forget_rolled_back)
 
     def _relay_outbox(self, session: Session) -> None:
         outbox.relay_committed(self.database.engine, self.redis, session)
+
+    def _outdate_programme_reads(self, session: Session) -> None:
+        programme_cache.bump_after_commit(self.redis, session)
 
     @property
     def outbound(self) -> outbound.OutboundSettings:

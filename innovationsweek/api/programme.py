@@ -7,17 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+import orjson
 from flask import Response, json, request
 from marshmallow import validate
 
 from innovationsweek.activities.models import AttendanceMode, Audience, Format
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
-from innovationsweek.api.context import db
+from innovationsweek.api.context import db, runtime
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.organisations.models import OrganisationKind
-from innovationsweek.programme import formats
+from innovationsweek.programme import cache, formats
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 
@@ -90,11 +91,12 @@ FEED_PAGE = ma.Schema.from_dict(
 @blp.errors(404)
 @blp.doc(summary="The programme: filters, stable order (start, id), cursor paging, ETag/304")
 def programme_list(query: dict[str, Any], slug: str) -> Response:
-    edition = programme.open_programme(db(), slug)
+    state = open_programme_state(slug)
     cursor, limit = query.pop("cursor", None), query.pop("limit")
     filters = programme_filters(query)
 
     def build() -> Response:
+        edition = programme.open_programme(db(), slug)
         page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
         body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
         response = _json(body)
@@ -103,7 +105,12 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
             response.headers["Link"] = f'<{next_url}>; rel="next"'
         return response
 
-    return cached(programme.programme_version(db(), edition), build)
+    return cached(state.version, build)
+
+
+def open_programme_state(slug: str) -> cache.ProgrammeState:
+    """The edition's programme state (404 unless open), without the database when remembered."""
+    return cache.programme_state(db(), runtime().redis, slug).require_open()
 
 
 _FILTERS = {
@@ -158,13 +165,14 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
 @blp.errors(404)
 @blp.doc(summary="The whole programme as an iCalendar feed")
 def programme_ics(slug: str) -> Response:
-    edition = programme.open_programme(db(), slug)
+    state = open_programme_state(slug)
 
     def build() -> Response:
+        edition = programme.open_programme(db(), slug)
         body = formats.calendar(edition, programme.all_entries(db(), edition), base_url=public_base_url())
         return Response(body, mimetype="text/calendar")
 
-    return cached(programme.programme_version(db(), edition), build)
+    return cached(state.version, build)
 
 
 @blp.route("/editions/<slug:slug>/programme.atom")
@@ -173,14 +181,14 @@ def programme_ics(slug: str) -> Response:
 @blp.errors(404)
 @blp.doc(summary="The programme as an Atom feed")
 def programme_atom(slug: str) -> Response:
-    edition = programme.open_programme(db(), slug)
-    version = programme.programme_version(db(), edition)
+    state = open_programme_state(slug)
 
     def build() -> Response:
-        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=version.changed_at)
+        edition = programme.open_programme(db(), slug)
+        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=state.version.changed_at)
         return Response(body, mimetype="application/atom+xml")
 
-    return cached(version, build)
+    return cached(state.version, build)
 
 
 @blp.route("/editions/<slug:slug>/statistics")
@@ -189,8 +197,8 @@ def programme_atom(slug: str) -> Response:
 @blp.errors(404)
 @blp.doc(summary="Counts by region, format, theme, organisation kind and day")
 def statistics(slug: str) -> Response:
-    edition = programme.open_programme(db(), slug)
-    return cached(programme.programme_version(db(), edition), lambda: _json(programme.statistics(db(), edition)))
+    state = open_programme_state(slug)
+    return cached(state.version, lambda: _json(programme.statistics(db(), programme.open_programme(db(), slug))))
 
 
 @blp.route("/programme/activities/<id:activity_id>")
@@ -211,7 +219,7 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
             return Response(json.dumps(formats.json_ld(entry, base_url=public_base_url())), mimetype=JSON_LD)
         return _json(entry.data)
 
-    return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+    return cached(cache.ProgrammeVersion(entry.change_number, entry.modified_at), build)
 
 
 @blp.route("/programme/activities/<id:activity_id>.ics")
@@ -226,8 +234,8 @@ def public_activity_ics(activity_id: int) -> Response:
     def build() -> Response:
         return Response(formats.event_calendar(edition, entry, base_url=public_base_url()), mimetype="text/calendar")
 
-    return cached(programme.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+    return cached(cache.ProgrammeVersion(entry.change_number, entry.modified_at), build)
 
 
 def _json(body: Any) -> Response:
-    return Response(json.dumps(body), mimetype="application/json")
+    return Response(orjson.dumps(body), mimetype="application/json")

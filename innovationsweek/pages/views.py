@@ -26,7 +26,7 @@ from innovationsweek.activities.models import Audience, Format
 from innovationsweek.api.caching import LIST_CACHE, cached
 from innovationsweek.api.context import db, runtime
 from innovationsweek.api.limits import rate_limited
-from innovationsweek.api.programme import ProgrammeQuerySchema, programme_filters
+from innovationsweek.api.programme import ProgrammeQuerySchema, open_programme_state, programme_filters
 from innovationsweek.api.urls import public_base_url
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES, Edition
@@ -36,6 +36,7 @@ import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, page_language
 from innovationsweek.programme import formats
 from innovationsweek.programme import service as programme
+from innovationsweek.programme.cache import ProgrammeVersion
 from innovationsweek.programme.models import ProgrammeEntry
 from innovationsweek.registrations import service as registrations
 
@@ -114,7 +115,7 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
             highlights=highlights, total=page.total, more=more,
         )
 
-    return _cached(programme.programme_version(db(), edition), build)
+    return _cached(open_programme_state(slug).version, build)
 
 
 # A page with the registration form carries the visitor's own CSRF token, tied to their session
@@ -144,7 +145,7 @@ def activity_page(activity_id: int) -> Response:
     entry = programme.public_entry(db(), activity_id)
     edition = _use_edition(programme.edition_of(db(), entry))
     opening = registrations.availability(db(), entry)
-    version = programme.programme_version(db(), edition)
+    version = open_programme_state(edition.slug).version
     if opening.refusal is not None:
         return _cached(version, lambda: _activity(entry, edition, opening, 200), variant=opening.refusal)
     generate_csrf()  # before the ETag, which names the visitor's token
@@ -254,7 +255,7 @@ def render_page(template: str, status: int, **context: Any) -> Response:
 
 
 def _cached(
-    version: programme.ProgrammeVersion, build: Any, *, variant: str = "", cache_control: str = LIST_CACHE
+    version: ProgrammeVersion, build: Any, *, variant: str = "", cache_control: str = LIST_CACHE
 ) -> Response:
     choice = page_language()
     response = cached(version, build, vary="Accept", variant=f"{choice.language}|{variant}", cache_control=cache_control)

@@ -276,14 +276,6 @@ def entries_to_republish(session: Session, edition_id: int) -> list[int]:
 # --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProgrammeVersion:
-    """What public answers are cached by: the edition's last change number and its time."""
-
-    change_number: int
-    changed_at: datetime
-
-
 def open_programme(session: Session, slug: str) -> Edition:
     edition = get_edition(session, slug)
     if not edition.programme_open:
@@ -300,13 +292,6 @@ def current_edition(session: Session, now: datetime) -> Edition:
     if edition is None:
         raise NotFound("No programme is open yet.")
     return edition
-
-
-def programme_version(session: Session, edition: Edition) -> ProgrammeVersion:
-    counter = session.get(ProgrammeCounter, edition.id)
-    if counter is None:
-        return ProgrammeVersion(0, edition.updated_at)
-    return ProgrammeVersion(counter.last_change_number, max(counter.last_changed_at, edition.updated_at))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,191 @@
+"""What public reads remember between requests, in Redis (the in-process store when embedded):
+each edition's programme state by slug, so that a revalidation is answered without the database,
+and rendered answers by the programme's version, so that a repeated read is not rendered again.
+
+Every change to the programme (a numbered entry, an edited edition) bumps one generation number
+right after its commit, which outdates every remembered state at once; the next read of an
+edition looks it up again. A state also expires after :data:`STATE_SECONDS`, which bounds how
+stale a read can be should a bump be lost while Redis was unreachable. Nothing here is needed
+for correctness: without Redis every read goes to the database as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import redis
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from innovationsweek.editions.models import Edition
+from innovationsweek.errors import NotFound
+from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "iw:programme:generation"
+STATE_SECONDS = 60
+ANSWER_SECONDS = 600
+# Answers are kept from their second request on: a query asked once (a different search on
+# every request) would otherwise fill the store with answers nobody reads again.
+SEEN_SECONDS = 120
+LARGEST_ANSWER = 1_000_000  # bytes; whole-programme exports are not kept here
+
+
+@dataclass(frozen=True)
+class ProgrammeVersion:
+    """What public answers are cached by: the edition's last change number and its time."""
+
+    change_number: int
+    changed_at: datetime
+
+    @property
+    def tag(self) -> str:
+        """Both parts, as an ETag may carry them: an edited edition keeps its change number."""
+        return f"{self.change_number}.{int(self.changed_at.timestamp() * 1000)}"
+
+
+@dataclass(frozen=True)
+class ProgrammeState:
+    slug: str
+    edition_id: int
+    programme_open: bool
+    version: ProgrammeVersion
+
+    def require_open(self) -> ProgrammeState:
+        if not self.programme_open:
+            raise NotFound(f"The programme of {self.slug} is not open yet.")
+        return self
+
+
+def programme_state(session: Session, store: redis.Redis, slug: str) -> ProgrammeState:
+    """The edition's state as remembered since the last change, else as the database has it."""
+    generation, remembered = _read(store, GENERATION_KEY, _state_key(slug))
+    if remembered is not None:
+        state, state_generation = _state_from(slug, remembered)
+        if state_generation == generation:
+            return state
+    state = _state_in_database(session, slug)
+    # Tagged with the generation read *before* the database: a change committed meanwhile has
+    # bumped it, so this state is outdated at once rather than kept for a minute.
+    _write(store, _state_key(slug), _state_to(state, generation), STATE_SECONDS)
+    return state
+
+
+def version_in_database(session: Session, edition: Edition) -> ProgrammeVersion:
+    counter = session.get(ProgrammeCounter, edition.id)
+    if counter is None:
+        return ProgrammeVersion(0, edition.updated_at)
+    return ProgrammeVersion(counter.last_change_number, max(counter.last_changed_at, edition.updated_at))
+
+
+def _state_in_database(session: Session, slug: str) -> ProgrammeState:
+    edition = session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    if edition is None:
+        raise NotFound(f"No edition '{slug}'.")
+    return ProgrammeState(slug, edition.id, edition.programme_open, version_in_database(session, edition))
+
+
+def _state_key(slug: str) -> str:
+    return f"iw:programme:state:{slug}"
+
+
+def _state_to(state: ProgrammeState, generation: bytes | None) -> bytes:
+    version = state.version
+    return orjson.dumps(
+        [generation.decode() if generation else None, state.edition_id, state.programme_open, version.change_number, version.changed_at]
+    )
+
+
+def _state_from(slug: str, raw: bytes) -> tuple[ProgrammeState, bytes | None]:
+    generation, edition_id, programme_open, change_number, changed_at = orjson.loads(raw)
+    version = ProgrammeVersion(change_number, datetime.fromisoformat(changed_at))
+    return ProgrammeState(slug, edition_id, programme_open, version), generation.encode() if generation else None
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    content_type: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def kept_answer(store: redis.Redis, key: str) -> StoredAnswer | None:
+    kept = _read(store, _answer_key(key))[0]
+    return _answer_from(kept) if kept is not None else None
+
+
+def keep_answer(store: redis.Redis, key: str, answer: StoredAnswer) -> None:
+    """Keeps the answer from its key's second request on (see :data:`SEEN_SECONDS`)."""
+    if len(answer.body) <= LARGEST_ANSWER and _asked_before(store, key):
+        _write(store, _answer_key(key), _answer_to(answer), ANSWER_SECONDS)
+
+
+def _asked_before(store: redis.Redis, key: str) -> bool:
+    try:
+        pipe = store.pipeline()
+        pipe.incr(f"iw:programme:seen:{key}")
+        pipe.expire(f"iw:programme:seen:{key}", SEEN_SECONDS)
+        return int(pipe.execute()[0]) > 1
+    except redis.RedisError:
+        return False
+
+
+def _answer_key(key: str) -> str:
+    return f"iw:programme:answer:{key}"
+
+
+def _answer_to(answer: StoredAnswer) -> bytes:
+    return orjson.dumps([answer.content_type, answer.headers]) + b"\n" + answer.body
+
+
+def _answer_from(raw: bytes) -> StoredAnswer:
+    head, _, body = raw.partition(b"\n")
+    content_type, headers = orjson.loads(head)
+    return StoredAnswer(content_type, headers, body)
+
+
+# --- the generation -----------------------------------------------------------------------------
+
+CHANGED = "programme_changed"
+
+
+def note_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """(before_flush) Notes that this transaction changes what public reads show."""
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(instance, (Edition, ProgrammeEntry)) for instance in touched):
+        session.info[CHANGED] = True
+
+
+def bump_after_commit(store: redis.Redis, session: Session) -> None:
+    """(after_commit) Outdates every remembered state once a programme change is committed."""
+    if session.info.pop(CHANGED, False):
+        try:
+            store.incr(GENERATION_KEY)
+        except redis.RedisError:
+            log.warning("could not outdate the remembered programme states; they expire within %s s", STATE_SECONDS)
+
+
+def forget_rolled_back(session: Session, *_: Any) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def _read(store: redis.Redis, *keys: str) -> list[bytes | None]:
+    try:
+        return list(store.mget(keys))
+    except redis.RedisError:
+        return [None] * len(keys)
+
+
+def _write(store: redis.Redis, key: str, value: bytes, seconds: int) -> None:
+    try:
+        store.set(key, value, ex=seconds)
+    except redis.RedisError:
+        pass  # remembering is an optimisation; the next read asks the database again

@@ -1,0 +1,93 @@
+"""The read path's memory: a revalidation and a repeated read need no database, and a change is
+seen at once after its commit, also through the remembered answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from innovationsweek.app import create_app
+from innovationsweek.runtime import Runtime
+from tests.activities.conftest import week  # noqa: F401 (fixture)
+from tests.programme.test_programme import PROGRAMME, published
+
+STATISTICS = "/api/v1/editions/test-week/statistics"
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    """The SQL statements sent to the database while the block runs."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(runtime.database.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", note)
+
+
+def test_a_revalidation_asks_the_database_nothing(client, runtime, week):
+    published(client, runtime, week)
+    first = client.get(PROGRAMME)
+    with statements(runtime) as sent:
+        again = client.get(PROGRAMME, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert sent == []
+
+
+@pytest.mark.parametrize("path", [PROGRAMME, f"{PROGRAMME}?format=webcast&language=sv", STATISTICS])
+def test_a_read_asked_for_again_is_served_as_rendered_without_the_database(client, runtime, week, path):
+    published(client, runtime, week)
+    first, second = client.get(path), client.get(path)
+    with statements(runtime) as sent:
+        third = client.get(path)
+    assert sent == []
+    assert third.status_code == 200
+    assert third.data == first.data == second.data
+    assert third.headers["ETag"] == first.headers["ETag"]
+    assert third.headers["Content-Type"] == first.headers["Content-Type"]
+
+
+def test_a_kept_answer_keeps_its_link_to_the_next_page(client, runtime, week):
+    published(client, runtime, week)
+    published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    answers = [client.get(f"{PROGRAMME}?limit=1") for _ in range(3)]
+    assert answers[2].headers["Link"] == answers[0].headers["Link"]
+    assert 'rel="next"' in answers[2].headers["Link"]
+
+
+def test_a_published_change_is_seen_at_once_by_the_next_read(client, runtime, week):
+    published(client, runtime, week)
+    before = [client.get(PROGRAMME) for _ in range(3)][-1]
+    second = published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    after = client.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert second in [item["id"] for item in after.get_json()["items"]]
+    assert after.get_json()["total"] == 2
+
+
+def test_an_edited_edition_changes_the_answers_of_its_programme(client, runtime, week):
+    published(client, runtime, week)
+    before = [client.get(PROGRAMME) for _ in range(3)][-1]
+    response = client.patch("/api/v1/editions/test-week", json={"programme_open": False}, headers=week.coordinator)
+    assert response.status_code == 200, response.get_json()
+    assert client.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]}).status_code == 404
+
+
+def test_without_redis_the_programme_is_read_from_the_database(client, runtime, week, settings):
+    published(client, runtime, week)
+    unreachable = Runtime(settings.__class__(**{**vars(settings), "redis_url": "redis://127.0.0.1:1/0"}))
+    try:
+        reader = create_app(runtime=unreachable).test_client()
+        answers = [reader.get(PROGRAMME) for _ in range(2)]
+        assert [answer.status_code for answer in answers] == [200, 200]
+        assert answers[1].get_json()["total"] == 1
+        assert reader.get(PROGRAMME, headers={"If-None-Match": answers[0].headers["ETag"]}).status_code == 304
+    finally:
+        unreachable.close()
