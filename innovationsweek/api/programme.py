@@ -4,11 +4,12 @@ open; cacheable by a CDN."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import marshmallow as ma
 import orjson
-from flask import Response, json, request
+from flask import Response, json, request, send_file, stream_with_context
 from marshmallow import validate
 
 from innovationsweek.activities.models import AttendanceMode, Audience, Format
@@ -18,7 +19,7 @@ from innovationsweek.api.context import db, runtime
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.organisations.models import OrganisationKind
-from innovationsweek.programme import cache, formats
+from innovationsweek.programme import cache, exports, formats
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 
@@ -166,11 +167,17 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
 @blp.doc(summary="The whole programme as an iCalendar feed")
 def programme_ics(slug: str) -> Response:
     state = open_programme_state(slug)
+    written = exports.export_file(runtime().settings.instance_path, slug, state.version, "ics")
+
+    def chunks() -> Iterator[bytes]:
+        # Read only once the answer is streamed: the request's transaction is committed by then.
+        edition = programme.open_programme(db(), slug)
+        yield from formats.calendar_chunks(edition, programme.all_entries(db(), edition), base_url=public_base_url())
 
     def build() -> Response:
-        edition = programme.open_programme(db(), slug)
-        body = formats.calendar(edition, programme.all_entries(db(), edition), base_url=public_base_url())
-        return Response(body, mimetype="text/calendar")
+        if written.exists():
+            return send_file(written, mimetype="text/calendar", conditional=False, etag=False)
+        return Response(stream_with_context(exports.written_while_streamed(written, chunks())), mimetype="text/calendar")
 
     return cached(state.version, build)
 

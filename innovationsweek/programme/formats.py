@@ -12,7 +12,7 @@ to publish it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
@@ -59,13 +59,22 @@ def calendar_uid(activity_id: int) -> str:
 
 # --- iCalendar --------------------------------------------------------------------------------
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
-def calendar(edition: Edition, entries: Sequence[ProgrammeEntry], *, base_url: str) -> bytes:
+
+def calendar(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str) -> bytes:
     """The programme as one iCalendar (RFC 5545) to subscribe to, events in the given order."""
-    cal = _calendar(edition)
+    return b"".join(calendar_chunks(edition, entries, base_url=base_url))
+
+
+def calendar_chunks(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str) -> Iterator[bytes]:
+    """:func:`calendar` event by event, the same bytes: a whole programme is written out while
+    its entries are read, never held at once."""
+    opening = _calendar(edition).to_ical()
+    yield opening[: -len(CALENDAR_END)]
     for entry in entries:
-        cal.add_component(_event(entry, base_url=base_url))
-    return cal.to_ical()
+        yield _event(entry, base_url=base_url).to_ical()
+    yield CALENDAR_END
 
 
 def event_calendar(edition: Edition, entry: ProgrammeEntry, *, base_url: str) -> bytes:

@@ -8,7 +8,7 @@ approved revision, and never personal data beyond a contact the organiser chose 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -396,14 +396,20 @@ def _filtered(query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters
     return query
 
 
-def all_entries(session: Session, edition: Edition) -> list[ProgrammeEntry]:
-    """The whole programme, for the calendar and Atom feeds."""
+def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:
+    """The whole programme, for the calendar and Atom feeds, read a thousand at a time (a
+    server-side cursor on PostgreSQL) so that memory stays flat."""
     query = (
         sa.select(ProgrammeEntry)
         .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
         .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+        .execution_options(yield_per=1000)
     )
-    return list(session.scalars(query))
+    entries = session.scalars(query)
+    try:
+        yield from entries
+    finally:
+        entries.close()  # a reader that stops early (a dropped download) frees the cursor now
 
 
 def changes_after(session: Session, edition: Edition, change_number: int, *, limit: int) -> list[ProgrammeEntry]:

@@ -91,3 +91,33 @@ def test_without_redis_the_programme_is_read_from_the_database(client, runtime, 
         assert reader.get(PROGRAMME, headers={"If-None-Match": answers[0].headers["ETag"]}).status_code == 304
     finally:
         unreachable.close()
+
+
+ICS = "/api/v1/editions/test-week/programme.ics"
+
+
+def exported(settings) -> list[str]:
+    return sorted(path.name for path in (settings.instance_path / "exports" / "test-week").glob("*.ics"))
+
+
+def test_the_whole_calendar_is_written_once_per_version_and_served_from_its_file(client, runtime, week, settings):
+    published(client, runtime, week)
+    first = client.get(ICS).data
+    [written] = exported(settings)
+    with statements(runtime) as sent, client.get(ICS) as again:
+        assert again.data == first
+    assert sent == []
+    published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    changed = client.get(ICS).data
+    assert changed.count(b"BEGIN:VEVENT") == 2
+    assert exported(settings) != [written] and len(exported(settings)) == 1
+
+
+def test_a_calendar_download_broken_off_leaves_no_file(client, runtime, week, settings):
+    published(client, runtime, week)
+    response = client.get(ICS, buffered=False)
+    next(iter(response.response))
+    response.close()
+    assert exported(settings) == []
+    assert client.get(ICS).data.count(b"BEGIN:VEVENT") == 1
+    assert len(exported(settings)) == 1
