@@ -4,6 +4,7 @@ open; cacheable by a CDN."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from innovationsweek.api.context import db, runtime
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.organisations.models import OrganisationKind
+from innovationsweek.paging import Page
 from innovationsweek.programme import cache, exports, formats
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
@@ -97,8 +99,7 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
     filters = programme_filters(query)
 
     def build() -> Response:
-        edition = programme.open_programme(db(), slug)
-        page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
+        page = programme_page_of(state, filters, cursor=cursor, limit=limit)
         body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
         response = _json(body)
         if page.next_cursor:
@@ -107,6 +108,15 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
         return response
 
     return cached(state.version, build)
+
+
+def programme_page_of(state: cache.ProgrammeState, filters: programme.ProgrammeFilters, *, cursor: str | None, limit: int) -> Page[ProgrammeEntry]:
+    """A page of the programme, its total counted once per version and filters."""
+    edition = programme.open_programme(db(), state.slug)
+    count_key = f"{state.slug}:{state.version.tag}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:20]}"
+    return programme.programme_page(
+        db(), edition, filters, cursor=cursor, limit=limit, total=lambda count: cache.remembered_count(runtime().redis, count_key, count)
+    )
 
 
 def open_programme_state(slug: str) -> cache.ProgrammeState:

@@ -26,7 +26,7 @@ from innovationsweek.activities.models import Audience, Format
 from innovationsweek.api.caching import LIST_CACHE, cached
 from innovationsweek.api.context import db, runtime
 from innovationsweek.api.limits import rate_limited
-from innovationsweek.api.programme import ProgrammeQuerySchema, open_programme_state, programme_filters
+from innovationsweek.api.programme import ProgrammeQuerySchema, open_programme_state, programme_filters, programme_page_of
 from innovationsweek.api.urls import public_base_url
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES, Edition
@@ -105,9 +105,10 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
     if default_limit is not None and "limit" not in request.args:
         limit = default_limit
     filters = programme_filters(query)
+    state = open_programme_state(slug)
 
     def build() -> Response:
-        page = programme.programme_page(db(), edition, filters, cursor=cursor, limit=limit)
+        page = programme_page_of(state, filters, cursor=cursor, limit=limit)
         highlights = programme.highlights(db(), edition, filters, limit=HIGHLIGHTS) if with_highlights and not cursor else []
         more = _url_with(cursor=page.next_cursor) if page.next_cursor else None
         return render_page(
@@ -115,7 +116,7 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
             highlights=highlights, total=page.total, more=more,
         )
 
-    return _cached(open_programme_state(slug).version, build)
+    return _cached(state.version, build)
 
 
 # A page with the registration form carries the visitor's own CSRF token, tied to their session

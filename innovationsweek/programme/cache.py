@@ -12,6 +12,7 @@ for correctness: without Redis every read goes to the database as before.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,16 @@ def _state_from(slug: str, raw: bytes) -> tuple[ProgrammeState, bytes | None]:
     generation, edition_id, programme_open, change_number, changed_at = orjson.loads(raw)
     version = ProgrammeVersion(change_number, datetime.fromisoformat(changed_at))
     return ProgrammeState(slug, edition_id, programme_open, version), generation.encode() if generation else None
+
+
+def remembered_count(store: redis.Redis, key: str, count: Callable[[], int]) -> int:
+    """``count()``, remembered under ``key`` (which names the programme's version)."""
+    kept = _read(store, f"iw:programme:count:{key}")[0]
+    if kept is not None:
+        return int(kept)
+    counted = count()
+    _write(store, f"iw:programme:count:{key}", str(counted).encode(), ANSWER_SECONDS)
+    return counted
 
 
 # --- answers ----------------------------------------------------------------------------------

@@ -17,6 +17,16 @@ class EntryState(enum.StrEnum):
     DELETED = "deleted"  # withdrawn or removed after publication: partners drop it
 
 
+# The columns a programme query can filter on, beside the time range and the tags.
+FILTERED_COLUMNS = ("format", "attendance_mode", "region", "municipality", "organisation_kind", "featured", "cancelled")
+# PostgreSQL's full-text search over ``search_text``: Swedish and Danish stems (so "kommunerna"
+# finds "kommun"), and the words as written, for names and prefixes in any language.
+SEARCH_CONFIGURATIONS = ("swedish", "danish", "simple")
+SEARCH_VECTOR = sa.literal_column(
+    "(" + " || ".join(f"to_tsvector('{name}'::regconfig, search_text)" for name in SEARCH_CONFIGURATIONS) + ")"
+)
+
+
 class ProgrammeEntry(Base):
     """The public face of an activity, rendered from its approved revision by the publish job.
 
@@ -28,6 +38,13 @@ class ProgrammeEntry(Base):
     __table_args__ = (
         sa.UniqueConstraint("edition_id", "change_number", name="uq_programme_entries_edition_change"),
         sa.Index("ix_programme_entries_listing", "edition_id", "state", "starts_at", "activity_id"),
+        # One per filter, each in the listing's order: a rare value is found without walking
+        # the whole programme, and its first page is read off the index in order.
+        *(
+            sa.Index(f"ix_programme_entries_by_{column}", "edition_id", "state", column, "starts_at", "activity_id")
+            for column in FILTERED_COLUMNS
+        ),
+        sa.Index("ix_programme_entries_words", SEARCH_VECTOR, postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)

@@ -7,8 +7,10 @@ approved revision, and never personal data beyond a contact the organiser chose 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -26,7 +28,14 @@ from innovationsweek.editions.service import get_edition
 from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
-from innovationsweek.programme.models import EntryState, ProgrammeCounter, ProgrammeEntry, ProgrammeTag
+from innovationsweek.programme.models import (
+    SEARCH_CONFIGURATIONS,
+    SEARCH_VECTOR,
+    EntryState,
+    ProgrammeCounter,
+    ProgrammeEntry,
+    ProgrammeTag,
+)
 from innovationsweek.reports.service import public_material
 from innovationsweek.webhooks.service import announce
 
@@ -312,13 +321,20 @@ class ProgrammeFilters:
 
 
 def programme_page(
-    session: Session, edition: Edition, filters: ProgrammeFilters, *, cursor: str | None, limit: int
+    session: Session,
+    edition: Edition,
+    filters: ProgrammeFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    total: Callable[[Callable[[], int]], int] = lambda count: count(),
 ) -> Page[ProgrammeEntry]:
-    """Activities in the programme (cancelled ones too, marked), by start time then id."""
+    """Activities in the programme (cancelled ones too, marked), by start time then id.
+    ``total`` may answer the count from memory (it is the same on every page of a version)."""
     query = sa.select(ProgrammeEntry).where(
         ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED
     )
-    query = _filtered(query, edition, filters)
+    query = _filtered(session, query, edition, filters)
     return keyset_page(
         session,
         query,
@@ -326,6 +342,7 @@ def programme_page(
         key=lambda e: (e.starts_at, e.activity_id),
         cursor=cursor,
         limit=limit,
+        total=total,
     )
 
 
@@ -344,7 +361,7 @@ def highlights(session: Session, edition: Edition, filters: ProgrammeFilters, *,
             sa.and_(ProgrammeEntry.format == Format.WEBCAST, ProgrammeEntry.organisation_kind.in_(NATIONAL_KINDS)),
         ),
     )
-    query = _filtered(query, edition, filters).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id).limit(limit)
+    query = _filtered(session, query, edition, filters).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id).limit(limit)
     return list(session.scalars(query))
 
 
@@ -361,7 +378,7 @@ def related_entries(session: Session, entry: ProgrammeEntry) -> list[ProgrammeEn
     return list(session.scalars(query))
 
 
-def _filtered(query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:
+def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:
     zone = ZoneInfo(edition.timezone)
     if filters.starts_from is not None:
         query = query.where(ProgrammeEntry.ends_at > datetime.combine(filters.starts_from, time(), zone))
@@ -386,14 +403,34 @@ def _filtered(query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters
                 )
             )
     if filters.q:
-        for word in filters.q.lower().split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(ProgrammeEntry.search_text.like(f"%{escaped}%", escape="\\"))
+        query = query.where(*_words_in_text(session, filters.q))
     if filters.featured is not None:
         query = query.where(ProgrammeEntry.featured == filters.featured)
     if filters.cancelled is not None:
         query = query.where(ProgrammeEntry.cancelled == filters.cancelled)
     return query
+
+
+# A word to search for: letters and digits, so that it can never be LIKE or tsquery syntax.
+WORD = re.compile(r"[^\W_]+")
+
+
+def _words_in_text(session: Session, q: str) -> list[sa.ColumnElement[bool]]:
+    """Each word of ``q`` must start a word of the entry, or share its Swedish or Danish stem:
+    PostgreSQL's full-text search on its index. SQLite (the embedded mode) looks for the words
+    anywhere in the text."""
+    words = WORD.findall(q.lower())
+    if not words:  # only punctuation: nothing is written like that
+        return [sa.false()]
+    if session.get_bind().dialect.name != "postgresql":
+        return [ProgrammeEntry.search_text.like(f"%{word}%") for word in words]
+    return [SEARCH_VECTOR.bool_op("@@")(_any_configuration(word)) for word in words]
+
+
+def _any_configuration(word: str) -> sa.ColumnElement[Any]:
+    prefix = f"{word}:*"  # only letters and digits: nothing here is tsquery syntax
+    queries = [sa.func.to_tsquery(sa.literal_column(f"'{name}'::regconfig"), prefix) for name in SEARCH_CONFIGURATIONS]
+    return functools.reduce(lambda left, right: left.op("||")(right), queries)
 
 
 def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:

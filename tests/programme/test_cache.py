@@ -121,3 +121,15 @@ def test_a_calendar_download_broken_off_leaves_no_file(client, runtime, week, se
     assert exported(settings) == []
     assert client.get(ICS).data.count(b"BEGIN:VEVENT") == 1
     assert len(exported(settings)) == 1
+
+
+def test_the_total_is_counted_once_per_version_and_filters(client, runtime, week):
+    published(client, runtime, week)
+    published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    first = client.get(f"{PROGRAMME}?limit=1").get_json()
+    with statements(runtime) as sent:
+        second = client.get(f"{PROGRAMME}?limit=1&cursor={first['next_cursor']}").get_json()
+    assert first["total"] == second["total"] == 2
+    assert not any("count(" in statement.lower() for statement in sent)
+    published(client, runtime, week, title="Tredje", starts_at=week.at(3, 9), ends_at=week.at(3, 10))
+    assert client.get(f"{PROGRAMME}?limit=1&cursor={first['next_cursor']}").get_json()["total"] == 3
