@@ -4,14 +4,13 @@ organisers see (and export) their own participants, coordinators the counts."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from flask import Response, request, url_for
+from flask import Response, redirect, request, url_for
 from flask.views import MethodView
 from marshmallow import validate
 
@@ -22,7 +21,6 @@ from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
 from innovationsweek.api.schemas import EMAIL, Instant
 from innovationsweek.editions.models import LANGUAGES
-from innovationsweek.errors import NotFound
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
 
@@ -34,11 +32,6 @@ blp = Blueprint(
 )
 
 CSV = "text/csv"
-HTML = "text/html"
-HTML_DOC = {
-    "200": {"description": "A page (Swedish and English)", "content": {HTML: {"schema": {"type": "string"}}}},
-    "404": {"description": "No registration has this link (a page)", "content": {HTML: {"schema": {"type": "string"}}}},
-}
 # A semicolon, as Excel expects in Swedish (and Danish) settings, where the comma is the decimal sign.
 CSV_DELIMITER = ";"
 CSV_COLUMNS = (
@@ -196,13 +189,12 @@ def register(body: dict[str, Any], activity_id: int) -> Any:
 @blp.route("/registrations/<cancel_token>")
 class RegistrationByToken(MethodView):
     @blp.access("public")
-    @blp.doc(summary="The cancel link from the email: a page with a button (a GET never cancels)", responses=HTML_DOC)
+    @blp.response(303, description="To the cancel page (links in mails sent before it moved out of the API)")
+    @blp.doc(summary="The cancel link of older mails: redirects to the page /registrations/{cancel_token}")
     def get(self, cancel_token: str) -> Response:
-        try:
-            registration = registrations.find_by_token(db(), cancel_token)
-        except NotFound:
-            return _unknown_link_page()
-        return _cancel_page(registration, registrations.public_face(db(), registration), cancel_token)
+        response = redirect(url_for("pages.cancellation", cancel_token=cancel_token, **request.args), code=303)
+        response.headers.update(SECRET_LINK_PAGE)
+        return response
 
     @blp.access("public")
     @blp.response(204)
@@ -210,17 +202,6 @@ class RegistrationByToken(MethodView):
     @blp.doc(summary="Cancel the registration (again: no change); the first on the waitlist gets the seat")
     def delete(self, cancel_token: str) -> None:
         registrations.cancel(db(), cancel_token, public_url=runtime().settings.public_url)
-
-
-@blp.route("/registrations/<cancel_token>/cancel", methods=["POST"])
-@blp.access("public")
-@blp.doc(summary="Cancel from the page's button (an HTML form); does what DELETE does", responses=HTML_DOC)
-def cancel_by_form(cancel_token: str) -> Response:
-    try:
-        registration = registrations.cancel(db(), cancel_token, public_url=runtime().settings.public_url)
-    except NotFound:
-        return _unknown_link_page()
-    return _cancel_page(registration, registrations.public_face(db(), registration), cancel_token)
 
 
 # --- organisers and coordinators --------------------------------------------------------------
@@ -325,47 +306,3 @@ def _cell(value: str | None, *, phone: bool = False) -> str:
 def _local(moment: datetime, timezone: ZoneInfo | None) -> str:
     return (moment.astimezone(timezone) if timezone else moment).strftime("%Y-%m-%d %H:%M")
 
-
-# --- the pages behind the cancel link ---------------------------------------------------------
-
-def _page(title: str, swedish: str, english: str, *, status: int = 200) -> Response:
-    body = (
-        '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="robots" content="noindex, nofollow"><title>{html.escape(title)}</title>'
-        f'<link rel="stylesheet" href="{url_for("static", filename="page.css")}">'
-        f"</head><body>{swedish}<hr><div lang=\"en\">{english}</div></body></html>"
-    )
-    return Response(body, status=status, mimetype=HTML, headers=SECRET_LINK_PAGE)
-
-
-def _cancel_page(registration: Registration, data: dict[str, Any] | None, token: str) -> Response:
-    title = html.escape(data["title"]) if data else f"aktivitet {registration.activity_id}"
-    moment_sv = f", {html.escape(registrations.when(data, 'sv'))}" if data else ""
-    moment_en = f", {html.escape(registrations.when(data, 'en'))}" if data else ""
-    if registration.status == RegistrationStatus.CANCELLED:
-        return _page(
-            "Avbokad / Cancelled",
-            f"<h1>Avbokad</h1><p>Din anmälan till <strong>{title}</strong>{moment_sv} är avbokad.</p>",
-            f"<h1>Cancelled</h1><p>Your registration for <strong>{title}</strong>{moment_en} is cancelled.</p>",
-        )
-    action = html.escape(url_for("registrations.cancel_by_form", cancel_token=token))
-    waiting_sv = " Du står på väntelistan." if registration.status == RegistrationStatus.WAITLISTED else ""
-    waiting_en = " You are on the waitlist." if registration.status == RegistrationStatus.WAITLISTED else ""
-    return _page(
-        "Avboka anmälan / Cancel registration",
-        f"<h1>Avboka anmälan</h1><p>Du är anmäld till <strong>{title}</strong>{moment_sv}.{waiting_sv}</p>"
-        "<p>Kan du inte komma? Avboka, så att någon annan får platsen.</p>"
-        f'<form method="post" action="{action}"><button type="submit">Avboka / Cancel</button></form>',
-        f"<h1>Cancel registration</h1><p>You are registered for <strong>{title}</strong>{moment_en}.{waiting_en}</p>"
-        "<p>Cannot come? Cancel with the button above, so that someone else gets the seat.</p>",
-    )
-
-
-def _unknown_link_page() -> Response:
-    return _page(
-        "Okänd länk / Unknown link",
-        "<h1>Okänd länk</h1><p>Ingen anmälan har den här länken. Kontrollera att hela länken från mejlet kom med.</p>",
-        "<h1>Unknown link</h1><p>No registration has this link. Check that the whole link from the email was used.</p>",
-        status=404,
-    )

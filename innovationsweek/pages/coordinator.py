@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, flash, g, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,7 +32,7 @@ from innovationsweek.pages.i18n import localised_skeleton, page_language
 from innovationsweek.pages.labels import in_language
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
-from innovationsweek.pages.views import bp, render_page
+from innovationsweek.pages.views import bp, render_page, use_edition
 
 DECISIONS = {
     "approve": _l("Approve"),
@@ -274,7 +274,7 @@ def refusal(error: DomainError) -> str:
 @signed_in
 def review_activity(activity_id: int) -> BaseResponse:
     review = moderation.review_of(db(), current_actor(), activity_id)
-    _use_edition(review.activity.edition)
+    use_edition(review.activity.edition)
     slug = review.activity.edition.slug
     if request.method == "GET":
         form = ReviewForm(formdata=None, version=review.activity.version).offer_reasons(slug)
@@ -300,7 +300,7 @@ def feature_activity(activity_id: int) -> BaseResponse:
     form = FeatureForm()
     review = moderation.review_of(db(), current_actor(), activity_id)  # 404 and 403 as the screen's
     if not form.validate():
-        _use_edition(review.activity.edition)
+        use_edition(review.activity.edition)
         return render_page("error.html", 400, heading=_("The form had expired"), message=_("Go back, reload the page and try again."))
     featured = form.featured.data == "1"
     moderation.feature(db(), current_actor(), activity_id, featured=featured)
@@ -348,12 +348,7 @@ def _coordinated_edition(slug: str) -> Edition:
     """The edition, if the signed-in person coordinates it (403 otherwise, as the API answers)."""
     edition = get_edition(db(), slug)
     require_coordinator(current_actor(), edition)
-    return _use_edition(edition)
-
-
-def _use_edition(edition: Edition) -> Edition:
-    g.edition = edition  # its time zone for every time shown
-    return edition
+    return use_edition(edition)
 
 
 def finding_name(code: str) -> str:

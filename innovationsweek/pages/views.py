@@ -95,7 +95,7 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
     """An edition's programme filtered as the API filters it, day by day, rendered with
     ``template``: the programme page, or the partners' widget in an iframe. A refused filter is a
     400 naming it; an accepted query is cached by the edition's change number."""
-    edition = _use_edition(programme.open_programme(db(), slug))
+    edition = use_edition(programme.open_programme(db(), slug))
     values = {name: _chosen(name) for name in FILTER_FIELDS}
     errors = _filter_errors()
     if errors:
@@ -144,7 +144,7 @@ CSRF_REFUSED = _l("The form had expired or did not come from this page. Check yo
 @bp.get("/activities/<id:activity_id>")
 def activity_page(activity_id: int) -> Response:
     entry = programme.public_entry(db(), activity_id)
-    edition = _use_edition(programme.edition_of(db(), entry))
+    edition = use_edition(programme.edition_of(db(), entry))
     opening = registrations.availability(db(), entry)
     version = open_programme_state(edition.slug).version
     if opening.refusal is not None:
@@ -159,7 +159,7 @@ def activity_page(activity_id: int) -> Response:
 def register(activity_id: int) -> Response:
     g.form_page = url_for("pages.activity_page", activity_id=activity_id)
     entry = programme.public_entry(db(), activity_id)
-    edition = _use_edition(programme.edition_of(db(), entry))
+    edition = use_edition(programme.edition_of(db(), entry))
     submission = forms.read_submission(request.form)
     if not forms.RegistrationForm().validate():  # its CSRF token
         return _refused(entry, edition, submission, 400, problem=str(CSRF_REFUSED))
@@ -243,8 +243,10 @@ def invalid(error: Invalid) -> Response:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _use_edition(edition: Edition) -> Edition:
-    g.edition = edition  # for the language's last resort and the time zone
+def use_edition(edition: Edition) -> Edition:
+    """The edition the page is about: its first language is the language's last resort, and
+    every time on the page is shown in its time zone."""
+    g.edition = edition
     return edition
 
 

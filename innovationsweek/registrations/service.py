@@ -492,7 +492,7 @@ def _newcomers_answer(session: Session, activity_id: int, entry: ProgrammeEntry)
 def cancel_url(public_url: str, token: str, language: str) -> str:
     """The secret link in a participant's email: a page that asks before it cancels, in the
     language they registered in."""
-    return f"{public_url.rstrip('/')}/api/v1/registrations/{token}?lang={language}"
+    return f"{public_url.rstrip('/')}/registrations/{token}?lang={language}"
 
 
 def when(data: Mapping[str, Any], language: str) -> str:

@@ -47,7 +47,7 @@ def test_every_answer_forbids_sniffing_and_sets_a_referrer_policy(client, week, 
 
 
 def test_pages_holding_a_secret_link_send_no_referrer(client):
-    page = client.get("/api/v1/registrations/no-such-link")
+    page = client.get("/registrations/no-such-link")
 
     assert page.mimetype == "text/html"
     assert page.headers["Referrer-Policy"] == "no-referrer"
@@ -71,7 +71,7 @@ def test_html_pages_carry_a_content_security_policy_without_inline_script_or_fra
 
 
 def test_the_cancel_page_keeps_its_look_under_the_policy(client):
-    page = client.get("/api/v1/registrations/no-such-link")
+    page = client.get("/registrations/no-such-link")
     stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.get_data(as_text=True)).group(1)
 
     assert "<style>" not in page.get_data(as_text=True)

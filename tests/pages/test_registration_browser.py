@@ -3,7 +3,8 @@ English: filters next year's programme to study visits, opens the one that takes
 forgets the photo choice and is told so, then registers with the keyboard's ways (labels, Tab,
 Space, Enter) and reads the confirmation in their language. axe-core finds no serious or
 critical violation on the form, the error and the confirmation page; the confirmation mail
-arrives at a real SMTP server (aiosmtpd on loopback) once the jobs have run.
+arrives at a real SMTP server (aiosmtpd on loopback) once the jobs have run, and its cancel link
+opens a page in the registration's language whose button cancels.
 
 Screenshots go to test-artifacts/pages/ (git-ignored).
 """
@@ -25,6 +26,7 @@ WORDS = {  # what the visitor reads and uses, per language
         "consent": "Jag har läst integritetstexten", "register": "Anmäl dig", "problem": "Något behöver rättas",
         "photo_error": "Välj om du får synas på bild och film.", "done": "Du är anmäld",
         "inbox": "Titta i din inkorg efter bekräftelsen och länken för att avboka.",
+        "cancel": "Avboka min plats", "cancelled": "Din anmälan är avbokad",
     },
     "da": {
         "switch": "Dansk", "format": "Studiebesøg", "submit": "Vis aktiviteter", "name": "Navn", "email": "E-mailadresse",
@@ -32,6 +34,7 @@ WORDS = {  # what the visitor reads and uses, per language
         "consent": "Jeg har læst privatlivserklæringen", "register": "Tilmeld dig", "problem": "Der er et problem",
         "photo_error": "Vælg, om du må være med på billeder og film.", "done": "Du er tilmeldt",
         "inbox": "Se i din indbakke efter bekræftelsen og linket til at afmelde dig.",
+        "cancel": "Afmeld mig", "cancelled": "Din tilmelding er afmeldt",
     },
     "en": {
         "switch": "English", "format": "Study visit", "submit": "Show activities", "name": "Name", "email": "Email",
@@ -39,6 +42,7 @@ WORDS = {  # what the visitor reads and uses, per language
         "consent": "I have read the privacy notice", "register": "Register", "problem": "There is a problem",
         "photo_error": "Choose whether you may appear in photos and film.", "done": "You are registered",
         "inbox": "Check your inbox for the confirmation and the cancel link.",
+        "cancel": "Cancel my registration", "cancelled": "Your registration is cancelled",
     },
 }
 TITLE = "Studiebesök: Digitala medarbetare i hemtjänsten"
@@ -97,6 +101,17 @@ def test_a_visitor_registers_by_keyboard_and_the_mail_arrives(browser_page, base
     [message] = [m for m in smtp.messages if m["To"] == address]
     body = message.get_body(("plain",)).get_content()
     assert TITLE in message["Subject"] and TITLE in body
-    assert re.search(r"/api/v1/registrations/iwr_[A-Za-z0-9_-]+", body)
-    assert blocking == {"form": [], "error": [], "confirmation": []}
+    # The mail's cancel link opens a page in the language of the registration, whose button cancels.
+    link = re.search(r"/registrations/iwr_[A-Za-z0-9_-]+\?lang=[a-z]{2}", body).group(0)
+    page.context.clear_cookies()  # as in the mail program: no language cookie from the visit
+    page.goto(f"{base_url}{link}")
+    assert page.locator("html").get_attribute("lang") == language
+    assert TITLE in page.locator("main").inner_text()
+    blocking["cancel"] = axe_violations(page)
+    shoot(page, f"{language}-registration-cancel")
+    page.get_by_role("button", name=words["cancel"], exact=True).press("Enter")
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == words["cancelled"]
+    blocking["cancelled"] = axe_violations(page)
+    assert blocking == {"form": [], "error": [], "confirmation": [], "cancel": [], "cancelled": []}
     assert complaints == []

@@ -31,7 +31,7 @@ NOTICE = {
     "en": "Registering is an active consent to the organiser processing your personal data.",
     "da": "Din tilmelding er et aktivt samtykke til, at arrangøren behandler dine personoplysninger.",
 }
-TOKEN = re.compile(r"/api/v1/registrations/(iwr_[A-Za-z0-9_-]+)")
+TOKEN = re.compile(r"/registrations/(iwr_[A-Za-z0-9_-]+)")
 _addresses = itertools.count(1)
 
 

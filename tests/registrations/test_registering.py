@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from innovationsweek.registrations import service as registrations_service
 from innovationsweek.registrations.models import Registration, RegistrationStatus
 from tests.conftest import count_rows, emails_to, problem_of, run_jobs, sent_messages
+from tests.pages.test_sign_in import csrf_token
 from tests.registrations.conftest import (
     NOTICE,
     PUBLIC_URL,
@@ -65,8 +66,8 @@ def test_the_confirmation_mail_has_the_calendar_entry_and_a_cancel_link(client, 
     assert message["Subject"] == f"Anmälan bekräftad: {open_week.webcast()['title']}"
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("Hej Anna Andersson!") and "Hi Anna" not in text  # the edition's language: Swedish
-    assert f"{PUBLIC_URL}/api/v1/registrations/iwr_" in text
-    assert re.search(r"/api/v1/registrations/iwr_[A-Za-z0-9_-]+\?lang=sv\n", text)
+    assert f"{PUBLIC_URL}/registrations/iwr_" in text
+    assert re.search(r"/registrations/iwr_[A-Za-z0-9_-]+\?lang=sv\n", text)
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     [event] = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")
@@ -74,13 +75,25 @@ def test_the_confirmation_mail_has_the_calendar_entry_and_a_cancel_link(client, 
     assert event.decoded("dtstart") == datetime.fromisoformat(open_week.webcast()["starts_at"])
     # The link works: its page shows the activity and cancels nobody.
     token = token_in(text)
-    page = client.get(f"/api/v1/registrations/{token}")
+    page = client.get(f"/registrations/{token}?lang=sv")
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert open_week.webcast()["title"] in page.get_data(as_text=True)
-    assert f'action="/api/v1/registrations/{token}/cancel"' in page.get_data(as_text=True)
+    assert f'action="/registrations/{token}?lang=sv"' in page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["Cache-Control"] == "no-store"
     assert [r.status for r in registrations_of(runtime, activity_id)] == [RegistrationStatus.CONFIRMED]
+
+
+def test_the_link_of_older_mails_leads_to_the_page_in_its_language(client, runtime, open_week):
+    activity_id = publish(client, runtime, open_week)
+    register(client, activity_id)
+    token = cancel_token(runtime, "anna@example.org")
+    older = client.get(f"/api/v1/registrations/{token}?lang=da")
+    assert older.status_code == 303
+    assert older.headers["Location"] == f"/registrations/{token}?lang=da"
+    assert older.headers["Referrer-Policy"] == "no-referrer"
+    page = client.get(older.headers["Location"])
+    assert '<html lang="da"' in page.get_data(as_text=True) and "Afmeld" in page.get_data(as_text=True)
 
 
 def test_the_page_form_and_delete_cancel_and_cancelling_again_changes_nothing(client, runtime, open_week):
@@ -91,19 +104,30 @@ def test_the_page_form_and_delete_cancel_and_cancelling_again_changes_nothing(cl
     first = cancel_token(runtime, "a@example.org")
     second = cancel_token(runtime, "b@example.org")
 
-    # The button on the page posts an empty HTML form.
-    page = client.post(f"/api/v1/registrations/{first}/cancel", content_type="application/x-www-form-urlencoded", data="")
+    # The page's button posts its form, with the form's CSRF token.
+    shown = client.get(f"/registrations/{first}?lang=sv")
+    page = client.post(f"/registrations/{first}?lang=sv", data={"csrf_token": csrf_token(shown)})
     deleted = client.delete(f"/api/v1/registrations/{second}")
 
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert "Avbokad" in page.get_data(as_text=True) and "Cancelled" in page.get_data(as_text=True)
+    assert "Din anmälan är avbokad" in page.get_data(as_text=True)
     assert deleted.status_code == 204
     assert [r.status for r in registrations_of(runtime, activity_id)] == [RegistrationStatus.CANCELLED] * 2
     assert all(r.cancelled_at is not None for r in registrations_of(runtime, activity_id))
     assert client.delete(f"/api/v1/registrations/{first}").status_code == 204
-    assert client.post(f"/api/v1/registrations/{second}/cancel").status_code == 200
-    again = client.get(f"/api/v1/registrations/{first}")
+    assert client.post(f"/registrations/{second}", data={"csrf_token": csrf_token(shown)}).status_code == 200
+    again = client.get(f"/registrations/{first}?lang=sv")
     assert again.status_code == 200 and "avbokad" in again.get_data(as_text=True) and "<form" not in again.get_data(as_text=True)
+
+
+def test_the_button_without_its_csrf_token_cancels_nothing(client, runtime, open_week):
+    activity_id = publish(client, runtime, open_week)
+    register(client, activity_id)
+    token = cancel_token(runtime, "anna@example.org")
+    refused = client.post(f"/registrations/{token}?lang=en", data={})
+    assert refused.status_code == 400
+    assert "The form had expired" in refused.get_data(as_text=True) and "<form" in refused.get_data(as_text=True)
+    assert [r.status for r in registrations_of(runtime, activity_id)] == [RegistrationStatus.CONFIRMED]
 
 
 # A NUL in the link is refused before any view (tests/api/test_hostile_input.py).
@@ -113,8 +137,8 @@ def test_an_unknown_or_forged_link_finds_nothing(client, runtime, open_week, tok
     register(client, activity_id)
 
     deleted = client.delete(f"/api/v1/registrations/{token}")
-    page = client.get(f"/api/v1/registrations/{token}")
-    form = client.post(f"/api/v1/registrations/{token}/cancel")
+    page = client.get(f"/registrations/{token}")
+    form = client.post(f"/registrations/{token}")
 
     assert deleted.status_code == 404
     problem_of(deleted)
@@ -179,8 +203,8 @@ def test_the_same_address_again_gets_exactly_the_first_answer_and_a_reminder_wit
     [calendar] = list(reminder.iter_attachments())
     assert calendar.get_content_type() == "text/calendar"
     # The new link works and replaces the old one.
-    assert client.get(f"/api/v1/registrations/{old_link}").status_code == 404
-    assert client.get(f"/api/v1/registrations/{token_in(text)}").status_code == 200
+    assert client.get(f"/registrations/{old_link}").status_code == 404
+    assert client.get(f"/registrations/{token_in(text)}").status_code == 200
 
 
 def test_registering_again_when_full_answers_what_a_newcomer_is_told_not_ones_own_place(client, runtime, open_week):
@@ -212,12 +236,12 @@ def test_stored_emails_hold_no_working_cancel_link(client, runtime, open_week):
         stored += json.dumps([list(row) for row in connection.execute(sa.text("SELECT * FROM outbox"))], default=str)
     for token in TOKEN.findall(stored):
         assert client.delete(f"/api/v1/registrations/{token}").status_code == 404
-        assert client.get(f"/api/v1/registrations/{token}").status_code == 404
+        assert client.get(f"/registrations/{token}").status_code == 404
     assert TOKEN.findall(stored) == []
     assert "[cancel link: only in the email as sent]" in stored
     # The mails as sent have working links.
     for address in ("anna@example.org", "bo@example.org"):
-        assert client.get(f"/api/v1/registrations/{cancel_token(runtime, address)}").status_code == 200
+        assert client.get(f"/registrations/{cancel_token(runtime, address)}").status_code == 200
     assert [r.status for r in registrations_of(runtime, activity_id)] == ["confirmed", "waitlisted"]
 
 
