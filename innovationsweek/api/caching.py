@@ -29,16 +29,18 @@ def cached(
     cache_control: str = LIST_CACHE,
     vary: str = "Accept",
     variant: str = "",
+    keep_at_once: bool = False,
 ) -> Response:
     """``build()``'s answer with ETag, Last-Modified and Cache-Control, or a 304 that repeats
     them when the client already has it. ``variant`` names what else chose the answer (a page's
-    language, negotiated from the headers in ``vary``), so each variant has its own ETag."""
+    language, negotiated from the headers in ``vary``), so each variant has its own ETag.
+    ``keep_at_once``: keep a public answer from its first request (see ``cache.keep_answer``)."""
     key = "|".join((request.path, request.query_string.decode(), request.headers.get("Accept", ""), variant))
     etag = f"{version.tag}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
     if etag in request.if_none_match:
         response = Response(status=304)
     elif cache_control.startswith("public"):
-        response = _kept_or_built(etag, build)
+        response = _kept_or_built(etag, build, at_once=keep_at_once)
     else:
         response = build()
     response.set_etag(etag)
@@ -48,7 +50,7 @@ def cached(
     return response
 
 
-def _kept_or_built(etag: str, build: Callable[[], Response]) -> Response:
+def _kept_or_built(etag: str, build: Callable[[], Response], *, at_once: bool) -> Response:
     store = runtime().redis
     kept = cache.kept_answer(store, etag)
     if kept is not None:
@@ -56,5 +58,5 @@ def _kept_or_built(etag: str, build: Callable[[], Response]) -> Response:
     response = build()
     if response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers:
         headers = {name: value for name, value in response.headers.items() if name.lower() not in _OWN_HEADERS}
-        cache.keep_answer(store, etag, StoredAnswer(response.content_type or "", headers, response.get_data()))
+        cache.keep_answer(store, etag, StoredAnswer(response.content_type or "", headers, response.get_data()), at_once=at_once)
     return response

@@ -205,7 +205,7 @@ def programme_atom(slug: str) -> Response:
         body = formats.atom(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=state.version.changed_at)
         return Response(body, mimetype="application/atom+xml")
 
-    return cached(state.version, build)
+    return cached(state.version, build, keep_at_once=True)
 
 
 @blp.route("/editions/<slug:slug>/statistics")
@@ -215,7 +215,7 @@ def programme_atom(slug: str) -> Response:
 @blp.doc(summary="Counts by region, format, theme, organisation kind and day")
 def statistics(slug: str) -> Response:
     state = open_programme_state(slug)
-    return cached(state.version, lambda: _json(programme.statistics(db(), programme.open_programme(db(), slug))))
+    return cached(state.version, lambda: _json(programme.statistics(db(), programme.open_programme(db(), slug))), keep_at_once=True)
 
 
 @blp.route("/programme/activities/<id:activity_id>")

@@ -133,9 +133,10 @@ def kept_answer(store: redis.Redis, key: str) -> StoredAnswer | None:
     return _answer_from(kept) if kept is not None else None
 
 
-def keep_answer(store: redis.Redis, key: str, answer: StoredAnswer) -> None:
-    """Keeps the answer from its key's second request on (see :data:`SEEN_SECONDS`)."""
-    if len(answer.body) <= LARGEST_ANSWER and _asked_before(store, key):
+def keep_answer(store: redis.Redis, key: str, answer: StoredAnswer, *, at_once: bool = False) -> None:
+    """Keeps the answer from its key's second request on (see :data:`SEEN_SECONDS`), or
+    ``at_once`` when it is the same for everyone (statistics, the Atom feed) and costly."""
+    if len(answer.body) <= LARGEST_ANSWER and (at_once or _asked_before(store, key)):
         _write(store, _answer_key(key), _answer_to(answer), ANSWER_SECONDS)
 
 

@@ -477,6 +477,17 @@ def edition_of(session: Session, entry: ProgrammeEntry) -> Edition:
     return edition
 
 
+def _count_by_day(session: Session, edition: Edition, live: sa.ColumnElement[bool]) -> Counter[str]:
+    """Activities by their first day in the edition's time zone: counted by PostgreSQL, or here
+    on SQLite, which knows no time zones (the embedded mode's programmes are small)."""
+    if session.get_bind().dialect.name == "postgresql":
+        day = sa.cast(sa.func.timezone(edition.timezone, ProgrammeEntry.starts_at), sa.Date)
+        rows = session.execute(sa.select(day, sa.func.count()).where(live, ProgrammeEntry.starts_at.is_not(None)).group_by(day))
+        return Counter({first_day.isoformat(): number for first_day, number in rows})
+    zone = ZoneInfo(edition.timezone)
+    return Counter(moment.astimezone(zone).date().isoformat() for moment in session.scalars(sa.select(ProgrammeEntry.starts_at).where(live)))
+
+
 def statistics(session: Session, edition: Edition) -> dict[str, Any]:
     """Counts of the programme's activities (cancelled ones apart) by region, format, theme,
     organisation kind and day (in the edition's time zone), counted by the database."""
@@ -493,11 +504,7 @@ def statistics(session: Session, edition: Edition) -> dict[str, Any]:
         rows = session.execute(query.where(live, column.is_not(None)).group_by(column))
         return dict(sorted((str(getattr(key, "value", key)), number) for key, number in rows))
 
-    zone = ZoneInfo(edition.timezone)
-    days = Counter(
-        moment.astimezone(zone).date().isoformat()
-        for moment in session.scalars(sa.select(ProgrammeEntry.starts_at).where(live))
-    )
+    days = _count_by_day(session, edition, live)
     cancelled = session.scalar(
         sa.select(sa.func.count()).where(
             ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED, ProgrammeEntry.cancelled

@@ -187,6 +187,14 @@ def test_statistics_count_the_programme(client, runtime, week):
     assert sum(stats["by_day"].values()) == 2
 
 
+def test_statistics_count_each_activity_on_its_day_in_the_editions_time_zone(client, runtime, week):
+    from datetime import timedelta
+
+    published(client, runtime, week, starts_at=week.at(1, 25), ends_at=week.at(1, 26))  # 23:00 UTC, midnight in Stockholm
+    stats = client.get("/api/v1/editions/test-week/statistics").get_json()
+    assert stats["by_day"] == {(week.starts_at + timedelta(days=2)).date().isoformat(): 1}
+
+
 def test_featuring_is_for_coordinators_and_shows_in_the_programme(client, runtime, week):
     activity_id = published(client, runtime, week)
     assert client.post(f"/api/v1/activities/{activity_id}/feature", json={"featured": True}, headers=week.organiser).status_code == 403
