@@ -5,7 +5,7 @@ open; cacheable by a CDN."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import marshmallow as ma
@@ -19,6 +19,7 @@ from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db, runtime
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
+from innovationsweek.editions.models import Edition
 from innovationsweek.organisations.models import OrganisationKind
 from innovationsweek.paging import Page
 from innovationsweek.programme import cache, exports, formats
@@ -176,20 +177,7 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
 @blp.errors(404)
 @blp.doc(summary="The whole programme as an iCalendar feed")
 def programme_ics(slug: str) -> Response:
-    state = open_programme_state(slug)
-    written = exports.export_file(runtime().settings.instance_path, slug, state.version, "ics")
-
-    def chunks() -> Iterator[bytes]:
-        # Read only once the answer is streamed: the request's transaction is committed by then.
-        edition = programme.open_programme(db(), slug)
-        yield from formats.calendar_chunks(edition, programme.all_entries(db(), edition), base_url=public_base_url())
-
-    def build() -> Response:
-        if written.exists():
-            return send_file(written, mimetype="text/calendar", conditional=False, etag=False)
-        return Response(stream_with_context(exports.written_while_streamed(written, chunks())), mimetype="text/calendar")
-
-    return cached(state.version, build)
+    return _whole_programme(slug, "ics", "text/calendar", lambda edition, _: formats.calendar_chunks(edition, programme.all_entries(db(), edition), base_url=public_base_url()))
 
 
 @blp.route("/editions/<slug:slug>/programme.atom")
@@ -198,14 +186,30 @@ def programme_ics(slug: str) -> Response:
 @blp.errors(404)
 @blp.doc(summary="The programme as an Atom feed")
 def programme_atom(slug: str) -> Response:
+    return _whole_programme(
+        slug, "atom", "application/atom+xml",
+        lambda edition, version: formats.atom_chunks(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=version.changed_at),
+    )
+
+
+def _whole_programme(
+    slug: str, suffix: str, mimetype: str, chunks_of: Callable[[Edition, cache.ProgrammeVersion], Iterator[bytes]]
+) -> Response:
+    """An export of every activity: streamed while it is read the first time after a change, and
+    served from the file written meanwhile until the next change."""
     state = open_programme_state(slug)
+    written = exports.export_file(runtime().settings.instance_path, slug, state.version, suffix)
+
+    def chunks() -> Iterator[bytes]:
+        # Read only once the answer is streamed: the request's transaction is committed by then.
+        yield from chunks_of(programme.open_programme(db(), slug), state.version)
 
     def build() -> Response:
-        edition = programme.open_programme(db(), slug)
-        body = formats.atom(edition, programme.all_entries(db(), edition), base_url=public_base_url(), updated=state.version.changed_at)
-        return Response(body, mimetype="application/atom+xml")
+        if written.exists():
+            return send_file(written, mimetype=mimetype, conditional=False, etag=False)
+        return Response(stream_with_context(exports.written_while_streamed(written, chunks())), mimetype=mimetype)
 
-    return cached(state.version, build, keep_at_once=True)
+    return cached(state.version, build)
 
 
 @blp.route("/editions/<slug:slug>/statistics")

@@ -19,6 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
+from lxml import etree
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 
@@ -60,6 +62,7 @@ def calendar_uid(activity_id: int) -> str:
 # --- iCalendar --------------------------------------------------------------------------------
 
 CALENDAR_END = b"END:VCALENDAR\r\n"
+ATOM_END = b"</feed>"
 
 
 def calendar(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str) -> bytes:
@@ -159,14 +162,27 @@ def _calendar_description(data: Mapping[str, Any], cancelled: bool) -> str:
 # --- Atom -------------------------------------------------------------------------------------
 
 
-def atom(edition: Edition, entries: Sequence[ProgrammeEntry], *, base_url: str, updated: datetime) -> bytes:
+def atom(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str, updated: datetime) -> bytes:
     """The programme as an Atom 1.0 feed (RFC 4287), one entry per activity in the given order.
 
     ``updated`` is the programme's last change (its cache version), never the time of the request.
     """
+    return b"".join(atom_chunks(edition, entries, base_url=base_url, updated=updated))
+
+
+def atom_chunks(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str, updated: datetime) -> Iterator[bytes]:
+    """:func:`atom` entry by entry: the feed's head, each entry as it is read, the end."""
+    head = _atom_head(edition, base_url=base_url, updated=updated).atom_str(pretty=True)
+    yield head[: head.rindex(ATOM_END)]
+    theme_labels = {theme["key"]: _in_swedish(theme.get("label") or {}) for theme in edition.themes or []}
+    for entry in entries:
+        yield etree.tostring(_atom_entry(entry, base_url=base_url, theme_labels=theme_labels).atom_entry(), pretty_print=True)
+    yield ATOM_END + b"\n"
+
+
+def _atom_head(edition: Edition, *, base_url: str, updated: datetime) -> FeedGenerator:
     name = _in_swedish(edition.name) or edition.slug
     programme = programme_url(base_url, edition)
-    theme_labels = {theme["key"]: _in_swedish(theme.get("label") or {}) for theme in edition.themes or []}
     feed = FeedGenerator()
     feed.id(programme)
     feed.title(name)
@@ -180,32 +196,35 @@ def atom(edition: Edition, entries: Sequence[ProgrammeEntry], *, base_url: str, 
     feed.link(href=programme, rel="alternate", type="application/json")
     feed.link(href=f"{programme}.ics", rel="alternate", type="text/calendar")
     feed.generator("innovationsweek")
-    for entry in entries:
-        data = _data(entry)
-        page = activity_url(base_url, data["id"])
-        cancelled = _cancelled(entry, data)
-        item = feed.add_entry(order="append")
-        item.id(page)
-        item.title((CANCELLED_PREFIX if cancelled else "") + data["title"])
-        item.updated(_utc(entry.modified_at))
-        item.published(_utc(entry.published_at))
-        item.summary(_atom_summary(data, cancelled))
-        if data.get("description"):
-            item.content(data["description"], type="html")  # sanitised when it was saved
-        links = [
-            {"href": page, "rel": "alternate", "type": "application/json"},
-            {"href": f"{page}.ics", "rel": "alternate", "type": "text/calendar"},
-        ]
-        online = data.get("online_url")
-        if online and data["attendance_mode"] != "in_person":
-            links.append({"href": online, "rel": "related", "title": "Online"})
-        item.register_extension("innovationsweek_links", _EntryLinks, atom=True, rss=False)
-        item.innovationsweek_links.links = item.link(links)
-        organiser = data["organiser"]
-        item.author(_without_none({"name": organiser["name"], "uri": organiser.get("website")}))
-        for key in data["themes"]:
-            item.category(_without_none({"term": key, "label": theme_labels.get(key)}))
-    return feed.atom_str(pretty=True)
+    return feed
+
+
+def _atom_entry(entry: ProgrammeEntry, *, base_url: str, theme_labels: Mapping[str, str]) -> FeedEntry:
+    data = _data(entry)
+    page = activity_url(base_url, data["id"])
+    cancelled = _cancelled(entry, data)
+    item = FeedEntry()
+    item.id(page)
+    item.title((CANCELLED_PREFIX if cancelled else "") + data["title"])
+    item.updated(_utc(entry.modified_at))
+    item.published(_utc(entry.published_at))
+    item.summary(_atom_summary(data, cancelled))
+    if data.get("description"):
+        item.content(data["description"], type="html")  # sanitised when it was saved
+    links = [
+        {"href": page, "rel": "alternate", "type": "application/json"},
+        {"href": f"{page}.ics", "rel": "alternate", "type": "text/calendar"},
+    ]
+    online = data.get("online_url")
+    if online and data["attendance_mode"] != "in_person":
+        links.append({"href": online, "rel": "related", "title": "Online"})
+    item.register_extension("innovationsweek_links", _EntryLinks, atom=True, rss=False)
+    item.innovationsweek_links.links = item.link(links)
+    organiser = data["organiser"]
+    item.author(_without_none({"name": organiser["name"], "uri": organiser.get("website")}))
+    for key in data["themes"]:
+        item.category(_without_none({"term": key, "label": theme_labels.get(key)}))
+    return item
 
 
 class _EntryLinks(BaseEntryExtension):
