@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -215,8 +216,6 @@ def wrk_case(port: int, name: str, paths: list[str], etag: str = "") -> Figure:
 
 
 def quote_path(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path, safe="/?&=%:-_.~")
 
 
@@ -345,7 +344,11 @@ def update_readme(readme: Path, table: str) -> None:
     readme.write_text(marked.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text), encoding="utf-8")
 
 
+def interrupted(*_: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, through the finally blocks that stop and drop everything."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
-    # Ctrl-C and SIGTERM both unwind through the finally blocks that stop and drop everything.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, interrupted)
     main()
