@@ -54,8 +54,12 @@ chromium:
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(BIN)/python -m pytest tests/api/test_fuzzing.py
 
-bench: $(INSTALLED)
-	$(BIN)/python bench/programme.py
+# Issue 16's measurement: gunicorn + wrk against a scratch PostgreSQL per scale (BENCH_SCALES,
+# default "1000 10000 100000"), beside a bare Flask ceiling; wrk from Debian when missing and we may.
+bench: $(INSTALLED) catalogues
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
 
 openapi: $(INSTALLED)
 	$(BIN)/innovationsweek openapi --output openapi/openapi.json

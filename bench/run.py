@@ -1,0 +1,354 @@
+"""`make bench`: the programme's reads under load, as a share of what a bare Flask app manages.
+
+For each scale in BENCH_SCALES it loads a scratch PostgreSQL database (bench/load.py), serves
+the app with gunicorn -w 2 on PostgreSQL and Redis, loads it with wrk -t2 -c16 and prints each
+case's req/s, p50, p99 and ratio to the ceiling (bench/ceiling.py, same gunicorn, same wrk, same
+run) beside issue 16's target. The table goes to bench/results/ and README's bench section.
+Everything it starts is stopped by its process id, and the scratch database is dropped, also on
+failure or Ctrl-C. A case answering anything but 2xx/304 stops the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.load import SLUG, Loaded, load  # noqa: E402
+from innovationsweek import migrate  # noqa: E402
+from innovationsweek.config import normalise_database_url  # noqa: E402
+from innovationsweek.db import create_db_engine  # noqa: E402
+
+SERVER = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+# A Redis database of the bench's own: emptied before and after each scale.
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1000 10000 100000").split()]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+WRK = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "wrk.lua")]
+ICS_LIMIT = 10.0
+API = f"/api/v1/editions/{SLUG}"
+# Issue 16's targets: ratio to the ceiling at 100,000 activities.
+TARGETS = {
+    "programme, first page": 0.6, "one activity": 0.6, "statistics": 0.6,
+    "filtered (format + language)": 0.4, "themed": 0.4, "searched (q)": 0.4, "deep cursor (page 21)": 0.4,
+    "feed, middle page": 0.4, "304 revalidation": 0.85,
+    "a different search each request": 0.05, "a different filter each request": 0.1,
+}
+
+
+class BenchError(Exception):
+    """The bench cannot measure what it claims to (a bad status, a server that does not start)."""
+
+
+@dataclass
+class Figure:
+    case: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    ratio: float | None = None
+
+    def row(self) -> str:
+        target = TARGETS.get(self.case)
+        verdict = "" if target is None or self.ratio is None else f">= {target} {'met' if self.ratio >= target else 'not met'}"
+        ratio = "" if self.ratio is None else f"{self.ratio:.3f}"
+        return f"| {self.case} | {self.rps:,.0f} | {self.p50_ms:.1f} | {self.p99_ms:.1f} | {ratio} | {verdict} |"
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise BenchError("wrk is missing: install it (make bench does with apt-get when root)")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    tables = []
+    for scale in SCALES:
+        table = measure_scale(scale)
+        print(table, flush=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        (results / f"{stamp}-{scale}.md").write_text(table + "\n", encoding="utf-8")
+        tables.append(table)
+    update_readme(HERE.parent / "README.md", "\n\n".join(tables))
+
+
+def measure_scale(scale: int) -> str:
+    with scratch_database() as url:
+        engine = create_db_engine(url)
+        migrate.upgrade(engine)
+        began = time.perf_counter()
+        loaded = load(engine, scale)
+        load_seconds = time.perf_counter() - began
+        engine.dispose()
+        print(f"loaded {scale} published activities in {load_seconds:.1f} s", flush=True)
+        flush_redis()
+        try:
+            with gunicorn("wsgi:app", app_env(url)) as (port, master):
+                first = fetch(port, f"{API}/programme")
+                # Before the cases: a case that overruns (the ICS) may leave work behind in
+                # PostgreSQL or a worker that would slow the ceiling down.
+                with gunicorn("bench.ceiling:app", {"BENCH_CEILING_BYTES": str(len(first.body))}) as (bare, _):
+                    ceiling = wrk_case(bare, "ceiling (bare Flask, same bytes)", ["/"])
+                figures, extras = run_cases(port, loaded, first)
+                extras.append(f"peak RSS of the gunicorn workers: {', '.join(f'{m} MB' for m in worker_peak_rss_mb(master))}")
+        finally:
+            flush_redis()
+    for figure in figures:
+        figure.ratio = figure.rps / ceiling.rps
+    return render_table(scale, load_seconds, ceiling, figures, extras)
+
+
+def render_table(scale: int, load_seconds: float, ceiling: Figure, figures: list[Figure], extras: list[str]) -> str:
+    lines = [
+        f"### {scale:,} activities ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, loaded in {load_seconds:.1f} s)",
+        "",
+        f"gunicorn -w 2, wrk -t2 -c16 -d{SECONDS}s on loopback, PostgreSQL + Redis. Targets are issue 16's, for 100,000.",
+        "",
+        "| read | req/s | p50 ms | p99 ms | ratio to ceiling | target |",
+        "|---|---|---|---|---|---|",
+        ceiling.row(),
+        *(f.row() for f in figures),
+        "",
+        *(f"- {e}" for e in extras),
+    ]
+    return "\n".join(lines)
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def run_cases(port: int, loaded: Loaded, first: Answer) -> tuple[list[Figure], list[str]]:
+    words = loaded.words
+    ids = loaded.activity_ids
+    middle = loaded.count // 2
+    cases: list[tuple[str, list[str], str]] = [
+        ("programme, first page", [f"{API}/programme"], ""),
+        ("filtered (format + language)", [f"{API}/programme?format=workshop&language=sv"], ""),
+        ("themed", [f"{API}/programme?theme=digital"], ""),
+        ("searched (q)", [f"{API}/programme?q={words[0]}"], ""),
+        ("deep cursor (page 21)", [deep_cursor_path(port, pages=20)], ""),
+        ("a different search each request", [f"{API}/programme?q={w}" for w in words], ""),
+        ("a different filter each request", varied_filters(), ""),
+        ("304 revalidation", [f"{API}/programme"], first.headers["etag"]),
+        ("one activity", [f"/api/v1/programme/activities/{ids[len(ids) // 3]}"], ""),
+        ("feed, middle page", [f"{API}/feed?afterChangeNumber={middle}"], ""),
+        ("statistics", [f"{API}/statistics"], ""),
+    ]
+    figures = [wrk_case(port, name, paths, etag) for name, paths, etag in cases]
+    return figures, [ics_timing(port)]
+
+
+def varied_filters() -> list[str]:
+    """Many distinct combinations of the programme's filters and page sizes."""
+    from bench.load import LANGUAGES, PLACES, THEMES  # the loader's own values, so pages are not empty
+
+    formats = ["lecture", "workshop", "webcast", "exhibition", "dialogue_meeting", "study_visit"]
+    paths = []
+    for i in range(600):
+        region, municipalities, _ = PLACES[i % len(PLACES)]
+        parts = [f"format={formats[i % len(formats)]}", f"limit={10 + i % 41}"]
+        if i % 2:
+            parts.append(f"region={region}")
+        if i % 3 == 0:
+            parts.append(f"language={LANGUAGES[i % len(LANGUAGES)][0]}")
+        if i % 5 == 0:
+            parts.append(f"theme={THEMES[i % len(THEMES)]}")
+        if i % 7 == 0:
+            parts.append(f"municipality={municipalities[i % len(municipalities)]}")
+        paths.append(f"{API}/programme?" + "&".join(parts))
+    return paths
+
+
+def deep_cursor_path(port: int, pages: int) -> str:
+    path = f"{API}/programme"
+    for _ in range(pages):
+        cursor = json.loads(fetch(port, path).body)["next_cursor"]
+        if not cursor:
+            break
+        path = f"{API}/programme?cursor={cursor}"
+    return path
+
+
+def wrk_case(port: int, name: str, paths: list[str], etag: str = "") -> Figure:
+    """req/s and latencies of one case; first checks each distinct path answers 2xx (or 304)."""
+    for path in paths[:5]:
+        fetch(port, path, etag)
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as listing:
+        listing.write("\n".join(quote_path(p) for p in paths) + "\n")
+    try:
+        env = {**os.environ, "BENCH_PATHS": listing.name, "BENCH_ETAG": etag}
+        with started([*WRK, f"http://127.0.0.1:{port}"], env=env, stdout=subprocess.PIPE, text=True) as process:
+            out, _ = process.communicate(timeout=SECONDS + 60)
+    finally:
+        os.unlink(listing.name)
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["bad_status"] or result["connect_errors"]:
+        raise BenchError(f"{name}: {result['bad_status']} answers were not 2xx/3xx ({result})")
+    figure = Figure(name, result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
+    print(f"  {name}: {figure.rps:,.0f} req/s, p50 {figure.p50_ms:.1f} ms", flush=True)
+    return figure
+
+
+def quote_path(path: str) -> str:
+    return quote(path, safe="/?&=%:-_.~")
+
+
+def fetch(port: int, path: str, etag: str = "", timeout: float = 30) -> Answer:
+    """One request; a status other than 2xx or 304 stops the bench (it would measure errors)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", quote_path(path), headers={"If-None-Match": etag} if etag else {})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if not (200 <= response.status < 300 or response.status == 304) or (etag and response.status != 304):
+        raise BenchError(f"GET {path} answered {response.status}: {body[:300]!r}")
+    return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+
+
+def ics_timing(port: int) -> str:
+    """Time to first and last byte of the whole programme's calendar, bounded by ICS_LIMIT."""
+    began = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ICS_LIMIT)
+    try:
+        connection.request("GET", f"{API}/programme.ics")
+        response = connection.getresponse()
+        response.read(1)
+        first = time.perf_counter() - began
+        size = 1 + len(response.read())
+        last = time.perf_counter() - began
+    except (TimeoutError, socket.timeout):
+        return f"programme.ics: not complete within {ICS_LIMIT:.0f} s (target: within 10 s)"
+    finally:
+        connection.close()
+    verdict = "met" if last <= ICS_LIMIT and response.status == 200 else "not met"
+    return f"programme.ics: status {response.status}, first byte {first:.2f} s, last byte {last:.2f} s, {size / 1e6:.1f} MB (within 10 s: {verdict})"
+
+
+# --- processes and databases -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def started(command: list[str], **options: object) -> Iterator[subprocess.Popen]:
+    """A process that is stopped by its id (and its group) however the block ends."""
+    process = subprocess.Popen(command, start_new_session=True, **options)  # type: ignore[call-overload]
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
+    with started(command, env={**os.environ, **env}, cwd=HERE.parent) as process:
+        wait_for_port(port, process)
+        yield port, process.pid
+
+
+def app_env(url: str) -> dict[str, str]:
+    return {"DATABASE_URL": url, "REDIS_URL": REDIS, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": "http://bench.invalid"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn stopped with {process.returncode} before serving")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.2)
+    raise BenchError(f"gunicorn did not listen on {port} within {seconds} s")
+
+
+def worker_peak_rss_mb(master: int) -> list[int]:
+    """VmHWM of each gunicorn worker (the master's children)."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            text = status.read_text()
+            if re.search(rf"^PPid:\s+{master}$", text, re.M):
+                found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+                if found:
+                    peaks.append(int(found.group(1)) // 1024)
+    return sorted(peaks)
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[str]:
+    name = f"iw_bench_{uuid.uuid4().hex[:8]}"
+    server = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace the README's section between the bench markers with the latest table."""
+    text = readme.read_text(encoding="utf-8")
+    marked = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
+    if not marked.search(text):
+        print("README has no <!-- bench:start --> / <!-- bench:end --> section; not updated", file=sys.stderr)
+        return
+    readme.write_text(marked.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text), encoding="utf-8")
+
+
+def interrupted(*_: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, through the finally blocks that stop and drop everything."""
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, interrupted)
+    main()

@@ -1,0 +1,48 @@
+"""The bench's loader makes what the API serves as the programme, so `make bench` can never be
+measuring 404s or empty pages; and its README step replaces only the marked section."""
+
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from bench.load import SLUG, load
+from bench.run import API, update_readme, varied_filters
+from innovationsweek.runtime import Runtime
+
+COUNT = 40
+
+
+def test_loaded_activities_are_the_published_programme(runtime: Runtime, client: FlaskClient) -> None:
+    loaded = load(runtime.database.engine, COUNT)
+
+    page = client.get(f"{API}/programme?limit=100")
+    assert page.status_code == 200
+    assert page.json["total"] == COUNT
+    assert sorted(item["id"] for item in page.json["items"]) == loaded.activity_ids
+    one = client.get(f"/api/v1/programme/activities/{loaded.activity_ids[7]}")
+    assert one.status_code == 200 and one.json["edition"] == SLUG and one.json["status"] == "published"
+    assert client.get(f"{API}/statistics").json["activities"] == COUNT
+    assert len(client.get(f"{API}/feed?afterChangeNumber=0").json["items"]) == COUNT
+    assert client.get(f"{API}/programme.ics").status_code == 200
+
+
+def test_loaded_text_and_filters_find_activities(runtime: Runtime, client: FlaskClient) -> None:
+    loaded = load(runtime.database.engine, COUNT)
+
+    found = client.get(f"{API}/programme", query_string={"q": loaded.words[0]})
+    assert found.status_code == 200 and found.json["total"] >= 1
+    # Swedish and Danish words from the seeds, not numbered placeholders.
+    assert any(c in "".join(loaded.words) for c in "åäöæø")
+    organisations = {item["organiser"]["id"] for item in client.get(f"{API}/programme?limit=100").json["items"]}
+    assert len(organisations) > 5
+    for path in varied_filters()[:30]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_readme_section_is_replaced_between_the_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("before\n<!-- bench:start -->\nold table\n<!-- bench:end -->\nafter\n")
+
+    update_readme(readme, "| new |")
+
+    assert readme.read_text() == "before\n<!-- bench:start -->\n| new |\n<!-- bench:end -->\nafter\n"
