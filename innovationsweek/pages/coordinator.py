@@ -187,7 +187,7 @@ def coordinator_home() -> Response:
 @bp.get("/coordinator/editions/<slug:slug>/queue")
 @signed_in
 def review_queue(slug: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = BulkDecisionForm(formdata=None).offer_reasons(slug)
     return _queue_page(edition, form, status=200)
 
@@ -195,7 +195,7 @@ def review_queue(slug: str) -> Response:
 @bp.post("/coordinator/editions/<slug:slug>/decisions")
 @signed_in
 def bulk_decision(slug: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
     if not _valid(form):
         return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
@@ -344,7 +344,7 @@ def _version(form: ReviewForm) -> int | None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _coordinated_edition(slug: str) -> Edition:
+def coordinated_edition(slug: str) -> Edition:
     """The edition, if the signed-in person coordinates it (403 otherwise, as the API answers)."""
     edition = get_edition(db(), slug)
     require_coordinator(current_actor(), edition)
