@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput
 
 from innovationsweek.activities import service as activities
@@ -43,16 +43,43 @@ SCHEMA_ERRORS = {
 
 
 class Checkboxes(SelectMultipleField):
-    option_widget = CheckboxInput()  # the template lays them out in a fieldset
+    """Boxes to tick, laid out by the template in a fieldset. A value not offered is refused in
+    the page's language (WTForms' own words are English)."""
+
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        offered = {value for value, _label in self.choices}
+        if any(value not in offered for value in self.data or []):
+            raise ValidationError(_("Choose from the list."))
+
+
+class HostField(SelectField):
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_("Choose the host."))
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A date and time in the week's time zone; one message, in the page's language, whether it
+    is missing or malformed."""
+
+    def __init__(self, label: Any, message: Any, **kwargs: Any) -> None:
+        super().__init__(label, format="%Y-%m-%dT%H:%M", validators=[InputRequired(message)], **kwargs)
+        self.message = message
+
+    def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
+        if self.errors:
+            self.errors = [str(self.message)]
 
 
 class WebcastForm(FlaskForm):
-    organisation_id = SelectField(_l("Host"), choices=[], validators=[InputRequired(_l("Choose the host."))])
+    organisation_id = HostField(_l("Host"), choices=[])
     title = StringField(FIELDS["title"], validators=[InputRequired(_l("Enter a title.")), Length(max=200, message=_l("Write at most 200 characters."))])
     summary = TextAreaField(FIELDS["summary"], validators=[Length(max=600, message=_l("Write at most 600 characters."))])
     description = TextAreaField(FIELDS["description"], validators=[Length(max=20_000, message=_l("Write at most 20,000 characters."))])
-    starts_at = DateTimeLocalField(FIELDS["starts_at"], format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Enter when it starts, as date and time."))])
-    ends_at = DateTimeLocalField(FIELDS["ends_at"], format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Enter when it ends, as date and time."))])
+    starts_at = LocalTimeField(FIELDS["starts_at"], _l("Enter when it starts, as date and time."))
+    ends_at = LocalTimeField(FIELDS["ends_at"], _l("Enter when it ends, as date and time."))
     online_url = URLField(FIELDS["online_url"], validators=[InputRequired(_l("Enter the link where people watch it."))])
     languages = Checkboxes(FIELDS["languages"], choices=[])
     audiences = Checkboxes(FIELDS["audiences"], choices=[])
@@ -68,13 +95,14 @@ class WebcastForm(FlaskForm):
         return self
 
     def body(self, edition: Edition) -> dict[str, Any]:
-        """The activity as the API's JSON would carry it (times in the week's time zone)."""
+        """The activity as the API's JSON would carry it (times in the week's time zone); what the
+        form refused is carried as None, for the schema to refuse too."""
         zone = ZoneInfo(edition.timezone)
         return {
-            "organisation_id": int(self.organisation_id.data), "title": self.title.data.strip(), "summary": self.summary.data or "",
+            "organisation_id": int(self.organisation_id.data) if str(self.organisation_id.data).isdigit() else None, "title": (self.title.data or "").strip(), "summary": self.summary.data or "",
             "description": self.description.data or "", "format": Format.WEBCAST.value, "attendance_mode": AttendanceMode.ONLINE.value,
             "starts_at": _local(self.starts_at.data, zone), "ends_at": _local(self.ends_at.data, zone),
-            "online_url": self.online_url.data.strip(), "languages": self.languages.data, "audiences": self.audiences.data,
+            "online_url": (self.online_url.data or "").strip() or None, "languages": self.languages.data, "audiences": self.audiences.data,
             "themes": self.themes.data,
         }
 
@@ -102,17 +130,15 @@ def new_webcast(slug: str) -> BaseResponse:
 def _accepted(form: WebcastForm, edition: Edition) -> bool:
     """The form's own checks, then the API's schema over the same values, each refusal next to
     its field."""
-    if not form.validate():
-        if form.csrf_token.errors:
-            form.csrf_token.errors = []
-            form.form_errors.append(_("The form had expired. Reload the page and try again."))
+    if not form.validate() and form.csrf_token.errors:
+        form.csrf_token.errors = []
+        form.form_errors.append(_("The form had expired. Reload the page and try again."))
         return False
-    refused = ActivityCreateSchema().validate(form.body(edition))
-    for name in refused:
+    for name in ActivityCreateSchema().validate(form.body(edition)):
         _refuse(form, name)
-    if form.ends_at.data <= form.starts_at.data:
+    if form.starts_at.data and form.ends_at.data and form.ends_at.data <= form.starts_at.data:
         _refuse(form, "ends_at")
-    return not form.errors and not form.form_errors
+    return not form.errors
 
 
 def _refuse(form: WebcastForm, name: str | None) -> None:
@@ -128,5 +154,5 @@ def _form_page(edition: Edition, form: WebcastForm, status: int) -> Response:
     return render_page("coordinator/webcast.html", status, edition=edition, form=form, sign_out=sign_out_form())
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.replace(tzinfo=zone).isoformat()
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.replace(tzinfo=zone).isoformat() if moment else None

@@ -73,6 +73,7 @@ def test_a_refused_form_says_why_next_to_each_field_keeps_the_values_and_creates
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert 'id="title-error"' in html and "Enter a title." in html
+    assert 'id="online_url-error"' in html  # refused by the API's schema at the same time
     assert 'value="not a link"' in html  # kept as typed
     assert "Hur kommuner sprider det som fungerar." in html
     assert 'href="#title"' in html  # the summary links to the field
@@ -81,6 +82,13 @@ def test_a_refused_form_says_why_next_to_each_field_keeps_the_values_and_creates
     later = client.post(form_url(week) + "?lang=en", data={**form, "ends_at": form["starts_at"], "online_url": "ftp://x"})
     assert later.status_code == 400
     assert 'id="ends_at-error"' in later.get_data(as_text=True) and 'id="online_url-error"' in later.get_data(as_text=True)
+    assert webcasts_titled(runtime, TITLE) == []
+
+    garbled = client.post(form_url(week) + "?lang=sv", data={**form, "starts_at": "i morgon", "languages": ["xx"]})
+    assert garbled.status_code == 400
+    html = garbled.get_data(as_text=True)
+    assert "Ange när den börjar, som datum och tid." in html and "Välj från listan." in html
+    assert "Not a valid" not in html
     assert webcasts_titled(runtime, TITLE) == []
 
 
