@@ -1,6 +1,7 @@
 """A coordinator adds a national webcast to the week: it is created and submitted as the API
 would, hosted by their national organisation; a refused form says why next to each field, keeps
-what was typed and creates nothing; organisers may not open it."""
+what was typed and creates nothing; organisers may not open it. And featuring: a published
+activity can be featured from its review also while an edit of it waits for a decision."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from innovationsweek.activities.models import Activity, ActivityStatus, Format
+from innovationsweek.activities.models import Activity, ActivityStatus, Format, RevisionState
 from innovationsweek.editions.models import Edition
 from tests.conftest import run_jobs
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, published_activity, submit_edit, week  # noqa: F401
 from tests.pages.test_sign_in import csrf_token, sign_in
 
 TITLE = "Nationell webbsändning: Innovation i välfärden"
@@ -109,3 +110,17 @@ def test_an_organiser_may_not_add_a_national_webcast(client, runtime, week):
 def test_the_coordinators_home_links_the_webcast_form(client, week):
     sign_in(client, COORDINATOR)
     assert form_url(week) in client.get("/coordinator/").get_data(as_text=True)
+
+
+def test_a_published_activity_with_an_edit_in_review_can_be_featured(client, runtime, week):
+    activity_id = published_activity(runtime, week, "Studiebesök")
+    submit_edit(client, runtime, activity_id, title="Studiebesök: en ny titel")
+    with runtime.database.sessions() as session:
+        assert session.get(Activity, activity_id).latest_revision.state == RevisionState.IN_REVIEW
+    sign_in(client, COORDINATOR)
+    page = client.get(f"/coordinator/activities/{activity_id}?lang=en")
+    assert "Feature it" in page.text
+    featured = client.post(f"/coordinator/activities/{activity_id}/feature", data={"csrf_token": csrf_token(page), "featured": "1"})
+    assert featured.status_code == 303
+    with runtime.database.sessions() as session:
+        assert session.get(Activity, activity_id).featured
