@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-
 from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
 from tests.pages.test_sign_in import sign_in
 
