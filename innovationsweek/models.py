@@ -5,7 +5,7 @@ from innovationsweek.activities.models import Activity, Finding, Revision
 from innovationsweek.audit import AuditEntry
 from innovationsweek.db import Base
 from innovationsweek.editions.models import Edition, EditionCoordinator
-from innovationsweek.moderation.models import ModerationSettings
+from innovationsweek.moderation.models import BulkDecision, ModerationSettings
 from innovationsweek.notifications.models import Email
 from innovationsweek.organisations.models import Membership, Organisation
 from innovationsweek.outbox import OutboxMessage
@@ -22,6 +22,7 @@ __all__ = [
     "ActivityReport",
     "AuditEntry",
     "Base",
+    "BulkDecision",
     "Edition",
     "EditionCoordinator",
     "Email",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from innovationsweek import outbound, runtime
 from innovationsweek.db import utcnow
-from innovationsweek.moderation import checks
+from innovationsweek.moderation import bulk, checks
 from innovationsweek.moderation import service as moderation
 
 # A revision whose checks have not finished by then is handed to the coordinators by hand.
@@ -73,3 +73,17 @@ def _hand_over(job: Any, exc_type: type, exc: BaseException, record_failure: Cal
         return  # RQ will try again
     with runtime.current().database.unit_of_work() as session:
         record_failure(session, job.args[0], f"{exc_type.__name__}: {exc}")
+
+
+def decide_in_bulk(bulk_id: int) -> int:
+    """Make a recorded bulk decision, one activity per transaction (its progress shows as it
+    goes); what an earlier run decided is skipped. Returns how many this run decided."""
+    database = runtime.current().database
+    with database.unit_of_work() as session:
+        pending = bulk.undecided(session, bulk_id)
+    for activity_id in pending:
+        with database.unit_of_work() as session:
+            bulk.decide_next(session, bulk_id, activity_id)
+    with database.unit_of_work() as session:
+        bulk.finish(session, bulk_id)
+    return len(pending)

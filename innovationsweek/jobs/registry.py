@@ -42,6 +42,8 @@ JOBS: dict[str, JobSpec] = {
         retry_intervals=(10, 60, 300),
         on_failure="innovationsweek.jobs.moderation.check_report_revision_failed",
     ),
+    # Safe to retry: it resumes where the last run stopped.
+    "decide_in_bulk": JobSpec("innovationsweek.jobs.moderation.decide_in_bulk", queue="moderation", timeout=1800, retry_intervals=(10, 60, 300)),
     # After the last retry the periodic send_pending_emails keeps trying.
     "send_email": JobSpec(
         "innovationsweek.jobs.notifications.send_email",

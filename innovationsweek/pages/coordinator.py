@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,6 +25,7 @@ from innovationsweek.api.moderation import ReviewQuerySchema
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition, require_coordinator
 from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
+from innovationsweek.moderation import bulk
 from innovationsweek.moderation import service as moderation
 from innovationsweek.organisations.models import OrganisationKind
 import innovationsweek.pages.labels as labels
@@ -123,6 +124,9 @@ FILTER_ERRORS = {
 }
 LARGEST_ID = 2**31 - 1  # the id columns' range: a larger number names no activity
 MOST_AT_ONCE = 500
+# More than this many are decided by a job, with a page showing its progress: deciding one takes
+# a few queries and a mail, so a few hundred would keep the browser waiting too long.
+DECIDED_WHILE_WAITING = 50
 
 
 class DecisionForm(FlaskForm):
@@ -187,7 +191,7 @@ def coordinator_home() -> Response:
 @bp.get("/coordinator/editions/<slug:slug>/queue")
 @signed_in
 def review_queue(slug: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = BulkDecisionForm(formdata=None).offer_reasons(slug)
     return _queue_page(edition, form, status=200)
 
@@ -195,14 +199,28 @@ def review_queue(slug: str) -> Response:
 @bp.post("/coordinator/editions/<slug:slug>/decisions")
 @signed_in
 def bulk_decision(slug: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
     if not _valid(form):
         return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
+    if len(form.activity_ids.data) > current_app.config.get("BULK_DECISIONS_WHILE_WAITING", DECIDED_WHILE_WAITING):
+        started = bulk.start(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
+        return redirect(url_for("pages.bulk_decision_progress", bulk_id=started.id), 303)
     results = moderation.decide_many(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
     return render_page(
         "coordinator/decisions.html", 200, edition=edition, form=form, results=[_outcome(result) for result in results],
         sign_out=sign_out_form(),
+    )
+
+
+@bp.get("/coordinator/jobs/<id:bulk_id>")
+@signed_in
+def bulk_decision_progress(bulk_id: int) -> Response:
+    """How far a bulk decision made by a job has come, and each outcome so far."""
+    found = bulk.get(db(), current_actor(), bulk_id)
+    return render_page(
+        "coordinator/decisions.html", 200, edition=use_edition(found.edition), form=BulkDecisionForm(formdata=None), progress=found,
+        results=[_outcome(result) for result in bulk.results(found)], sign_out=sign_out_form(),
     )
 
 
@@ -344,7 +362,7 @@ def _version(form: ReviewForm) -> int | None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _coordinated_edition(slug: str) -> Edition:
+def coordinated_edition(slug: str) -> Edition:
     """The edition, if the signed-in person coordinates it (403 otherwise, as the API answers)."""
     edition = get_edition(db(), slug)
     require_coordinator(current_actor(), edition)
