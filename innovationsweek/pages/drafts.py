@@ -48,21 +48,12 @@ LOCAL_TIME = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends
 # Each form field's label, in the form's order (the error summary lists refusals in it).
 FORM_LABELS = {
     "organisation_id": _l("Organisation"),
-    "title": labels.FIELDS["title"],
-    "summary": labels.FIELDS["summary"],
-    "description": labels.FIELDS["description"],
-    "format": labels.FIELDS["format"],
-    "attendance_mode": labels.FIELDS["attendance_mode"],
-    "starts_at": labels.FIELDS["starts_at"],
-    "ends_at": labels.FIELDS["ends_at"],
+    **{name: labels.FIELDS[name] for name in ("title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at")},
     "venue_name": _l("Venue name"),
     "venue_address": _l("Street address"),
     "venue_municipality": _l("Municipality"),
     "venue_region": _l("Region"),
-    "online_url": labels.FIELDS["online_url"],
-    "languages": labels.FIELDS["languages"],
-    "audiences": labels.FIELDS["audiences"],
-    "themes": labels.FIELDS["themes"],
+    **{name: labels.FIELDS[name] for name in ("online_url", "languages", "audiences", "themes")},
     "registration_mode": _l("Registration"),
     "registration_capacity": _l("Number of places"),
     "registration_url": _l("Registration link"),
@@ -125,11 +116,9 @@ def new_draft() -> Response:
 def create_draft() -> BaseResponse:
     edition = _use_edition(get_edition(db(), request.args.get("edition", "")))
     values = read_values(request.form)
-    if not DraftForm().validate():
-        return _draft_page(edition, None, values, {}, status=400, problem=EXPIRED)
-    errors = _form_errors(edition, values)
-    if errors:
-        return _draft_page(edition, None, values, errors, status=422)
+    refused = _refused(edition, None, values)
+    if refused is not None:
+        return refused
     try:
         activity = activities.create_activity(db(), current_actor(), edition.slug, _loaded(edition, values))
     except Invalid as error:
@@ -154,11 +143,9 @@ def save_draft(activity_id: int) -> BaseResponse:
     activity = activities.get_activity(db(), current_actor(), activity_id)
     edition = _use_edition(activity.edition)
     values = read_values(request.form)
-    if not DraftForm().validate():
-        return _draft_page(edition, activity, values, {}, status=400, problem=EXPIRED)
-    errors = _form_errors(edition, values)
-    if errors:
-        return _draft_page(edition, activity, values, errors, status=422)
+    refused = _refused(edition, activity, values)
+    if refused is not None:
+        return refused
     body = {name: value for name, value in _loaded(edition, values).items() if name != "organisation_id"}
     try:
         if _changed(activity):
@@ -193,6 +180,14 @@ def cancel_activity(activity_id: int) -> BaseResponse:
         return _draft_page(edition, activity, values_of(activity), {}, status=409, problem=refusal(error, activity))
     flash(_("It is cancelled; its participants are told."))
     return redirect(url_for("pages.edit_draft", activity_id=activity_id), 303)
+
+
+def _refused(edition: Edition, activity: Activity | None, values: Mapping[str, Any]) -> Response | None:
+    """The form again, as typed, if its token expired or the API's schema refuses a value."""
+    if not DraftForm().validate():
+        return _draft_page(edition, activity, values, {}, status=400, problem=EXPIRED)
+    errors = _form_errors(edition, values)
+    return _draft_page(edition, activity, values, errors, status=422) if errors else None
 
 
 # --- the form's values -------------------------------------------------------------------------

@@ -60,8 +60,8 @@ def draft_form(runtime, slug: str, **changes) -> dict:
 
 
 def create_draft(client, runtime, slug: str, **changes) -> int:
-    page = client.get(f"/organiser/activities/new?edition={slug}")
-    saved = client.post(f"/organiser/activities/new?edition={slug}", data={**draft_form(runtime, slug, **changes), "csrf_token": csrf_token(page)})
+    page = client.get(f"/organiser/activities/new?edition={slug}&lang=en")
+    saved = client.post(f"/organiser/activities/new?edition={slug}&lang=en", data={**draft_form(runtime, slug, **changes), "csrf_token": csrf_token(page)})
     assert saved.status_code == 303, saved.get_data(as_text=True)
     return int(saved.headers["Location"].rsplit("/", 1)[1])
 
@@ -69,7 +69,18 @@ def create_draft(client, runtime, slug: str, **changes) -> int:
 def post_edit(client, activity_id: int, form: dict, action: str = "save"):
     page = client.get(f"/organiser/activities/{activity_id}")
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    return client.post(f"/organiser/activities/{activity_id}", data={**form, "action": action, "version": version, "csrf_token": csrf_token(page)})
+    return client.post(f"/organiser/activities/{activity_id}?lang=en", data={**form, "action": action, "version": version, "csrf_token": csrf_token(page)})
+
+
+def decided_draft(client, runtime, people, slug: str, **decision) -> int:
+    """A draft of the signed-in organiser's, submitted through its form, checked and decided on."""
+    sign_in(client, ORGANISER)
+    activity_id = create_draft(client, runtime, slug)
+    assert post_edit(client, activity_id, draft_form(runtime, slug), action="submit").status_code == 303
+    run_jobs(runtime)
+    with runtime.database.unit_of_work() as session:
+        moderation.decide(session, people.actor(COORDINATOR), activity_id, **decision)
+    return activity_id
 
 
 def stored(runtime, activity_id: int) -> Activity:
@@ -184,12 +195,7 @@ def test_a_blocking_finding_shows_at_its_field_and_the_fixed_draft_goes_to_revie
 
 
 def test_a_change_request_is_shown_and_answered_by_an_edit_and_a_new_submission(client, runtime, people, week):
-    sign_in(client, ORGANISER)
-    activity_id = create_draft(client, runtime, week)
-    post_edit(client, activity_id, draft_form(runtime, week), action="submit")
-    run_jobs(runtime)
-    with runtime.database.unit_of_work() as session:
-        moderation.decide(session, people.actor(COORDINATOR), activity_id, decision="request_changes", comment="Skriv vem som leder workshoppen.")
+    activity_id = decided_draft(client, runtime, people, week, decision="request_changes", comment="Skriv vem som leder workshoppen.")
 
     page = client.get(f"/organiser/activities/{activity_id}?lang=en")
     assert "The coordinators ask for changes" in page.text
@@ -205,13 +211,8 @@ def test_a_change_request_is_shown_and_answered_by_an_edit_and_a_new_submission(
 
 
 def test_a_published_activity_is_cancelled_with_a_reason_but_not_with_a_link(client, runtime, people, week):
-    sign_in(client, ORGANISER)
-    activity_id = create_draft(client, runtime, week)
-    post_edit(client, activity_id, draft_form(runtime, week), action="submit")
-    run_jobs(runtime)
-    with runtime.database.unit_of_work() as session:
-        moderation.decide(session, people.actor(COORDINATOR), activity_id, decision="approve")
-    run_jobs(runtime)
+    activity_id = decided_draft(client, runtime, people, week, decision="approve")
+    run_jobs(runtime)  # the publish job
     page = client.get(f"/organiser/activities/{activity_id}?lang=en")
 
     refused = client.post(
