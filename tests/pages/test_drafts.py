@@ -254,3 +254,18 @@ def test_the_home_page_links_each_activity_and_a_new_one(client, runtime, week):
 
     assert f'href="/organiser/activities/{activity_id}"' in home.text
     assert 'href="/organiser/activities/new"' in home.text
+
+
+def test_an_edit_made_to_an_older_version_is_refused_and_kept_on_the_page(client, runtime, week):
+    sign_in(client, ORGANISER)
+    activity_id = create_draft(client, runtime, week)
+    page = client.get(f"/organiser/activities/{activity_id}")
+    old = {"version": re.search(r'name="version" value="(\d+)"', page.text).group(1), "csrf_token": csrf_token(page), "action": "save"}
+    assert client.post(f"/organiser/activities/{activity_id}", data={**draft_form(runtime, week, title="Först"), **old}).status_code == 303
+
+    late = client.post(f"/organiser/activities/{activity_id}?lang=en", data={**draft_form(runtime, week, title="Sist"), **old})
+
+    assert late.status_code == 409
+    assert "Someone changed this activity since you opened it." in late.text
+    assert 'value="Sist"' in late.text
+    assert stored(runtime, activity_id).title == "Först"
