@@ -29,7 +29,7 @@ from innovationsweek.api.context import current_actor, db
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES, Edition
 from innovationsweek.editions.service import get_edition, list_editions
-from innovationsweek.errors import Conflict, DomainError, Invalid, PreconditionFailed
+from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, PreconditionFailed
 from innovationsweek.organisations import service as organisations
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.coordinator import REGISTRATION_MODES
@@ -123,6 +123,11 @@ def create_draft() -> BaseResponse:
         activity = activities.create_activity(db(), current_actor(), edition.slug, _loaded(edition, values))
     except Invalid as error:
         return _draft_page(edition, None, values, _service_error(error), status=422)
+    except Forbidden:  # the API's 403; the blueprint's own answer speaks of coordinators
+        return render_page(
+            "error.html", 403, heading=_("You may not open this page"),
+            message=_("You can only create activities for organisations you are a member of."),
+        )
     flash(_("Your draft is saved."))
     return redirect(url_for("pages.edit_draft", activity_id=activity.id), 303)
 

@@ -238,10 +238,11 @@ def test_an_organiser_of_another_organisation_gets_what_the_api_gives(client, ru
     page = client.get(f"/organiser/activities/{activity_id}")
     token = csrf_token(client.get(f"/organiser/activities/new?edition={week}"))
     edit = client.post(f"/organiser/activities/{activity_id}", data={**draft_form(runtime, week, title="Kapad"), "csrf_token": token})
-    foreign = client.post(f"/organiser/activities/new?edition={week}", data={**draft_form(runtime, week, title="Kapad"), "csrf_token": token})
+    foreign = client.post(f"/organiser/activities/new?edition={week}&lang=en", data={**draft_form(runtime, week, title="Kapad"), "csrf_token": token})
 
     assert api.status_code == page.status_code == edit.status_code == 404
     assert foreign.status_code == 403  # another organisation as host, as the API answers
+    assert "You can only create activities for organisations you are a member of." in foreign.text
     with runtime.database.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Activity).where(Activity.title == "Kapad")) == 0
 
