@@ -6,7 +6,17 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 
-from innovationsweek.pages import cancellation, coordinator, organiser, passwords, sign_in, statistics, webcasts, widget  # noqa: F401 (their views join the blueprint)
+from innovationsweek.pages import (  # noqa: F401 (their views join the blueprint)
+    cancellation,
+    coordinator,
+    drafts,
+    organiser,
+    passwords,
+    sign_in,
+    statistics,
+    webcasts,
+    widget,
+)
 from innovationsweek.pages.i18n import init_babel
 from innovationsweek.pages.views import bp
 

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from innovationsweek.activities.lifecycle import IllegalTransition
 from innovationsweek.activities import service as activities
-from innovationsweek.activities.models import RegistrationMode, RevisionState, Severity
+from innovationsweek.activities.models import RegistrationMode, RevisionState
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.moderation import ReviewQuerySchema
 from innovationsweek.editions.models import Edition
@@ -30,7 +30,7 @@ from innovationsweek.moderation import service as moderation
 from innovationsweek.organisations.models import OrganisationKind
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import localised_skeleton, page_language
-from innovationsweek.pages.labels import in_language
+from innovationsweek.pages.labels import FIELDS, FINDINGS, SEVERITIES, finding_name, in_language
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
@@ -57,40 +57,6 @@ ORGANISATION_KINDS = {
     OrganisationKind.ACADEMIA: _l("Academia"),
     OrganisationKind.COMPANY: _l("Company"),
     OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
-}
-SEVERITIES = {Severity.BLOCK: _l("Blocking"), Severity.WARN: _l("Warning"), Severity.INFO: _l("Note")}
-# What the automated checks found, by the finding's code; the finding's own message adds detail.
-FINDINGS = {
-    "outside_edition_week": _l("Outside the week"),
-    "missing_online_url": _l("No link to join"),
-    "missing_venue": _l("No complete venue"),
-    "missing_summary": _l("No summary"),
-    "missing_languages": _l("No language given"),
-    "likely_duplicate": _l("Likely duplicate"),
-    "spam_signals": _l("Possible spam"),
-    "unsafe_html_removed": _l("Unsafe HTML removed"),
-    "check_failed": _l("The checks could not run"),
-    "link_unreachable": _l("A link does not work"),
-}
-FIELDS = {
-    "title": _l("Title"),
-    "summary": _l("Summary"),
-    "description": _l("Description"),
-    "format": _l("Format"),
-    "attendance_mode": _l("Attendance"),
-    "starts_at": _l("Starts"),
-    "ends_at": _l("Ends"),
-    "venue": _l("Venue"),
-    "online_url": _l("Link to join"),
-    "languages": _l("Languages"),
-    "audiences": _l("Audiences"),
-    "themes": _l("Themes"),
-    "topics": _l("Topics"),
-    "contact": _l("Contact"),
-    "registration": _l("Registration"),
-    "photo_notice": _l("Photo notice"),
-    "co_organiser_ids": _l("Co-organisers"),
-    "related_activity_ids": _l("Related activities"),
 }
 # The parts of a venue, a contact and a registration, as their lines are labelled.
 PARTS = {
@@ -367,10 +333,6 @@ def coordinated_edition(slug: str) -> Edition:
     edition = get_edition(db(), slug)
     require_coordinator(current_actor(), edition)
     return use_edition(edition)
-
-
-def finding_name(code: str) -> str:
-    return str(FINDINGS["link_unreachable"] if code.startswith("link_") else FINDINGS.get(code, code))
 
 
 def _starts(value: str) -> datetime:

@@ -1,4 +1,5 @@
-"""Words for the programme's codes (formats, attendance modes, audiences), in the page's language."""
+"""Words for the programme's codes (formats, attendance modes, audiences), an activity's fields and
+the automated checks' findings, in the page's language."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from innovationsweek.activities.models import AttendanceMode, Audience, Format
+from innovationsweek.activities.models import AttendanceMode, Audience, Format, Severity
 
 FORMATS = {
     Format.LECTURE: _l("Lecture"),
@@ -32,6 +33,41 @@ AUDIENCES = {
     Audience.CIVIL_SOCIETY: _l("Civil society"),
 }
 
+SEVERITIES = {Severity.BLOCK: _l("Blocking"), Severity.WARN: _l("Warning"), Severity.INFO: _l("Note")}
+# What the automated checks found, by the finding's code; the finding's own message adds detail.
+FINDINGS = {
+    "outside_edition_week": _l("Outside the week"),
+    "missing_online_url": _l("No link to join"),
+    "missing_venue": _l("No complete venue"),
+    "missing_summary": _l("No summary"),
+    "missing_languages": _l("No language given"),
+    "likely_duplicate": _l("Likely duplicate"),
+    "spam_signals": _l("Possible spam"),
+    "unsafe_html_removed": _l("Unsafe HTML removed"),
+    "check_failed": _l("The checks could not run"),
+    "link_unreachable": _l("A link does not work"),
+}
+FIELDS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "format": _l("Format"),
+    "attendance_mode": _l("Attendance"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "venue": _l("Venue"),
+    "online_url": _l("Link to join"),
+    "languages": _l("Languages"),
+    "audiences": _l("Audiences"),
+    "themes": _l("Themes"),
+    "topics": _l("Topics"),
+    "contact": _l("Contact"),
+    "registration": _l("Registration"),
+    "photo_notice": _l("Photo notice"),
+    "co_organiser_ids": _l("Co-organisers"),
+    "related_activity_ids": _l("Related activities"),
+}
+
 
 def language_name(code: str) -> str:
     """``sv`` as the page's language calls it (CLDR, through Babel): "svenska", "Swedish"."""
@@ -45,3 +81,7 @@ def in_language(names: dict[str, str] | None, language: str) -> str:
     """A text the edition gives per language: in ``language``, else its first."""
     names = names or {}
     return names.get(language) or next(iter(names.values()), "")
+
+
+def finding_name(code: str) -> str:
+    return str(FINDINGS["link_unreachable"] if code.startswith("link_") else FINDINGS.get(code, code))

@@ -26,7 +26,8 @@ from innovationsweek.api.context import current_actor, db
 from innovationsweek.editions.models import LANGUAGES, Edition
 from innovationsweek.errors import Invalid
 import innovationsweek.pages.labels as labels
-from innovationsweek.pages.coordinator import FIELDS, coordinated_edition
+from innovationsweek.pages.coordinator import coordinated_edition
+from innovationsweek.pages.labels import FIELDS
 from innovationsweek.pages.i18n import page_language
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page

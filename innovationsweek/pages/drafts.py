@@ -1,0 +1,377 @@
+"""The organisers' activity screens: a draft's form, saving it as typed, submitting it for the
+automated checks and review, answering a change request, cancelling a published activity.
+
+The form's values are held to the API's own schema (``ActivityCreateSchema``) and saved through
+the same service calls as the API's (create, update, submit, cancel), with their access rules:
+another organisation's activity is a 404, as in the API. Times are typed in the edition's time
+zone (datetime-local inputs) and become the instants the schema expects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from innovationsweek.activities import service as activities
+from innovationsweek.activities.lifecycle import IllegalTransition, allowed_events
+from innovationsweek.activities.models import Activity, RegistrationMode
+from innovationsweek.api.activities import ActivityCreateSchema, CancelSchema
+from innovationsweek.api.context import current_actor, db
+from innovationsweek.db import utcnow
+from innovationsweek.editions.models import LANGUAGES, Edition
+from innovationsweek.editions.service import get_edition, list_editions
+from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, PreconditionFailed
+from innovationsweek.organisations import service as organisations
+import innovationsweek.pages.labels as labels
+from innovationsweek.pages.coordinator import REGISTRATION_MODES
+from innovationsweek.pages.organiser import STATUSES
+from innovationsweek.pages.sign_in import sign_out_form, signed_in
+from innovationsweek.pages.views import bp, render_page, use_edition
+
+VENUE_PARTS = ("name", "address", "municipality", "region")
+LIST_FIELDS = ("languages", "audiences", "themes", "related_activity_ids")
+TEXT_FIELDS = (
+    "organisation_id", "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at",
+    *(f"venue_{part}" for part in VENUE_PARTS), "online_url", "registration_mode", "registration_capacity", "registration_url",
+)
+LOCAL_TIME = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends
+
+# Each form field's label, in the form's order (the error summary lists refusals in it).
+FORM_LABELS = {
+    "organisation_id": _l("Organisation"),
+    **{name: labels.FIELDS[name] for name in ("title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at")},
+    "venue_name": _l("Venue name"),
+    "venue_address": _l("Street address"),
+    "venue_municipality": _l("Municipality"),
+    "venue_region": _l("Region"),
+    **{name: labels.FIELDS[name] for name in ("online_url", "languages", "audiences", "themes")},
+    "registration_mode": _l("Registration"),
+    "registration_capacity": _l("Number of places"),
+    "registration_url": _l("Registration link"),
+    "related_activity_ids": labels.FIELDS["related_activity_ids"],
+    "reason": _l("Why it is cancelled"),
+}
+# One message per field, covering each way the schema or the service may refuse it.
+FIELD_ERRORS = {
+    "organisation_id": _l("Choose one of your organisations."),
+    "title": _l("Enter a title, at most 200 characters."),
+    "summary": _l("Enter a summary of at most 600 characters."),
+    "description": _l("Enter a description of at most 20,000 characters."),
+    "format": _l("Choose a format from the list."),
+    "attendance_mode": _l("Choose how people take part."),
+    "starts_at": _l("Enter when it starts, as a date and a time."),
+    "ends_at": _l("Enter when it ends, as a date and a time after the start."),
+    "venue_name": _l("Enter the venue's name, at most 200 characters."),
+    "venue_address": _l("Enter the address, at most 300 characters."),
+    "venue_municipality": _l("Enter the municipality, at most 100 characters."),
+    "venue_region": _l("Enter the region, at most 100 characters."),
+    "online_url": _l("Enter a public web address starting with https:// or http://."),
+    "languages": _l("Choose languages from the list."),
+    "audiences": _l("Choose audiences from the list."),
+    "themes": _l("Choose themes of this week from the list."),
+    "registration_mode": _l("Choose how people register."),
+    "registration_capacity": _l("Enter the number of places (1 to 100,000) only when people register here."),
+    "registration_url": _l("Enter the public registration link only when people register on your site."),
+    "related_activity_ids": _l("Choose related activities of the same week from the list."),
+}
+# Where the schema's and the service's names for a field (and the checks' findings) show in the form.
+FORM_FIELD = {
+    "venue": "venue_name",
+    "registration": "registration_mode",
+    "registration.capacity": "registration_capacity",
+    "registration.url": "registration_url",
+}
+EXPIRED = _l("The form had expired. Send it again.")
+CANCEL_ERROR = _l("Tell the participants why, in plain text without links: at most 2,000 characters.")
+
+
+class DraftForm(FlaskForm):
+    """The CSRF token only: the fields' rules are the API schema's (see the module's comment)."""
+
+
+# --- the screens -------------------------------------------------------------------------------
+
+
+@bp.get("/organiser/activities/new")
+@signed_in
+def new_draft() -> Response:
+    slug = request.args.get("edition", "").strip()
+    if not slug:
+        return render_page("organiser/choose_edition.html", 200, editions=_open_editions(), sign_out=sign_out_form())
+    edition = use_edition(get_edition(db(), slug))
+    return _draft_page(edition, None, _initial_values(edition), {}, status=200)
+
+
+@bp.post("/organiser/activities/new")
+@signed_in
+def create_draft() -> BaseResponse:
+    edition = use_edition(get_edition(db(), request.args.get("edition", "")))
+    values = read_values(request.form)
+    refused = _refused(edition, None, values)
+    if refused is not None:
+        return refused
+    try:
+        activity = activities.create_activity(db(), current_actor(), edition.slug, _loaded(edition, values))
+    except Invalid as error:
+        return _draft_page(edition, None, values, _service_error(error), status=422)
+    except Forbidden:  # the API's 403; the blueprint's own answer speaks of coordinators
+        return render_page(
+            "error.html", 403, heading=_("You may not open this page"),
+            message=_("You can only create activities for organisations you are a member of."),
+        )
+    flash(_("Your draft is saved."))
+    return redirect(url_for("pages.edit_draft", activity_id=activity.id), 303)
+
+
+@bp.get("/organiser/activities/<id:activity_id>")
+@signed_in
+def edit_draft(activity_id: int) -> Response:
+    activity = activities.get_activity(db(), current_actor(), activity_id)
+    edition = use_edition(activity.edition)
+    return _draft_page(edition, activity, values_of(activity), {}, status=200)
+
+
+@bp.post("/organiser/activities/<id:activity_id>")
+@signed_in
+def save_draft(activity_id: int) -> BaseResponse:
+    """Save the typed values; with ``action=submit``, submit them too (the answer to a change
+    request is such an edit and a new submission, as in the API)."""
+    activity = activities.get_activity(db(), current_actor(), activity_id)
+    edition = use_edition(activity.edition)
+    values = read_values(request.form)
+    refused = _refused(edition, activity, values)
+    if refused is not None:
+        return refused
+    body = {name: value for name, value in _loaded(edition, values).items() if name != "organisation_id"}
+    try:
+        if _changed(activity):
+            activities.update_activity(db(), current_actor(), activity_id, body, expected_version=_version())
+        if request.form.get("action") == "submit":
+            activities.submit(db(), current_actor(), activity_id)
+    except Invalid as error:
+        return _draft_page(edition, activity, values, _service_error(error), status=422)
+    except (Conflict, PreconditionFailed) as error:
+        # Nothing is kept (a refused submission may have half happened); the form keeps the values.
+        db().rollback()
+        return _draft_page(edition, activity, values, {}, status=409, problem=refusal(error, activity))
+    flash(_("It is submitted: the automatic checks run first.") if request.form.get("action") == "submit" else _("Your draft is saved."))
+    return redirect(url_for("pages.edit_draft", activity_id=activity_id), 303)
+
+
+@bp.post("/organiser/activities/<id:activity_id>/cancel")
+@signed_in
+def cancel_activity(activity_id: int) -> BaseResponse:
+    activity = activities.get_activity(db(), current_actor(), activity_id)
+    edition = use_edition(activity.edition)
+    reason = request.form.get("reason", "").strip()
+    if not DraftForm().validate():
+        return _draft_page(edition, activity, values_of(activity), {}, status=400, problem=EXPIRED)
+    if CancelSchema().validate({"reason": reason}):
+        return _draft_page(edition, activity, values_of(activity), {"reason": str(CANCEL_ERROR)}, status=422, reason=reason)
+    try:
+        activities.cancel(db(), current_actor(), activity_id, reason=reason, expected_version=_version())
+    except Invalid:
+        return _draft_page(edition, activity, values_of(activity), {"reason": str(CANCEL_ERROR)}, status=422, reason=reason)
+    except (Conflict, PreconditionFailed) as error:
+        return _draft_page(edition, activity, values_of(activity), {}, status=409, problem=refusal(error, activity))
+    flash(_("It is cancelled; its participants are told."))
+    return redirect(url_for("pages.edit_draft", activity_id=activity_id), 303)
+
+
+def _refused(edition: Edition, activity: Activity | None, values: Mapping[str, Any]) -> Response | None:
+    """The form again, as typed, if its token expired or the API's schema refuses a value."""
+    if not DraftForm().validate():
+        return _draft_page(edition, activity, values, {}, status=400, problem=EXPIRED)
+    errors = _form_errors(edition, values)
+    return _draft_page(edition, activity, values, errors, status=422) if errors else None
+
+
+# --- the form's values -------------------------------------------------------------------------
+
+
+def read_values(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The form as typed: strings, and lists for the checkboxes."""
+    values: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    values.update({name: form.getlist(name) for name in LIST_FIELDS})
+    return values
+
+
+def values_of(activity: Activity) -> dict[str, Any]:
+    """A saved activity as its form shows it."""
+    venue = activity.venue or {}
+    return {
+        "organisation_id": str(activity.organisation_id),
+        "title": activity.title,
+        "summary": activity.summary,
+        "description": activity.description,
+        "format": activity.format.value,
+        "attendance_mode": activity.attendance_mode.value,
+        "starts_at": _local_input(activity.edition, activity.starts_at),
+        "ends_at": _local_input(activity.edition, activity.ends_at),
+        **{f"venue_{part}": venue.get(part) or "" for part in VENUE_PARTS},
+        "online_url": activity.online_url or "",
+        "registration_mode": activity.registration_mode.value,
+        "registration_capacity": str(activity.registration_capacity or ""),
+        "registration_url": activity.registration_url or "",
+        "languages": list(activity.languages),
+        "audiences": list(activity.audiences),
+        "themes": list(activity.themes),
+        "related_activity_ids": [str(i) for i in activity.related_activity_ids],
+    }
+
+
+def _initial_values(edition: Edition) -> dict[str, Any]:
+    values: dict[str, Any] = dict.fromkeys(TEXT_FIELDS, "")
+    values.update({name: [] for name in LIST_FIELDS})
+    memberships = organisations.memberships_of(db(), current_actor().require_user())
+    if len(memberships) == 1:
+        values["organisation_id"] = str(memberships[0].organisation_id)
+    values["registration_mode"] = RegistrationMode.NONE.value
+    return values
+
+
+def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values as the API's JSON body would carry them."""
+    venue = {part: values[f"venue_{part}"] for part in VENUE_PARTS if values[f"venue_{part}"]}
+    registration = {"mode": values["registration_mode"] or None}
+    if values["registration_capacity"]:
+        registration["capacity"] = values["registration_capacity"]
+    if values["registration_url"]:
+        registration["url"] = values["registration_url"]
+    return {
+        "organisation_id": values["organisation_id"] or None,
+        "title": values["title"],
+        "summary": values["summary"],
+        "description": values["description"],
+        "format": values["format"] or None,
+        "attendance_mode": values["attendance_mode"] or None,
+        "starts_at": _instant(edition, values["starts_at"]),
+        "ends_at": _instant(edition, values["ends_at"]),
+        "venue": venue or None,
+        "online_url": values["online_url"] or None,
+        "languages": values["languages"],
+        "audiences": values["audiences"],
+        "themes": values["themes"],
+        "registration": registration,
+        "related_activity_ids": values["related_activity_ids"],
+    }
+
+
+def _loaded(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values as the API's schema loads them, only the form's fields: what the form does not
+    show (topics, contact, co-organisers) stays as it is, not emptied by the schema's defaults."""
+    body = _body(edition, values)
+    loaded = ActivityCreateSchema().load(body)
+    return {name: loaded[name] for name in body}
+
+
+def _form_errors(edition: Edition, values: Mapping[str, Any]) -> dict[str, str]:
+    """What the API's schema refuses, as a message per form field."""
+    refused = ActivityCreateSchema().validate(_body(edition, values))
+    names = set()
+    for name, problem in refused.items():
+        if isinstance(problem, dict) and name in ("venue", "registration"):
+            names |= {f"{name}_{part}" if name == "venue" else FORM_FIELD.get(f"registration.{part}", "registration_mode") for part in problem}
+        else:
+            names.add(FORM_FIELD.get(name, name))
+    return {name: str(FIELD_ERRORS[name]) for name in FORM_LABELS if name in names}
+
+
+def _service_error(error: Invalid) -> dict[str, str]:
+    """The field the service refused, its message; what the service half changed is undone first
+    (the page's own queries would otherwise flush it)."""
+    db().rollback()
+    name = FORM_FIELD.get(error.field, error.field)
+    return {name: str(FIELD_ERRORS.get(name, _("Check this value.")))}
+
+
+def _instant(edition: Edition, typed: str) -> str | None:
+    """A datetime-local value in the edition's time zone as ISO 8601 with its offset; anything
+    else as typed, for the schema to refuse."""
+    try:
+        moment = datetime.strptime(typed, LOCAL_TIME)
+    except ValueError:
+        return typed or None
+    return moment.replace(tzinfo=ZoneInfo(edition.timezone)).isoformat()
+
+
+def _local_input(edition: Edition, moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(edition.timezone)).strftime(LOCAL_TIME)
+
+
+def _changed(activity: Activity) -> bool:
+    """Whether the form differs from the saved activity (submitting an unchanged draft is no edit)."""
+    return read_values(MultiDict(_as_pairs(values_of(activity)))) != read_values(request.form)
+
+
+def _as_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(name, item) for name, value in values.items() for item in (value if isinstance(value, list) else [value])]
+
+
+def _version() -> int | None:
+    version = request.form.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+def refusal(error: DomainError, activity: Activity) -> str:
+    """Why the service refused, in the page's language (its own words are English)."""
+    if isinstance(error, PreconditionFailed):
+        return _("Someone changed this activity since you opened it. Reload the page and make your change again.")
+    if isinstance(error, IllegalTransition):
+        return _("This cannot be done now: its status is %(status)s.", status=str(STATUSES[activity.status][0]).lower())
+    return _("It cannot be submitted now: %(reason)s", reason=error.detail)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def _draft_page(
+    edition: Edition, activity: Activity | None, values: Mapping[str, Any], errors: Mapping[str, str], *, status: int, **extra: Any
+) -> Response:
+    revision = activity.latest_revision if activity is not None else None
+    findings: dict[str | None, list[Any]] = {}
+    for finding in revision.findings if revision is not None else []:
+        name = FORM_FIELD.get(finding.field or "", finding.field)
+        findings.setdefault(name if name in FORM_LABELS else None, []).append(finding)
+    return render_page(
+        "organiser/draft.html", status, edition=edition, activity=activity, values=values, errors=errors, form=DraftForm(formdata=None),
+        revision=revision, findings=findings, actions=allowed_events(activity.status) if activity else ["submit"],
+        options=_options(edition, activity), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
+        finding_name=labels.finding_name, sign_out=sign_out_form(), **extra,
+    )
+
+
+def _options(edition: Edition, activity: Activity | None) -> dict[str, list[tuple[str, str]]]:
+    """Each choice's (value, label) pairs, in the page's language."""
+    language = str(get_locale())
+    mine = [m.organisation for m in organisations.memberships_of(db(), current_actor().require_user())]
+    return {
+        "organisation_id": [("", _("Choose an organisation")), *((str(o.id), o.name) for o in mine)],
+        "format": [("", _("Choose a format")), *((key.value, str(label)) for key, label in labels.FORMATS.items())],
+        "attendance_mode": [("", _("Choose how people take part")), *((key.value, str(label)) for key, label in labels.ATTENDANCE_MODES.items())],
+        "languages": [(code, labels.language_name(code)) for code in LANGUAGES],
+        "audiences": [(key.value, str(label)) for key, label in labels.AUDIENCES.items()],
+        "themes": [(theme["key"], labels.in_language(theme.get("label"), language)) for theme in edition.themes or []],
+        "registration_mode": [(key.value, str(label)) for key, label in REGISTRATION_MODES.items()],
+        "related_activity_ids": [(str(other.id), other.title) for other in _related_choices(edition, activity)],
+    }
+
+
+def _related_choices(edition: Edition, activity: Activity | None) -> list[Activity]:
+    """The caller's organisations' other activities in the same week."""
+    mine = activities.activities_of_my_organisations(db(), current_actor())
+    return [other for other in mine if other.edition_id == edition.id and (activity is None or other.id != activity.id)]
+
+
+def _open_editions() -> list[Edition]:
+    now = utcnow()
+    return [edition for edition in list_editions(db()) if edition.submissions_close_at > now]

@@ -1,0 +1,94 @@
+"""An organiser in a real browser (headless Debian Chromium) drafts an activity, submits it, is
+shown the blocking finding at the venue, fixes it and submits again; a coordinator approves it from
+the queue and it is in the public programme; an organiser of another organisation cannot open it.
+axe-core finds no serious or critical violation on the form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from innovationsweek.activities.models import ActivityStatus
+from tests.conftest import PASSWORD, need, run_jobs
+from tests.pages.test_browser import AXE, axe_violations, shoot
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401
+from tests.pages.test_drafts import OTHER, local_start, other_organiser, stored  # noqa: F401
+
+TITLE = "Workshop: tjänstedesign i kommunen"
+
+
+def sign_in_as(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_role("link", name="English", exact=True).click()  # the switch's cookie keeps it
+    page.wait_for_load_state()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def sign_out(page, base_url: str) -> None:
+    page.goto(f"{base_url}/organiser/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def test_an_organiser_drafts_fixes_a_finding_and_the_approved_activity_is_published(browser_page, base_url, runtime, week, other_organiser):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    page = browser_page
+    starts = local_start(runtime, week)
+
+    sign_in_as(page, base_url, ORGANISER)
+    page.get_by_role("link", name="New activity").click()
+    page.get_by_role("link", name="Innovation Week 2027").click()
+    page.wait_for_url(f"**/organiser/activities/new?edition={week}")
+    assert page.get_by_text("Deadline for submissions:").is_visible()
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Summary").fill("Vi provar metoderna tillsammans.")
+    page.get_by_label("Format").select_option(label="Workshop")
+    page.get_by_label("Attendance").select_option(label="On site")
+    page.get_by_label("Starts").fill(starts)
+    page.get_by_label("Ends").fill(starts.replace("T10:00", "T08:00"))  # before the start: refused
+    page.get_by_label("Swedish").check()
+    page.get_by_label("Employees in the public sector").check()
+    page.get_by_label("Spread").check()
+    page.get_by_role("button", name="Save the draft").click()
+
+    assert page.locator(".error-summary").get_by_role("link", name="Ends").is_visible()
+    assert page.get_by_label("Title").input_value() == TITLE  # kept as typed
+    blocking = {"refused form": axe_violations(page)}
+    shoot(page, "en-draft-refused")
+    page.get_by_label("Ends").fill(starts.replace("T10:00", "T12:00"))
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(lambda url: urlsplit(url).path.split("/")[-1].isdigit())
+    activity_id = int(urlsplit(page.url).path.split("/")[-1])
+
+    page.get_by_role("button", name="Save and submit").click()
+    run_jobs(runtime)  # the automatic checks
+    page.reload()
+    assert page.locator("#venue .finding--block").filter(has_text="No complete venue").is_visible()
+    blocking["finding"] = axe_violations(page)
+    shoot(page, "en-draft-finding")
+    page.get_by_label("Venue name").fill("Stadshuset")
+    page.get_by_label("Street address").fill("Drottninggatan 45")
+    page.get_by_label("Municipality").fill("Linköping")
+    page.get_by_role("button", name="Save and submit").click()
+    run_jobs(runtime)
+    assert stored(runtime, activity_id).status == ActivityStatus.IN_REVIEW
+    sign_out(page, base_url)
+
+    sign_in_as(page, base_url, COORDINATOR)
+    page.goto(f"{base_url}/coordinator/editions/{week}/queue")
+    page.get_by_role("link", name=TITLE).click()
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Send the decision").click()
+    page.wait_for_url(f"**/coordinator/editions/{week}/queue")
+    run_jobs(runtime)  # the publish job
+    page.goto(f"{base_url}/editions/{week}")
+    assert page.get_by_role("link", name=TITLE).is_visible()
+    sign_out(page, base_url)
+
+    sign_in_as(page, base_url, OTHER)
+    answer = page.goto(f"{base_url}/organiser/activities/{activity_id}")
+    assert answer.status == 404
+    assert TITLE not in page.content()
+    assert blocking == {"refused form": [], "finding": []}
