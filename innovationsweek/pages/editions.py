@@ -1,0 +1,209 @@
+"""An edition's settings and logs for its coordinators: the week's dates and the privacy notice,
+each saved on its own through the editions service (as the API's PATCH of an edition), and the
+audit log and personal-data access log over the service the API's log endpoints use."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from innovationsweek import logs
+from innovationsweek.api.context import current_actor, db
+from innovationsweek.editions import service as editions
+from innovationsweek.editions.models import Edition
+from innovationsweek.errors import DomainError, Invalid
+from innovationsweek.pages.coordinator import FIELDS, _coordinated_edition
+from innovationsweek.pages.sign_in import sign_out_form, signed_in
+from innovationsweek.pages.views import bp, render_page
+
+MINUTES = "%Y-%m-%dT%H:%M"
+NOTICE_LANGUAGES = {"sv": _l("Swedish text"), "da": _l("Danish text"), "en": _l("English text")}
+# The service's refusals of a change (its own words are English), by the field they concern.
+DATE_REFUSALS = {
+    "ends_at": _l("The week must end after it starts."),
+    "submissions_close_at": _l("Submissions must close after they open."),
+    "submissions_open_at": _l("Submissions must open before the week starts."),
+}
+PAGE_SIZE = 50
+DATE_FIELDS = ("starts_at", "ends_at", "submissions_open_at", "submissions_close_at")
+
+
+def _when(label: Any) -> DateTimeLocalField:
+    return DateTimeLocalField(label, format=MINUTES, validators=[InputRequired(_l("Enter a date and a time."))])
+
+
+class DatesForm(FlaskForm):
+    starts_at = _when(_l("The week starts"))
+    ends_at = _when(_l("The week ends"))
+    submissions_open_at = _when(_l("Submissions open"))
+    submissions_close_at = _when(_l("Submission deadline"))
+
+    def changes(self, edition: Edition) -> dict[str, datetime]:
+        """The four moments, read in the edition's time zone."""
+        zone = ZoneInfo(edition.timezone)
+        return {name: self[name].data.replace(tzinfo=zone) for name in DATE_FIELDS}
+
+
+class PrivacyNoticeForm(FlaskForm):
+    current: str | None = None  # the version in use: a new text must not reuse its name
+    version = StringField(
+        _l("New version"),
+        validators=[InputRequired(_l("Name the new version.")), Length(max=40, message=_l("Write at most 40 characters."))],
+    )
+    sv = TextAreaField(NOTICE_LANGUAGES["sv"], validators=[Length(max=10_000, message=_l("Write at most 10,000 characters."))])
+    da = TextAreaField(NOTICE_LANGUAGES["da"], validators=[Length(max=10_000, message=_l("Write at most 10,000 characters."))])
+    en = TextAreaField(NOTICE_LANGUAGES["en"], validators=[Length(max=10_000, message=_l("Write at most 10,000 characters."))])
+
+    def validate_sv(self, field: TextAreaField) -> None:
+        if not any((self[language].data or "").strip() for language in NOTICE_LANGUAGES):
+            raise ValidationError(_("Write the notice in at least one language."))
+
+    def validate_version(self, field: StringField) -> None:
+        if self.current is not None and field.data.strip() == self.current:
+            raise ValidationError(_("A new text needs a new version name."))
+
+    def changes(self) -> dict[str, Any]:
+        texts = {language: self[language].data.strip() for language in NOTICE_LANGUAGES if (self[language].data or "").strip()}
+        return {"privacy_notice": texts, "privacy_notice_version": self.version.data.strip()}
+
+
+class LogFilterForm(FlaskForm):
+    """The API's filters of both logs; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64, message=_l("Enter at most 64 characters."))])
+    activity_id = IntegerField(
+        _l("Activity number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Enter an activity's number."))]
+    )
+    written_from = DateField(_l("From"), validators=[Optional()])
+    written_to = DateField(_l("To (inclusive)"), validators=[Optional()])
+
+    def validate_written_to(self, field: DateField) -> None:
+        if field.data and self.written_from.data and field.data < self.written_from.data:
+            raise ValidationError(_("The end must not be before the start."))
+
+    def filters(self, edition: Edition) -> logs.LogFilters:
+        """The filters, whole days in the edition's time zone."""
+        zone = ZoneInfo(edition.timezone)
+        start = self.written_from.data
+        end = self.written_to.data
+        return logs.LogFilters(
+            activity_id=self.activity_id.data,
+            action=(self.action.data or "").strip() or None,
+            written_from=datetime.combine(start, time(), zone) if start else None,
+            written_to=datetime.combine(end + timedelta(days=1), time(), zone) if end else None,
+        )
+
+
+# --- the settings ------------------------------------------------------------------------------
+
+
+@bp.get("/coordinator/editions/<slug:slug>/settings")
+@signed_in
+def edition_settings(slug: str) -> Response:
+    edition = _coordinated_edition(slug)
+    return _settings_page(edition, status=200)
+
+
+@bp.post("/coordinator/editions/<slug:slug>/settings/dates")
+@signed_in
+def save_dates(slug: str) -> BaseResponse:
+    edition = _coordinated_edition(slug)
+    form = DatesForm()
+    if not form.validate():
+        return _settings_page(edition, status=400, dates=form)
+    try:
+        editions.update_edition(db(), current_actor(), slug, form.changes(edition))
+    except Invalid as error:
+        edition = _undo(slug)
+        _show_refusal(form, error, DATE_REFUSALS)
+        return _settings_page(edition, status=422, dates=form)
+    flash(_("The dates are saved."))
+    return redirect(url_for("pages.edition_settings", slug=slug) + "#dates")
+
+
+@bp.post("/coordinator/editions/<slug:slug>/settings/privacy-notice")
+@signed_in
+def save_privacy_notice(slug: str) -> BaseResponse:
+    edition = _coordinated_edition(slug)
+    form = PrivacyNoticeForm()
+    form.current = edition.privacy_notice_version
+    if not form.validate():
+        return _settings_page(edition, status=400, notice=form)
+    try:
+        editions.update_edition(db(), current_actor(), slug, form.changes())
+    except DomainError as error:
+        edition = _undo(slug)
+        _show_refusal(form, error, {})
+        return _settings_page(edition, status=422, notice=form)
+    flash(_("Version %(version)s of the privacy notice is in use.", version=form.version.data.strip()))
+    return redirect(url_for("pages.edition_settings", slug=slug) + "#privacy-notice")
+
+
+def _settings_page(edition: Edition, *, status: int, dates: DatesForm | None = None, notice: PrivacyNoticeForm | None = None) -> Response:
+    """The page with each section's form: the one just sent as typed, the others as saved."""
+    if dates is None:
+        zone = ZoneInfo(edition.timezone)
+        saved = {name: getattr(edition, name).astimezone(zone).replace(tzinfo=None) for name in DATE_FIELDS}
+        dates = DatesForm(formdata=None, data=saved)
+    if notice is None:
+        notice = PrivacyNoticeForm(formdata=None)
+    return render_page(
+        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, notice_languages=NOTICE_LANGUAGES,
+        sign_out=sign_out_form(),
+    )
+
+
+def _undo(slug: str) -> Edition:
+    """The change was refused after the edition took it: forget it before showing the page."""
+    db().rollback()
+    return _coordinated_edition(slug)
+
+
+def _show_refusal(form: FlaskForm, error: DomainError, messages: dict[str, Any]) -> None:
+    """The service's refusal next to the field it concerns, or as the form's problem."""
+    field = getattr(error, "field", None)
+    if field in messages and field in form:
+        form[field].errors = [str(messages[field])]
+    else:
+        form.form_errors.append(_("The change was not saved: %(reason)s", reason=str(error)))
+
+
+# --- the logs ----------------------------------------------------------------------------------
+
+
+@bp.get("/coordinator/editions/<slug:slug>/audit")
+@signed_in
+def edition_audit(slug: str) -> Response:
+    return _log_page(slug, logs.edition_audit_log, "coordinator/audit.html")
+
+
+@bp.get("/coordinator/editions/<slug:slug>/access-log")
+@signed_in
+def edition_access(slug: str) -> Response:
+    return _log_page(slug, logs.edition_access_log, "coordinator/access_log.html")
+
+
+def _log_page(slug: str, read: Any, template: str) -> Response:
+    edition = _coordinated_edition(slug)
+    form = LogFilterForm(request.args)
+    if request.args and not form.validate():
+        return render_page(template, 400, edition=edition, form=form, page=None, more=None, sign_out=sign_out_form(), fields=FIELDS)
+    try:
+        page = read(db(), current_actor(), slug, form.filters(edition), cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
+    except Invalid:  # a damaged cursor: the list has to start again
+        form.form_errors.append(_("This list has changed; start again from its first page."))
+        return render_page(template, 400, edition=edition, form=form, page=None, more=None, sign_out=sign_out_form(), fields=FIELDS)
+    more = url_for(request.endpoint, slug=slug, **{**request.args.to_dict(), "cursor": page.next_cursor}) if page.next_cursor else None
+    return render_page(template, 200, edition=edition, form=form, page=page, more=more, sign_out=sign_out_form(), fields=FIELDS)
