@@ -158,7 +158,7 @@ def _settings_page(edition: Edition, *, status: int, dates: DatesForm | None = N
         saved = {name: getattr(edition, name).astimezone(zone).replace(tzinfo=None) for name in DATE_FIELDS}
         dates = DatesForm(formdata=None, data=saved)
     if notice is None:
-        notice = PrivacyNoticeForm(formdata=None)
+        notice = PrivacyNoticeForm(formdata=None, data=edition.privacy_notice)  # the texts in use, to edit
     return render_page(
         "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, notice_languages=NOTICE_LANGUAGES,
         sign_out=sign_out_form(),
