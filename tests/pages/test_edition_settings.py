@@ -68,7 +68,7 @@ def test_a_week_ending_before_it_starts_is_refused_next_to_its_field_and_changes
     refused = coordinator.post(f"/coordinator/editions/{week}/settings/dates", data=form)
 
     assert refused.status_code == 422
-    assert "The week must end after it starts." in refused.text
+    assert "Veckan måste sluta efter att den börjar." in refused.text
     assert 'href="#ends_at"' in refused.text and 'value="2026-09-27T08:00"' in refused.text
     after = edition(runtime, week)
     assert (after.starts_at, after.ends_at) == (before.starts_at, before.ends_at)
@@ -140,7 +140,7 @@ def test_the_audit_log_lists_the_change_and_filters_by_action(coordinator, runti
     assert log.status_code == 200
     rows = re.findall(r"<tr>\s*<td>.*?</tr>", log.text, re.S)
     assert len(rows) == 1 and "edition_changed" in rows[0] and "submissions_close_at" in rows[0]
-    assert "No entries." in coordinator.get(f"/coordinator/editions/{week}/audit?action=nothing_like_it").text
+    assert "Inga poster." in coordinator.get(f"/coordinator/editions/{week}/audit?action=nothing_like_it").text
 
 
 def test_the_access_log_pages_and_refuses_a_backwards_range(coordinator, runtime, week):  # noqa: F811
