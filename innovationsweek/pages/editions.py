@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from innovationsweek import logs
@@ -21,6 +22,8 @@ from innovationsweek.api.context import current_actor, db
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition
 from innovationsweek.errors import DomainError, Invalid
+from innovationsweek.moderation import service as moderation
+from innovationsweek.organisations.service import list_organisations
 from innovationsweek.pages.coordinator import FIELDS, _coordinated_edition
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
@@ -74,6 +77,57 @@ class PrivacyNoticeForm(FlaskForm):
     def changes(self) -> dict[str, Any]:
         texts = {language: self[language].data.strip() for language in NOTICE_LANGUAGES if (self[language].data or "").strip()}
         return {"privacy_notice": texts, "privacy_notice_version": self.version.data.strip()}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TrustForm(FlaskForm):
+    fast_lane = BooleanField(_l("Approve trusted organisations' activities at once when the checks find nothing"))
+    trusted = CheckboxesField(_l("Trusted organisations"), coerce=int, choices=[])
+
+    def offer_organisations(self) -> TrustForm:
+        self.trusted.choices = [(organisation.id, organisation.name) for organisation in list_organisations(db(), current_actor())]
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {"fast_lane": self.fast_lane.data, "trusted_organisation_ids": self.trusted.data}
+
+
+class ReasonsForm(FlaskForm):
+    """Preset reasons: the chosen ones removed, and a new one added when its key is given."""
+
+    remove = CheckboxesField(_l("Remove these reasons"), choices=[])
+    key = StringField(
+        _l("Key of a new reason"),
+        validators=[Optional(), Length(max=40, message=_l("Write at most 40 characters."))],
+    )
+    text_sv = TextAreaField(_l("Swedish text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
+    text_da = TextAreaField(_l("Danish text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
+    text_en = TextAreaField(_l("English text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
+    reasons: list[dict[str, Any]] = []
+
+    def offer_reasons(self, reasons: list[dict[str, Any]]) -> ReasonsForm:
+        self.reasons = reasons
+        self.remove.choices = [(reason["key"], reason["key"]) for reason in reasons]
+        return self
+
+    def validate_key(self, field: StringField) -> None:
+        key = (field.data or "").strip()
+        if key and key in {reason["key"] for reason in self.reasons}:
+            raise ValidationError(_("There is a reason with this key already."))
+        if key and not self._texts():
+            raise ValidationError(_("Write the reason in at least one language."))
+
+    def _texts(self) -> dict[str, str]:
+        return {language: text.strip() for language in NOTICE_LANGUAGES if (text := self[f"text_{language}"].data or "").strip()}
+
+    def changes(self) -> dict[str, Any]:
+        kept = [reason for reason in self.reasons if reason["key"] not in (self.remove.data or [])]
+        key = (self.key.data or "").strip()
+        return {"reasons": kept + ([{"key": key, "text": self._texts()}] if key else [])}
 
 
 class LogFilterForm(FlaskForm):
@@ -151,8 +205,49 @@ def save_privacy_notice(slug: str) -> BaseResponse:
     return redirect(url_for("pages.edition_settings", slug=slug) + "#privacy-notice")
 
 
-def _settings_page(edition: Edition, *, status: int, dates: DatesForm | None = None, notice: PrivacyNoticeForm | None = None) -> Response:
+@bp.post("/coordinator/editions/<slug:slug>/settings/trust")
+@signed_in
+def save_trust(slug: str) -> BaseResponse:
+    return _save_moderation(slug, TrustForm().offer_organisations(), "trust", _("The trusted organisations are saved."))
+
+
+@bp.post("/coordinator/editions/<slug:slug>/settings/reasons")
+@signed_in
+def save_reasons(slug: str) -> BaseResponse:
+    form = ReasonsForm().offer_reasons(moderation.moderation_settings(db(), current_actor(), slug).reasons)
+    return _save_moderation(slug, form, "reasons", _("The preset reasons are saved."))
+
+
+def _save_moderation(slug: str, form: TrustForm | ReasonsForm, section: str, saved: str) -> BaseResponse:
+    """One of the moderation settings' forms, saved as the API's PATCH of them."""
+    edition = _coordinated_edition(slug)
+    if not form.validate():
+        return _settings_page(edition, status=400, **{section: form})
+    try:
+        moderation.update_moderation_settings(db(), current_actor(), slug, form.changes())
+    except Invalid as error:
+        edition = _undo(slug)
+        _show_refusal(form, error, {})
+        return _settings_page(edition, status=422, **{section: form})
+    flash(saved)
+    return redirect(url_for("pages.edition_settings", slug=slug) + f"#{section}")
+
+
+def _settings_page(
+    edition: Edition,
+    *,
+    status: int,
+    dates: DatesForm | None = None,
+    notice: PrivacyNoticeForm | None = None,
+    trust: TrustForm | None = None,
+    reasons: ReasonsForm | None = None,
+) -> Response:
     """The page with each section's form: the one just sent as typed, the others as saved."""
+    settings = moderation.moderation_settings(db(), current_actor(), edition.slug)
+    if trust is None:
+        trust = TrustForm(formdata=None, fast_lane=settings.fast_lane, trusted=settings.trusted_organisation_ids).offer_organisations()
+    if reasons is None:
+        reasons = ReasonsForm(formdata=None).offer_reasons(settings.reasons)
     if dates is None:
         zone = ZoneInfo(edition.timezone)
         saved = {name: getattr(edition, name).astimezone(zone).replace(tzinfo=None) for name in DATE_FIELDS}
@@ -160,7 +255,8 @@ def _settings_page(edition: Edition, *, status: int, dates: DatesForm | None = N
     if notice is None:
         notice = PrivacyNoticeForm(formdata=None, data=edition.privacy_notice)  # the texts in use, to edit
     return render_page(
-        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, notice_languages=NOTICE_LANGUAGES,
+        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, trust=trust, reasons=reasons,
+        notice_languages=NOTICE_LANGUAGES,
         sign_out=sign_out_form(),
     )
 

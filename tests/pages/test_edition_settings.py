@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from innovationsweek.audit import AuditEntry
 from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.moderation.models import ModerationSettings
+from innovationsweek.organisations.models import Organisation
 from innovationsweek.registrations.models import PersonalDataAccess
 from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
 from tests.pages.test_sign_in import csrf_token, sign_in
@@ -159,3 +161,53 @@ def test_the_access_log_pages_and_refuses_a_backwards_range(coordinator, runtime
 
     refused = coordinator.get(f"/coordinator/editions/{week}/access-log?written_from=2026-05-02&written_to=2026-05-01")
     assert refused.status_code == 400 and 'href="#written_to"' in refused.text
+
+
+def moderation_settings(runtime, slug: str) -> tuple[bool, list[int], list[dict]]:
+    with runtime.database.sessions() as session:
+        edition_id = session.scalar(sa.select(Edition.id).where(Edition.slug == slug))
+        settings = session.get(ModerationSettings, edition_id)
+        return (settings.fast_lane, settings.trusted_organisation_ids, settings.reasons) if settings else (False, [], [])
+
+
+def moderation_audited(runtime) -> list[AuditEntry]:
+    with runtime.database.sessions() as session:
+        return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "moderation_settings_changed")))
+
+
+def test_trusted_organisations_and_the_fast_lane_are_saved_and_audited(coordinator, runtime, week):  # noqa: F811
+    with runtime.database.sessions() as session:
+        linkoping = session.scalar(sa.select(Organisation.id).where(Organisation.name == "Linköpings kommun"))
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {"fast_lane": "y", "trusted": [str(linkoping)], "csrf_token": csrf_token(settings)}
+
+    saved = coordinator.post(f"/coordinator/editions/{week}/settings/trust", data=form, follow_redirects=True)
+
+    assert re.search(rf'checked[^>]*value="{linkoping}"|value="{linkoping}"[^>]*checked', saved.text)
+    assert moderation_settings(runtime, week)[:2] == (True, [linkoping])
+    assert moderation_audited(runtime)
+
+
+def test_a_preset_reason_is_added_and_one_removed(coordinator, runtime, week):  # noqa: F811
+    before = moderation_settings(runtime, week)[2]
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {"remove": [before[0]["key"]], "key": "no-host", "text_sv": "Ingen arrangör anges.", "text_da": "", "text_en": "",
+            "csrf_token": csrf_token(settings)}
+
+    saved = coordinator.post(f"/coordinator/editions/{week}/settings/reasons", data=form, follow_redirects=True)
+
+    assert "Ingen arrangör anges." in saved.text
+    reasons = moderation_settings(runtime, week)[2]
+    assert [reason["key"] for reason in reasons] == [reason["key"] for reason in before[1:]] + ["no-host"]
+    assert moderation_audited(runtime)
+
+
+def test_a_preset_reason_with_a_key_in_use_is_refused_and_kept(coordinator, runtime, week):  # noqa: F811
+    before = moderation_settings(runtime, week)[2]
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {"key": before[0]["key"], "text_sv": "Samma nyckel", "text_da": "", "text_en": "", "csrf_token": csrf_token(settings)}
+
+    refused = coordinator.post(f"/coordinator/editions/{week}/settings/reasons", data=form)
+
+    assert refused.status_code == 400 and 'href="#key"' in refused.text and "Samma nyckel</textarea>" in refused.text
+    assert moderation_settings(runtime, week)[2] == before and not moderation_audited(runtime)
