@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from innovationsweek import logs
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.reminders import ReminderSettingsSchema
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition
 from innovationsweek.errors import DomainError, Invalid
@@ -27,6 +28,8 @@ from innovationsweek.organisations.service import list_organisations
 from innovationsweek.pages.coordinator import FIELDS, _coordinated_edition
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
+from innovationsweek.reminders.settings import DEFAULTS as REMINDER_DEFAULTS
+from innovationsweek.reminders.settings import effective as reminders_in_force
 
 MINUTES = "%Y-%m-%dT%H:%M"
 NOTICE_LANGUAGES = {"sv": _l("Swedish text"), "da": _l("Danish text"), "en": _l("English text")}
@@ -130,6 +133,67 @@ class ReasonsForm(FlaskForm):
         return {"reasons": kept + ([{"key": key, "text": self._texts()}] if key else [])}
 
 
+REMINDER_KINDS = {
+    "participant": _l("To participants, before the activity"),
+    "draft_deadline": _l("To organisers of drafts, before the submission deadline"),
+    "changes_requested": _l("To organisers asked for changes"),
+    "pre_event": _l("To organisers, before the activity"),
+    "post_event": _l("To organisers, after the activity"),
+    "coordinator_digest": _l("To coordinators, the review queue once a day"),
+}
+DAYS_LABELS = {"days_before": _l("Days before"), "days_after": _l("Days after")}
+WHOLE_DAYS = _l("Give one to five different whole days, separated by commas, such as 14, 3.")
+
+
+def days_key(kind: str) -> str | None:
+    """Whether the kind counts days before or after (the coordinators' digest counts none)."""
+    return next((key for key in DAYS_LABELS if key in REMINDER_DEFAULTS[kind]), None)
+
+
+class RemindersForm(FlaskForm):
+    """Each kind of reminder: on or off, on which days, at what hour of the week's time zone."""
+
+    @classmethod
+    def of(cls, stored: dict[str, Any] | None) -> RemindersForm:
+        data = {}
+        for kind, values in reminders_in_force(stored).items():
+            data[f"{kind}_enabled"] = values["enabled"]
+            data[f"{kind}_hour"] = values["hour"]
+            if (key := days_key(kind)) is not None:
+                data[f"{kind}_days"] = ", ".join(str(day) for day in values[key])
+        return cls(formdata=None, data=data)
+
+    def kinds(self) -> list[tuple[str, Any, list[Any]]]:
+        """Each kind with its label and its fields, for the template."""
+        names = ("enabled", "days", "hour")
+        return [(kind, label, [self[f"{kind}_{name}"] for name in names if f"{kind}_{name}" in self]) for kind, label in REMINDER_KINDS.items()]
+
+    def changes(self) -> dict[str, Any] | None:
+        """The settings as the API's schema loads them, or None with the refusals at their fields."""
+        settings: dict[str, Any] = {}
+        for kind in REMINDER_KINDS:
+            settings[kind] = {"enabled": self[f"{kind}_enabled"].data, "hour": self[f"{kind}_hour"].data}
+            if (key := days_key(kind)) is not None:
+                settings[kind][key] = self._days(self[f"{kind}_days"])
+        refused = ReminderSettingsSchema().validate(settings)
+        for kind, fields in refused.items():
+            for name in fields:
+                self[f"{kind}_days" if name in DAYS_LABELS else f"{kind}_{name}"].errors = [str(WHOLE_DAYS if name in DAYS_LABELS else _("Give an hour from 0 to 23."))]
+        return None if refused else ReminderSettingsSchema().load(settings)
+
+    @staticmethod
+    def _days(field: StringField) -> list[Any]:
+        """The days as numbers where they are numbers; the schema refuses the rest."""
+        return [int(day) if day.strip().isdigit() else day.strip() for day in (field.data or "").split(",") if day.strip()]
+
+
+for _kind in REMINDER_KINDS:
+    setattr(RemindersForm, f"{_kind}_enabled", BooleanField(_l("Send")))
+    if (_key := days_key(_kind)) is not None:
+        setattr(RemindersForm, f"{_kind}_days", StringField(DAYS_LABELS[_key]))
+    setattr(RemindersForm, f"{_kind}_hour", IntegerField(_l("Hour"), validators=[InputRequired(_l("Give an hour from 0 to 23."))]))
+
+
 class LogFilterForm(FlaskForm):
     """The API's filters of both logs; a GET form, so no CSRF token."""
 
@@ -205,6 +269,19 @@ def save_privacy_notice(slug: str) -> BaseResponse:
     return redirect(url_for("pages.edition_settings", slug=slug) + "#privacy-notice")
 
 
+@bp.post("/coordinator/editions/<slug:slug>/settings/reminders")
+@signed_in
+def save_reminders(slug: str) -> BaseResponse:
+    edition = _coordinated_edition(slug)
+    form = RemindersForm()
+    changes = form.changes() if form.validate() else None
+    if changes is None:
+        return _settings_page(edition, status=400, reminders=form)
+    editions.update_edition(db(), current_actor(), slug, {"reminder_settings": changes})
+    flash(_("The reminders are saved."))
+    return redirect(url_for("pages.edition_settings", slug=slug) + "#reminders")
+
+
 @bp.post("/coordinator/editions/<slug:slug>/settings/trust")
 @signed_in
 def save_trust(slug: str) -> BaseResponse:
@@ -239,11 +316,14 @@ def _settings_page(
     status: int,
     dates: DatesForm | None = None,
     notice: PrivacyNoticeForm | None = None,
+    reminders: RemindersForm | None = None,
     trust: TrustForm | None = None,
     reasons: ReasonsForm | None = None,
 ) -> Response:
     """The page with each section's form: the one just sent as typed, the others as saved."""
     settings = moderation.moderation_settings(db(), current_actor(), edition.slug)
+    if reminders is None:
+        reminders = RemindersForm.of(edition.reminder_settings)
     if trust is None:
         trust = TrustForm(formdata=None, fast_lane=settings.fast_lane, trusted=settings.trusted_organisation_ids).offer_organisations()
     if reasons is None:
@@ -255,7 +335,7 @@ def _settings_page(
     if notice is None:
         notice = PrivacyNoticeForm(formdata=None, data=edition.privacy_notice)  # the texts in use, to edit
     return render_page(
-        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, trust=trust, reasons=reasons,
+        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, reminders=reminders, trust=trust, reasons=reasons,
         notice_languages=NOTICE_LANGUAGES,
         sign_out=sign_out_form(),
     )

@@ -211,3 +211,38 @@ def test_a_preset_reason_with_a_key_in_use_is_refused_and_kept(coordinator, runt
 
     assert refused.status_code == 400 and 'href="#key"' in refused.text and "Samma nyckel</textarea>" in refused.text
     assert moderation_settings(runtime, week)[2] == before and not moderation_audited(runtime)
+
+
+def reminders_form(settings) -> dict[str, str]:
+    """The reminders' form as the page fills it in."""
+    fields = re.findall(r'name="((?:participant|draft_deadline|changes_requested|pre_event|post_event|coordinator_digest)_\w+)"[^>]*?value="([^"]*)"', settings.text)
+    form = {name: value for name, value in fields if not name.endswith("_enabled")}
+    form.update({name: "y" for name, _ in fields if name.endswith("_enabled")})
+    return {**form, "csrf_token": csrf_token(settings)}
+
+
+def test_the_reminders_are_saved_and_audited(coordinator, runtime, week):  # noqa: F811
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {**reminders_form(settings), "draft_deadline_days": "14, 3", "post_event_hour": "16"}
+    del form["pre_event_enabled"]
+
+    saved = coordinator.post(f"/coordinator/editions/{week}/settings/reminders", data=form, follow_redirects=True)
+
+    assert saved.status_code == 200 and 'value="14, 3"' in saved.text
+    stored = edition(runtime, week).reminder_settings
+    assert stored["draft_deadline"]["days_before"] == [14, 3] and stored["post_event"]["hour"] == 16
+    assert stored["pre_event"]["enabled"] is False
+    assert any("reminder_settings" in entry.detail["changes"] for entry in audited(runtime, week))
+
+
+def test_reminder_days_that_are_no_days_are_kept_and_refused(coordinator, runtime, week):  # noqa: F811
+    before = edition(runtime, week).reminder_settings
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {**reminders_form(settings), "draft_deadline_days": "14, soon", "post_event_hour": "25"}
+
+    refused = coordinator.post(f"/coordinator/editions/{week}/settings/reminders", data=form)
+
+    assert refused.status_code == 400
+    assert 'href="#draft_deadline_days"' in refused.text and 'value="14, soon"' in refused.text
+    assert 'href="#post_event_hour"' in refused.text and 'value="25"' in refused.text
+    assert edition(runtime, week).reminder_settings == before and audited(runtime, week) == []
