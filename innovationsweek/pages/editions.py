@@ -5,6 +5,7 @@ audit log and personal-data access log over the service the API's log endpoints 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from innovationsweek import logs
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.reminders import ReminderSettingsSchema
+from innovationsweek.api.schemas import SLUG_PATTERN
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition
 from innovationsweek.errors import DomainError, Invalid
@@ -99,38 +101,66 @@ class TrustForm(FlaskForm):
         return {"fast_lane": self.fast_lane.data, "trusted_organisation_ids": self.trusted.data}
 
 
-class ReasonsForm(FlaskForm):
-    """Preset reasons: the chosen ones removed, and a new one added when its key is given."""
+def _texts(limit: int, message: Any) -> dict[str, TextAreaField]:
+    return {f"text_{language}": TextAreaField(label, validators=[Length(max=limit, message=message)]) for language, label in NOTICE_LANGUAGES.items()}
 
-    remove = CheckboxesField(_l("Remove these reasons"), choices=[])
-    key = StringField(
-        _l("Key of a new reason"),
-        validators=[Optional(), Length(max=40, message=_l("Write at most 40 characters."))],
-    )
-    text_sv = TextAreaField(_l("Swedish text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
-    text_da = TextAreaField(_l("Danish text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
-    text_en = TextAreaField(_l("English text"), validators=[Length(max=1000, message=_l("Write at most 1,000 characters."))])
-    reasons: list[dict[str, Any]] = []
 
-    def offer_reasons(self, reasons: list[dict[str, Any]]) -> ReasonsForm:
-        self.reasons = reasons
-        self.remove.choices = [(reason["key"], reason["key"]) for reason in reasons]
+class KeyedTextsForm(FlaskForm):
+    """A list of keyed texts per language (preset reasons, themes): the chosen ones removed, and
+    a new one added when its key is given."""
+
+    setting = ""  # the edition's or moderation settings' field
+    text_name = ""  # the texts' name in each item
+    taken: Any  # the refusals, in each kind's words
+    unwritten: Any
+    items: list[dict[str, Any]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=self.setting, **kwargs)  # two of them share the page
+
+    def offer(self, items: list[dict[str, Any]]) -> KeyedTextsForm:
+        self.items = items
+        self.remove.choices = [(item["key"], item["key"]) for item in items]
         return self
 
     def validate_key(self, field: StringField) -> None:
         key = (field.data or "").strip()
-        if key and key in {reason["key"] for reason in self.reasons}:
-            raise ValidationError(_("There is a reason with this key already."))
+        if key and key in {item["key"] for item in self.items}:
+            raise ValidationError(str(self.taken))
         if key and not self._texts():
-            raise ValidationError(_("Write the reason in at least one language."))
+            raise ValidationError(str(self.unwritten))
 
     def _texts(self) -> dict[str, str]:
         return {language: text.strip() for language in NOTICE_LANGUAGES if (text := self[f"text_{language}"].data or "").strip()}
 
     def changes(self) -> dict[str, Any]:
-        kept = [reason for reason in self.reasons if reason["key"] not in (self.remove.data or [])]
+        kept = [item for item in self.items if item["key"] not in (self.remove.data or [])]
         key = (self.key.data or "").strip()
-        return {"reasons": kept + ([{"key": key, "text": self._texts()}] if key else [])}
+        return {self.setting: kept + ([{"key": key, self.text_name: self._texts()}] if key else [])}
+
+
+class ReasonsForm(KeyedTextsForm):
+    setting, text_name = "reasons", "text"
+    taken = _l("There is a reason with this key already.")
+    unwritten = _l("Write the reason in at least one language.")
+    remove = CheckboxesField(_l("Remove these reasons"), choices=[])
+    key = StringField(_l("Key of a new reason"), validators=[Optional(), Length(max=40, message=_l("Write at most 40 characters."))])
+    locals().update(_texts(1000, _l("Write at most 1,000 characters.")))
+
+
+class ThemesForm(KeyedTextsForm):
+    setting, text_name = "themes", "label"
+    taken = _l("There is a theme with this key already.")
+    unwritten = _l("Name the theme in at least one language.")
+    remove = CheckboxesField(_l("Remove these themes"), choices=[])
+    key = StringField(
+        _l("Key of a new theme"),
+        validators=[
+            Optional(), Length(max=40, message=_l("Write at most 40 characters.")),
+            Regexp(f"^{SLUG_PATTERN}$", message=_l("Use lower-case letters, digits and dashes.")),
+        ],
+    )
+    locals().update(_texts(100, _l("Write at most 100 characters.")))
 
 
 REMINDER_KINDS = {
@@ -282,26 +312,34 @@ def save_reminders(slug: str) -> BaseResponse:
     return redirect(url_for("pages.edition_settings", slug=slug) + "#reminders")
 
 
+@bp.post("/coordinator/editions/<slug:slug>/settings/themes")
+@signed_in
+def save_themes(slug: str) -> BaseResponse:
+    form = ThemesForm().offer(_coordinated_edition(slug).themes or [])
+    return _save_section(slug, form, "themes", _("The themes are saved."), editions.update_edition)
+
+
 @bp.post("/coordinator/editions/<slug:slug>/settings/trust")
 @signed_in
 def save_trust(slug: str) -> BaseResponse:
-    return _save_moderation(slug, TrustForm().offer_organisations(), "trust", _("The trusted organisations are saved."))
+    form = TrustForm().offer_organisations()
+    return _save_section(slug, form, "trust", _("The trusted organisations are saved."), moderation.update_moderation_settings)
 
 
 @bp.post("/coordinator/editions/<slug:slug>/settings/reasons")
 @signed_in
 def save_reasons(slug: str) -> BaseResponse:
-    form = ReasonsForm().offer_reasons(moderation.moderation_settings(db(), current_actor(), slug).reasons)
-    return _save_moderation(slug, form, "reasons", _("The preset reasons are saved."))
+    form = ReasonsForm().offer(moderation.moderation_settings(db(), current_actor(), slug).reasons)
+    return _save_section(slug, form, "reasons", _("The preset reasons are saved."), moderation.update_moderation_settings)
 
 
-def _save_moderation(slug: str, form: TrustForm | ReasonsForm, section: str, saved: str) -> BaseResponse:
-    """One of the moderation settings' forms, saved as the API's PATCH of them."""
+def _save_section(slug: str, form: TrustForm | KeyedTextsForm, section: str, saved: str, update: Callable[..., Any]) -> BaseResponse:
+    """One section's form, saved by the service function the API's PATCH of it calls."""
     edition = _coordinated_edition(slug)
     if not form.validate():
         return _settings_page(edition, status=400, **{section: form})
     try:
-        moderation.update_moderation_settings(db(), current_actor(), slug, form.changes())
+        update(db(), current_actor(), slug, form.changes())
     except Invalid as error:
         edition = _undo(slug)
         _show_refusal(form, error, {})
@@ -319,6 +357,7 @@ def _settings_page(
     reminders: RemindersForm | None = None,
     trust: TrustForm | None = None,
     reasons: ReasonsForm | None = None,
+    themes: ThemesForm | None = None,
 ) -> Response:
     """The page with each section's form: the one just sent as typed, the others as saved."""
     settings = moderation.moderation_settings(db(), current_actor(), edition.slug)
@@ -327,7 +366,9 @@ def _settings_page(
     if trust is None:
         trust = TrustForm(formdata=None, fast_lane=settings.fast_lane, trusted=settings.trusted_organisation_ids).offer_organisations()
     if reasons is None:
-        reasons = ReasonsForm(formdata=None).offer_reasons(settings.reasons)
+        reasons = ReasonsForm(formdata=None).offer(settings.reasons)
+    if themes is None:
+        themes = ThemesForm(formdata=None).offer(edition.themes or [])
     if dates is None:
         zone = ZoneInfo(edition.timezone)
         saved = {name: getattr(edition, name).astimezone(zone).replace(tzinfo=None) for name in DATE_FIELDS}
@@ -335,7 +376,7 @@ def _settings_page(
     if notice is None:
         notice = PrivacyNoticeForm(formdata=None, data=edition.privacy_notice)  # the texts in use, to edit
     return render_page(
-        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, reminders=reminders, trust=trust, reasons=reasons,
+        "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, reminders=reminders, trust=trust, reasons=reasons, themes=themes,
         notice_languages=NOTICE_LANGUAGES,
         sign_out=sign_out_form(),
     )

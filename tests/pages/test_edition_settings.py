@@ -191,8 +191,8 @@ def test_trusted_organisations_and_the_fast_lane_are_saved_and_audited(coordinat
 def test_a_preset_reason_is_added_and_one_removed(coordinator, runtime, week):  # noqa: F811
     before = moderation_settings(runtime, week)[2]
     settings = coordinator.get(f"/coordinator/editions/{week}/settings")
-    form = {"remove": [before[0]["key"]], "key": "no-host", "text_sv": "Ingen arrangör anges.", "text_da": "", "text_en": "",
-            "csrf_token": csrf_token(settings)}
+    form = {"reasons-remove": [before[0]["key"]], "reasons-key": "no-host", "reasons-text_sv": "Ingen arrangör anges.",
+            "reasons-csrf_token": csrf_token(settings)}
 
     saved = coordinator.post(f"/coordinator/editions/{week}/settings/reasons", data=form, follow_redirects=True)
 
@@ -205,11 +205,11 @@ def test_a_preset_reason_is_added_and_one_removed(coordinator, runtime, week):  
 def test_a_preset_reason_with_a_key_in_use_is_refused_and_kept(coordinator, runtime, week):  # noqa: F811
     before = moderation_settings(runtime, week)[2]
     settings = coordinator.get(f"/coordinator/editions/{week}/settings")
-    form = {"key": before[0]["key"], "text_sv": "Samma nyckel", "text_da": "", "text_en": "", "csrf_token": csrf_token(settings)}
+    form = {"reasons-key": before[0]["key"], "reasons-text_sv": "Samma nyckel", "reasons-csrf_token": csrf_token(settings)}
 
     refused = coordinator.post(f"/coordinator/editions/{week}/settings/reasons", data=form)
 
-    assert refused.status_code == 400 and 'href="#key"' in refused.text and "Samma nyckel</textarea>" in refused.text
+    assert refused.status_code == 400 and 'href="#reasons-key"' in refused.text and "Samma nyckel</textarea>" in refused.text
     assert moderation_settings(runtime, week)[2] == before and not moderation_audited(runtime)
 
 
@@ -246,3 +246,24 @@ def test_reminder_days_that_are_no_days_are_kept_and_refused(coordinator, runtim
     assert 'href="#draft_deadline_days"' in refused.text and 'value="14, soon"' in refused.text
     assert 'href="#post_event_hour"' in refused.text and 'value="25"' in refused.text
     assert edition(runtime, week).reminder_settings == before and audited(runtime, week) == []
+
+
+def test_a_theme_is_added_and_one_removed_and_a_bad_key_is_refused(coordinator, runtime, week):  # noqa: F811
+    before = edition(runtime, week).themes
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    refused = coordinator.post(
+        f"/coordinator/editions/{week}/settings/themes",
+        data={"themes-key": "Öppna data", "themes-text_sv": "Öppna data", "themes-csrf_token": csrf_token(settings)},
+    )
+    assert refused.status_code == 400 and 'href="#themes-key"' in refused.text and 'value="Öppna data"' in refused.text
+    assert edition(runtime, week).themes == before
+
+    form = {"themes-remove": [before[0]["key"]], "themes-key": "open-data", "themes-text_sv": "Öppna data", "themes-text_en": "Open data",
+            "themes-csrf_token": csrf_token(settings)}
+    saved = coordinator.post(f"/coordinator/editions/{week}/settings/themes", data=form, follow_redirects=True)
+
+    assert "<code>open-data</code>: Öppna data" in saved.text
+    themes = edition(runtime, week).themes
+    assert [theme["key"] for theme in themes] == [theme["key"] for theme in before[1:]] + ["open-data"]
+    assert themes[-1]["label"] == {"sv": "Öppna data", "en": "Open data"}
+    assert any("themes" in entry.detail["changes"] for entry in audited(runtime, week))
