@@ -49,6 +49,7 @@ def coordinator(client, week):  # noqa: F811
 def test_the_dates_are_saved_in_the_weeks_time_zone_shown_and_audited(coordinator, runtime, week):  # noqa: F811
     settings = coordinator.get(f"/coordinator/editions/{week}/settings")
     assert settings.status_code == 200 and settings.headers["Cache-Control"] == "no-store"
+    assert re.search(r"<title>Inställningar – [^<]*</title>", settings.text)
     form = {**dates_form(week), "csrf_token": csrf_token(settings)}
 
     saved = coordinator.post(f"/coordinator/editions/{week}/settings/dates", data=form, follow_redirects=True)
@@ -191,6 +192,7 @@ def test_trusted_organisations_and_the_fast_lane_are_saved_and_audited(coordinat
 def test_a_preset_reason_is_added_and_one_removed(coordinator, runtime, week):  # noqa: F811
     before = moderation_settings(runtime, week)[2]
     settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    assert f'name="reasons-remove" value="{before[0]["key"]}"' in settings.text  # each one listed, to remove
     form = {"reasons-remove": [before[0]["key"]], "reasons-key": "no-host", "reasons-text_sv": "Ingen arrangör anges.",
             "reasons-csrf_token": csrf_token(settings)}
 

@@ -18,6 +18,7 @@ def test_a_coordinator_changes_the_deadline_and_reads_the_logs(browser_page, bas
     page.locator("section.edition-card").first.get_by_role("link", name="Inställningar").click()
     page.wait_for_url(f"**/coordinator/editions/{week}/settings")
     blocking = {"settings": axe_violations(page)}
+    shoot(page, "sv-coordinator-settings")
 
     deadline = page.get_by_label("Sista dag för anmälan av aktiviteter")
     later = deadline.input_value()[:11] + "21:37"  # the same day, at another time
