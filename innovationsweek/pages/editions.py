@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from innovationsweek import logs
@@ -85,8 +85,7 @@ class PrivacyNoticeForm(FlaskForm):
 
 
 class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = CheckboxInput()  # the template lays the options out
 
 
 class TrustForm(FlaskForm):
