@@ -1,6 +1,8 @@
-"""An edition's settings and logs for its coordinators: the week's dates and the privacy notice,
-each saved on its own through the editions service (as the API's PATCH of an edition), and the
-audit log and personal-data access log over the service the API's log endpoints use."""
+"""An edition's settings and logs for its coordinators. The settings page has one form per
+section (dates, privacy notice, themes, reminders, trusted organisations, preset reasons), each
+saved on its own by the service function the API's PATCH of that part calls (editions or
+moderation settings), under the same access rules; the audit log and the personal-data access
+log are paged over the service the API's log endpoints use, with the same filters."""
 
 from __future__ import annotations
 
