@@ -10,6 +10,7 @@ from innovationsweek.pages import (  # noqa: F401 (their views join the blueprin
     cancellation,
     coordinator,
     drafts,
+    editions,
     organiser,
     passwords,
     sign_in,
