@@ -38,7 +38,7 @@ class OrganisationForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address."))])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLES.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLES.items()], default=MemberRole.MEMBER.value)
 
 
 class EmptyForm(FlaskForm):

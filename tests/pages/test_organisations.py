@@ -27,6 +27,15 @@ def role_in(runtime, name: str, email: str) -> MemberRole | None:
         )
 
 
+def invite(runtime, name: str) -> tuple[int, str]:
+    """Another host's activity names the organisation co-organiser: its id and title."""
+    place = organisation_id(runtime, name)
+    with runtime.database.unit_of_work() as session:
+        activity = session.scalars(sa.select(Activity).where(Activity.organisation_id != place).order_by(Activity.id)).first()
+        session.add(CoOrganiser(activity_id=activity.id, organisation_id=place))
+        return activity.id, activity.title
+
+
 def test_my_organisations_list_my_role_and_a_created_one_lands_in_the_database(client, runtime, demo_data):
     sign_in(client, ORGANISER)
     page = client.get(MINE)
@@ -106,10 +115,7 @@ def test_a_plain_member_sees_the_list_read_only(client, runtime, demo_data):
 
 def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_data):
     place = organisation_id(runtime, "Linköpings kommun")
-    with runtime.database.unit_of_work() as session:
-        activity = session.scalars(sa.select(Activity).where(Activity.organisation_id != place).order_by(Activity.id)).first()
-        session.add(CoOrganiser(activity_id=activity.id, organisation_id=place))
-        activity_id, title = activity.id, activity.title
+    activity_id, title = invite(runtime, "Linköpings kommun")
     sign_in(client, ORGANISER)
     page = client.get(MINE)
     assert title in page.text and "Accept" in page.text
