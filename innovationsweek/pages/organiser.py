@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from innovationsweek.activities import service as activities
 from innovationsweek.activities.models import ActivityStatus
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.organisations import service as organisations
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
 
@@ -35,7 +34,6 @@ def organiser_home() -> Response:
         "organiser/home.html",
         200,
         user=user,
-        memberships=organisations.memberships_of(db(), user),
         activities=activities.activities_of_my_organisations(db(), actor),
         statuses=STATUSES,
         sign_out=sign_out_form(),
