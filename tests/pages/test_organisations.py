@@ -14,6 +14,11 @@ COORDINATOR = "coordinator@example.org"  # owner of Sveriges Kommuner och Landst
 MINE = "/organiser/organisations/"
 
 
+def sign_in_in_english(client, email: str) -> None:
+    sign_in(client, email)
+    client.set_cookie("lang", "en")  # what the assertions read
+
+
 def organisation_id(runtime, name: str) -> int:
     with runtime.database.sessions() as session:
         return session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
@@ -37,7 +42,7 @@ def invite(runtime, name: str) -> tuple[int, str]:
 
 
 def test_my_organisations_list_my_role_and_a_created_one_lands_in_the_database(client, runtime, demo_data):
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     page = client.get(MINE)
     assert page.status_code == 200 and "Linköpings kommun" in page.text and "Owner" in page.text
     assert page.headers["Cache-Control"] == "no-store"
@@ -52,7 +57,7 @@ def test_my_organisations_list_my_role_and_a_created_one_lands_in_the_database(c
 
 
 def test_invalid_input_keeps_the_typed_values_answers_at_the_fields_and_creates_nothing(client, runtime, demo_data):
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     token = csrf_token(client.get(MINE))
     with runtime.database.sessions() as session:
         before = session.scalar(sa.select(sa.func.count()).select_from(Organisation))
@@ -67,7 +72,7 @@ def test_invalid_input_keeps_the_typed_values_answers_at_the_fields_and_creates_
 
 
 def test_an_owner_adds_a_member_changes_the_role_and_removes_them(client, runtime, demo_data):
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     place = organisation_id(runtime, "Linköpings kommun")
     page = client.get(f"{MINE}{place}")
     token = csrf_token(page)
@@ -84,7 +89,7 @@ def test_an_owner_adds_a_member_changes_the_role_and_removes_them(client, runtim
 
 
 def test_the_last_owner_cannot_step_down(client, runtime, demo_data):
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     place = organisation_id(runtime, "Linköpings kommun")
     token = csrf_token(client.get(f"{MINE}{place}"))
     refused = client.post(f"{MINE}{place}/members", data={"csrf_token": token, "email": ORGANISER, "role": "member"})
@@ -93,7 +98,7 @@ def test_the_last_owner_cannot_step_down(client, runtime, demo_data):
 
 
 def test_a_non_member_neither_sees_nor_manages_the_members(client, runtime, demo_data):
-    sign_in(client, COORDINATOR)
+    sign_in_in_english(client, COORDINATOR)
     place = organisation_id(runtime, "Linköpings kommun")
     assert client.get(f"{MINE}{place}").status_code == 404
     token = csrf_token(client.get(MINE))
@@ -107,7 +112,7 @@ def test_a_plain_member_sees_the_list_read_only(client, runtime, demo_data):
     with runtime.database.unit_of_work() as session:
         coordinator_id = session.scalar(sa.text("SELECT id FROM users WHERE email = :email"), {"email": COORDINATOR})
         session.add(Membership(organisation_id=place, user_id=coordinator_id, role=MemberRole.MEMBER))
-    sign_in(client, COORDINATOR)
+    sign_in_in_english(client, COORDINATOR)
     page = client.get(f"{MINE}{place}")
     assert page.status_code == 200 and "Oskar Organisatör" in page.text
     assert "Add a member" not in page.text and "Remove" not in page.text
@@ -116,7 +121,7 @@ def test_a_plain_member_sees_the_list_read_only(client, runtime, demo_data):
 def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_data):
     place = organisation_id(runtime, "Linköpings kommun")
     activity_id, title = invite(runtime, "Linköpings kommun")
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     page = client.get(MINE)
     assert title in page.text and "Accept" in page.text
     client.post(f"{MINE}{place}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)})
@@ -126,5 +131,5 @@ def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_dat
 
 
 def test_the_organiser_home_links_to_the_organisations(client, demo_data):
-    sign_in(client, ORGANISER)
+    sign_in_in_english(client, ORGANISER)
     assert f'href="{MINE}"' in client.get("/organiser/").text
