@@ -35,7 +35,7 @@ def organiser_home() -> Response:
         "organiser/home.html",
         200,
         user=user,
-        memberships=organisations.memberships_of(db(), user),
+        memberships=organisations.memberships_of(db(), user),  # without one, no activity can be drafted
         activities=activities.activities_of_my_organisations(db(), actor),
         statuses=STATUSES,
         sign_out=sign_out_form(),
