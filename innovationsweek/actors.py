@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
+
 from innovationsweek.errors import Forbidden, NotAuthenticated
 
 if TYPE_CHECKING:
@@ -25,13 +27,13 @@ class Actor:
 
     def require_user(self) -> User:
         if self.user is None:
-            raise NotAuthenticated("Sign in with a Bearer token from POST /api/v1/auth/tokens.")
+            raise NotAuthenticated(_l("Sign in with a Bearer token from POST /api/v1/auth/tokens."))
         return self.user
 
     def require_admin(self) -> User:
         user = self.require_user()
         if not user.is_admin:
-            raise Forbidden("Only administrators may do this.")
+            raise Forbidden(_l("Only administrators may do this."))
         return user
 
 

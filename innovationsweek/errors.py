@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+# A detail is a lazy message (``_l("... %(name)s ...", name=value)``): the API writes it in the
+# language the caller's ``Accept-Language`` chose. A plain string is shown as it is.
+Message = str | LazyString
+
 
 class DomainError(Exception):
     """Base of every rule the service layer refuses. ``detail`` is safe to show to the caller."""
 
-    def __init__(self, detail: str, **extra: object) -> None:
+    def __init__(self, detail: Message, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
@@ -32,7 +39,7 @@ class Invalid(DomainError):
     """A value passed the schema but breaks a rule; ``field`` names it, in the body or, with
     ``in_query``, in the query string."""
 
-    def __init__(self, detail: str, field: str, *, in_query: bool = False) -> None:
+    def __init__(self, detail: Message, field: str, *, in_query: bool = False) -> None:
         super().__init__(detail, **({"parameter": field} if in_query else {"field": field}))
         self.field = field
 
@@ -49,5 +56,5 @@ def non_blank(text: str, field: str) -> str:
     """``text`` without surrounding white space; a blank one is refused, naming ``field``."""
     stripped = text.strip()
     if not stripped:
-        raise Invalid("This may not be blank.", field=field)
+        raise Invalid(_l("This may not be blank."), field=field)
     return stripped

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
             raise ValueError("wrong shape")
         return [_key_value(value, kind) for value, kind in zip(plain, kinds)]
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("This cursor is not one this API gave out; start again without it.", "cursor", in_query=True) from None
+        raise Invalid(_l("This cursor is not one this API gave out; start again without it."), "cursor", in_query=True) from None
 
 
 def _key_value(plain: Any, kind: type) -> Any:

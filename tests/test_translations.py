@@ -4,6 +4,7 @@ with the project's own babel.cfg, so a new string without a translation fails.""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,30 @@ def test_every_message_is_translated(language: str) -> None:
 
     assert source_messages(), "the extractor finds the messages"
     assert missing == [], f"untranslated in {language}.po (make messages, then translate): {missing}"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_translation_keeps_the_placeholders_of_its_message(language: str) -> None:
+    # A translation that drops or renames a placeholder fails when formatted, or hides a value.
+    with (DIRECTORY / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po)
+    differing = [
+        (message.id, translation)
+        for message in catalogue
+        if message.id
+        for source, translation in _pairs(message.id, message.string)
+        if translation and sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(translation))
+    ]
+    assert differing == []
+
+
+def _pairs(source: str | tuple[str, ...], translation: str | tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each form of a translation with the message form it renders: a plural's first form the
+    singular, every later form the plural."""
+    if isinstance(source, str):
+        return [(source, str(translation))]
+    singular, plural = source[0], source[1]
+    return [(singular if index == 0 else plural, form) for index, form in enumerate(translation)]

@@ -14,8 +14,9 @@ import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
-import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
@@ -47,7 +48,7 @@ def change_password(session: Session, actor: Actor, *, current: str, new: str) -
     must not be enough). Every token of the account is revoked, this session's too."""
     user = actor.require_user()
     if not password_matches(user, current):
-        raise Invalid("The current password is wrong.", field="current_password")
+        raise Invalid(_l("The current password is wrong."), field="current_password")
     _set_password(session, actor, user, new)
 
 
@@ -85,10 +86,10 @@ def account_of_reset_link(session: Session, token: str, *, secret_key: str) -> U
     except SignatureExpired:
         raise ResetLinkExpired("This reset link has expired. Ask for a new one.") from None
     except (BadSignature, ValueError, TypeError):
-        raise NotFound("This reset link is not valid.") from None
+        raise NotFound(_l("This reset link is not valid.")) from None
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or fingerprint != _fingerprint(user):
-        raise NotFound("This reset link is not valid: it was used, or the password was changed since.")
+        raise NotFound(_l("This reset link is not valid: it was used, or the password was changed since."))
     return user
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
@@ -71,7 +72,7 @@ def register(session: Session, *, email: str, password: str, name: str, is_admin
     check_password_rules(password)
     name = non_blank(name, "name")
     if find_user_by_email(session, email) is not None:
-        raise Conflict("An account with this email already exists.", field="email")
+        raise Conflict(_l("An account with this email already exists."), field="email")
     user = User(
         email=normalise_email(email), name=name, password_hash=hash_password(password), is_admin=is_admin
     )
@@ -82,7 +83,7 @@ def register(session: Session, *, email: str, password: str, name: str, is_admin
 
 def check_password_rules(password: str, *, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+        raise Invalid(_l("The password needs at least %(length)s characters.", length=MIN_PASSWORD_LENGTH), field=field)
 
 
 def hash_password(password: str) -> str:
@@ -128,7 +129,7 @@ def confirm_sign_up(session: Session, token: str) -> User:
     """Turn the link's sign-up into an account that can sign in; the link then stops working."""
     pending = _pending_sign_up(session, token)
     if find_user_by_email(session, pending.email) is not None:  # made meanwhile, e.g. on the command line
-        raise Conflict("An account with this email exists already: sign in with its password.")
+        raise Conflict(_l("An account with this email exists already: sign in with its password."))
     user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash, is_admin=False)
     session.add(user)
     session.delete(pending)
@@ -145,7 +146,7 @@ def purge_expired_sign_ups(session: Session) -> int:
 def _pending_sign_up(session: Session, token: str) -> SignUp:
     pending = session.scalar(sa.select(SignUp).where(SignUp.token_hash == secret_hash(token)))
     if pending is None:
-        raise NotFound("This sign-up link is not valid: it was used, or a newer sign-up replaced it.")
+        raise NotFound(_l("This sign-up link is not valid: it was used, or a newer sign-up replaced it."))
     if utcnow() - pending.created_at > SIGN_UP_LINK_LIFETIME:
         raise SignUpLinkExpired("This sign-up link has expired. Sign up again.")
     return pending
@@ -155,7 +156,7 @@ def mail_account(session: Session, address: str, *, subject: str, text: str, sec
     try:
         send_mail(session, to=address, subject=subject, text=text, secrets=secrets)
     except ValueError:  # an address the schema let through but no mail server would take
-        raise Invalid("Mail cannot be sent to this address.", field="email") from None
+        raise Invalid(_l("Mail cannot be sent to this address."), field="email") from None
 
 
 # Neither mail repeats what the sign-up gave (its name): anyone can sign up with any address,
@@ -202,7 +203,7 @@ def _confirmation_text(link: str) -> str:
 def issue_token(session: Session, *, email: str, password: str, lifetime: timedelta) -> IssuedToken:
     user = find_user_by_email(session, email)
     if not password_matches(user, password):
-        raise NotAuthenticated("The email or the password is wrong.")
+        raise NotAuthenticated(_l("The email or the password is wrong."))
     assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -223,14 +224,14 @@ def password_matches(user: User | None, password: str) -> bool:
 def authenticate_token(session: Session, raw: str) -> Actor:
     token = session.scalar(sa.select(AccessToken).where(AccessToken.token_hash == secret_hash(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
-        raise NotAuthenticated("The token is unknown, expired or revoked.")
+        raise NotAuthenticated(_l("The token is unknown, expired or revoked."))
     return Actor(user=token.user)
 
 
 def revoke_token(session: Session, raw: str) -> None:
     token = session.scalar(sa.select(AccessToken).where(AccessToken.token_hash == secret_hash(raw)))
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_l("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     session.flush()
@@ -247,7 +248,7 @@ def list_users(session: Session, actor: Actor, *, email: str | None = None) -> l
 def get_user_by_email(session: Session, email: str) -> User:
     user = find_user_by_email(session, email)
     if user is None:
-        raise NotFound(f"No account with the email {normalise_email(email)}.", field="email")
+        raise NotFound(_l("No account with the email %(email)s.", email=normalise_email(email)), field="email")
     return user
 
 
@@ -267,7 +268,7 @@ def delete_own_account(session: Session, actor: Actor, *, password: str) -> None
     alone must not be enough). See :func:`delete_account`."""
     user = actor.require_user()
     if not password_matches(user, password):
-        raise Forbidden("The password is wrong.", field="password")
+        raise Forbidden(_l("The password is wrong."), field="password")
     _delete(session, actor, user)
 
 
@@ -279,7 +280,7 @@ def delete_account(session: Session, actor: Actor, user_id: int) -> None:
     actor.require_admin()
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No account {user_id}.")
+        raise NotFound(_l("No account %(id)s.", id=user_id))
     _delete(session, actor, user)
 
 
@@ -290,9 +291,13 @@ def _delete(session: Session, actor: Actor, user: User) -> None:
         names = ", ".join(f"{o.name} ({o.id})" for o in stranded)
         first = stranded[0].id
         raise Conflict(
-            f"The account is the last owner of {names}, which has other members. Make one of them an owner first "
-            f'(POST /api/v1/organisations/{first}/members with their email and "role": "owner"), or delete the '
-            "organisation; then delete the account.",
+            _l(
+                "The account is the last owner of %(names)s, which has other members. Make one of them an owner first "
+                '(POST /api/v1/organisations/%(first)s/members with their email and "role": "owner"), or delete the '
+                "organisation; then delete the account.",
+                names=names,
+                first=first,
+            ),
             organisations=[{"id": o.id, "name": o.name} for o in stranded],
         )
     for membership in memberships:

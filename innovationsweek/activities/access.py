@@ -10,6 +10,7 @@ participants) get a 403 from the service that holds that rule.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ def visible_activity(session: Session, actor: Actor, activity_id: int) -> Activi
     user = actor.require_user()
     activity = session.get(Activity, activity_id)
     if activity is None or not may_see(session, actor, user, activity):
-        raise NotFound(f"No activity {activity_id}.")
+        raise NotFound(_l("No activity %(id)s.", id=activity_id))
     return activity
 
 

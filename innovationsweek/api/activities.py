@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import marshmallow as ma
 from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+import marshmallow as ma
 from marshmallow import validate
 
 from innovationsweek.activities import service as activities
@@ -192,12 +193,12 @@ def if_match(*, required: bool) -> int | None:
     """The version named by ``If-Match``. Where it is optional, absence and ``*`` mean any."""
     header = (request.headers.get("If-Match") or "").strip()
     if required and header in ("", "*"):
-        raise PreconditionRequired("Send If-Match with the ETag from your last read, so no change is lost.")
+        raise PreconditionRequired(_l("Send If-Match with the ETag from your last read, so no change is lost."))
     if header in ("", "*"):
         return None
     match = re.fullmatch(r'\s*"v(\d+)"\s*', header)
     if match is None:
-        raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "v3".')
+        raise PreconditionFailed(_l('If-Match must be an ETag this API gave out, such as "v3".'))
     return int(match.group(1))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 import flask_smorest
 
 from innovationsweek.actors import Actor
@@ -38,13 +39,13 @@ def check_caller_kind(actor: Actor, roles: frozenset[str]) -> None:
     if "public" in roles:
         return
     if actor.user is None and actor.partner is None:
-        raise NotAuthenticated("This operation needs 'Authorization: Bearer <token or API key>'.")
+        raise NotAuthenticated(_l("This operation needs 'Authorization: Bearer <token or API key>'."))
     if actor.partner is not None and "partner" not in roles:
-        raise Forbidden("Partner API keys are read-only and may not call this operation.")
+        raise Forbidden(_l("Partner API keys are read-only and may not call this operation."))
     if actor.user is not None and not roles & PERSON_ROLES:
-        raise Forbidden("This operation is for partners' API keys.")
+        raise Forbidden(_l("This operation is for partners' API keys."))
     if roles & PERSON_ROLES == {"admin"} and not actor.is_admin:
-        raise Forbidden("Only administrators may do this.")
+        raise Forbidden(_l("Only administrators may do this."))
 
 
 class Blueprint(flask_smorest.Blueprint):

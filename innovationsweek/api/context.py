@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +40,7 @@ def bearer_credential() -> str | None:
     if not header:
         return None
     if scheme.lower() != "bearer" or not credential.strip():
-        raise NotAuthenticated("Use 'Authorization: Bearer <token or API key>'.")
+        raise NotAuthenticated(_l("Use 'Authorization: Bearer <token or API key>'."))
     return credential.strip()
 
 

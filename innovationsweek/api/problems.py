@@ -13,6 +13,8 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -29,6 +31,9 @@ from innovationsweek.errors import (
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The languages a problem's ``detail`` is written in, chosen by ``Accept-Language`` alone (not
+# the pages' cookie: a partner's client sends no cookie), English when none of them is asked for.
+DETAIL_LANGUAGES = ("en", "sv", "da")
 log = logging.getLogger(__name__)
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
@@ -59,6 +64,11 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
 
 
+def detail_language() -> str:
+    """The language of this request's problem details: ``Accept-Language``'s best match, or English."""
+    return request.accept_languages.best_match(DETAIL_LANGUAGES) or DETAIL_LANGUAGES[0]
+
+
 def problem(
     status: int,
     detail: str | None = None,
@@ -67,6 +77,9 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
+    """The problem's body, its ``detail`` and field errors' details written (from lazy messages)
+    in the language ``Accept-Language`` chose; ``type`` and ``title`` stay English for partners."""
+    language = detail_language()
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
@@ -77,8 +90,14 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    with force_locale(language):
+        text = json.dumps(body)  # a lazy message becomes text here, in the chosen language
+    response = Response(text, status=status, mimetype=PROBLEM_MEDIA_TYPE)
     response.headers.update(headers or {})
+    # A detail not yet written as a message of the catalogue is English whatever was asked.
+    translated = isinstance(detail, LazyString) or any(isinstance(error.get("detail"), LazyString) for error in errors or ())
+    response.content_language.add(language if translated else DETAIL_LANGUAGES[0])
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -91,7 +110,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(error.valid_methods)
     if "messages" in data:
         errors = field_errors(data["messages"], data.get("schema"))
-        detail = "The request body is not valid JSON." if error.code == 400 else "The request has invalid fields; see errors."
+        detail = _l("The request body is not valid JSON.") if error.code == 400 else _l("The request has invalid fields; see errors.")
         return problem(error.code or 422, detail, errors=errors, headers=headers)
     detail = data.get("message") or error.description
     return problem(error.code or 500, detail, headers=headers)
@@ -114,7 +133,7 @@ def handle_integrity_error(error: IntegrityError) -> Response:
     # Races the service checks cannot see (two requests creating the same thing at once) end
     # here; the request's transaction is rolled back by the request teardown.
     log.info("integrity error mapped to 409: %s", error.orig)
-    return problem(409, "The request conflicts with data that already exists.")
+    return problem(409, _l("The request conflicts with data that already exists."))
 
 
 def handle_stale_data(error: StaleDataError) -> Response:
@@ -123,12 +142,12 @@ def handle_stale_data(error: StaleDataError) -> Response:
     # one that sent If-Match its precondition failed; to one that did not, it is a conflict.
     log.info("concurrent change mapped to 409/412: %s", error)
     status = 412 if request.headers.get("If-Match") else 409
-    return problem(status, "Someone changed this at the same moment; load it again and redo your change.")
+    return problem(status, _l("Someone changed this at the same moment; load it again and redo your change."))
 
 
 def handle_unexpected(error: BaseException) -> Response:
     log.exception("unhandled error", exc_info=error)
-    return problem(500, "Something went wrong on our side; it has been logged.")
+    return problem(500, _l("Something went wrong on our side; it has been logged."))
 
 
 def field_errors(messages: Mapping[str, Any], schema: ma.Schema | None = None) -> list[dict[str, str]]:

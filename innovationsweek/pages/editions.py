@@ -29,7 +29,8 @@ from innovationsweek.editions.models import Edition
 from innovationsweek.errors import DomainError, Invalid
 from innovationsweek.moderation import service as moderation
 from innovationsweek.organisations.service import list_organisations
-from innovationsweek.pages.coordinator import FIELDS, _coordinated_edition
+from innovationsweek.pages.coordinator import coordinated_edition
+from innovationsweek.pages.labels import FIELDS
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
 from innovationsweek.reminders.settings import DEFAULTS as REMINDER_DEFAULTS
@@ -261,14 +262,14 @@ class LogFilterForm(FlaskForm):
 @bp.get("/coordinator/editions/<slug:slug>/settings")
 @signed_in
 def edition_settings(slug: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     return _settings_page(edition, status=200)
 
 
 @bp.post("/coordinator/editions/<slug:slug>/settings/dates")
 @signed_in
 def save_dates(slug: str) -> BaseResponse:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = DatesForm()
     if not form.validate():
         return _settings_page(edition, status=400, dates=form)
@@ -285,7 +286,7 @@ def save_dates(slug: str) -> BaseResponse:
 @bp.post("/coordinator/editions/<slug:slug>/settings/privacy-notice")
 @signed_in
 def save_privacy_notice(slug: str) -> BaseResponse:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = PrivacyNoticeForm()
     form.current = edition.privacy_notice_version
     if not form.validate():
@@ -303,7 +304,7 @@ def save_privacy_notice(slug: str) -> BaseResponse:
 @bp.post("/coordinator/editions/<slug:slug>/settings/reminders")
 @signed_in
 def save_reminders(slug: str) -> BaseResponse:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = RemindersForm()
     changes = form.changes() if form.validate() else None
     if changes is None:
@@ -316,7 +317,7 @@ def save_reminders(slug: str) -> BaseResponse:
 @bp.post("/coordinator/editions/<slug:slug>/settings/themes")
 @signed_in
 def save_themes(slug: str) -> BaseResponse:
-    form = ThemesForm().offer(_coordinated_edition(slug).themes or [])
+    form = ThemesForm().offer(coordinated_edition(slug).themes or [])
     return _save_section(slug, form, "themes", _("The themes are saved."), editions.update_edition)
 
 
@@ -336,7 +337,7 @@ def save_reasons(slug: str) -> BaseResponse:
 
 def _save_section(slug: str, form: TrustForm | KeyedTextsForm, section: str, saved: str, update: Callable[..., Any]) -> BaseResponse:
     """One section's form, saved by the service function the API's PATCH of it calls."""
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     if not form.validate():
         return _settings_page(edition, status=400, **{section: form})
     try:
@@ -386,7 +387,7 @@ def _settings_page(
 def _undo(slug: str) -> Edition:
     """The change was refused after the edition took it: forget it before showing the page."""
     db().rollback()
-    return _coordinated_edition(slug)
+    return coordinated_edition(slug)
 
 
 def _show_refusal(form: FlaskForm, error: DomainError, messages: dict[str, Any]) -> None:
@@ -414,7 +415,7 @@ def edition_access(slug: str) -> Response:
 
 
 def _log_page(slug: str, read: Any, template: str) -> Response:
-    edition = _coordinated_edition(slug)
+    edition = coordinated_edition(slug)
     form = LogFilterForm(request.args)
     if request.args and not form.validate():
         return render_page(template, 400, edition=edition, form=form, page=None, more=None, sign_out=sign_out_form(), fields=FIELDS)

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
@@ -136,7 +137,7 @@ def register(
     language = registration_language(activity.edition, language)
     notice = privacy_notice(activity.edition, language)
     if notice_version is not None and notice_version != notice.version:
-        raise Conflict("The privacy notice has changed since it was shown; read the new one.", reason="notice_changed")
+        raise Conflict(_l("The privacy notice has changed since it was shown; read the new one."), reason="notice_changed")
     fields = _cleaned(participant)
     _fill_seats(session, activity, entry, public_url=public_url)
     answer = _newcomers_answer(session, activity.id, entry)
@@ -175,7 +176,7 @@ def availability(session: Session, entry: ProgrammeEntry) -> Availability:
     :func:`register` applies (read only: nothing is locked, so it may change the next moment)."""
     activity = session.get(Activity, entry.activity_id)
     if activity is None:
-        raise NotFound(f"No activity {entry.activity_id}.")
+        raise NotFound(_l("No activity %(id)s.", id=entry.activity_id))
     try:
         _ensure_open(activity, entry)
         privacy_notice(activity.edition, None)
@@ -193,7 +194,7 @@ def registration_language(edition: Edition, language: str | None) -> str:
     if language is None:
         return edition_language(edition)
     if language not in LANGUAGES:
-        raise Invalid(f"Unknown language; one of {', '.join(LANGUAGES)}.", field="language")
+        raise Invalid(_l("Unknown language; one of %(languages)s.", languages=", ".join(LANGUAGES)), field="language")
     return language
 
 
@@ -210,7 +211,7 @@ def find_by_token(session: Session, token: str) -> Registration:
         sa.select(Registration).where(Registration.cancel_token_hash == secret_hash(token), Registration.erased_at.is_(None))
     )
     if registration is None:
-        raise NotFound("No registration has this link; it may have been mistyped or erased.")
+        raise NotFound(_l("No registration has this link; it may have been mistyped or erased."))
     return registration
 
 
@@ -270,7 +271,7 @@ def list_registrations(session: Session, actor: Actor, activity_id: int, *, expo
     user = actor.require_user()
     activity = visible_activity(session, actor, activity_id)
     if not is_member(session, user, activity.organisation_id):
-        raise Forbidden("Only members of the host organisation may see its participants.")
+        raise Forbidden(_l("Only members of the host organisation may see its participants."))
     registrations = list(
         session.scalars(
             sa.select(Registration)
@@ -298,7 +299,7 @@ def registration_summary(session: Session, actor: Actor, activity_id: int) -> Su
     user = actor.require_user()
     activity = visible_activity(session, actor, activity_id)
     if not (actor.is_admin or is_coordinator(actor, activity.edition) or is_member(session, user, activity.organisation_id)):
-        raise Forbidden("Only the host organisation's members and the edition's coordinators may see these counts.")
+        raise Forbidden(_l("Only the host organisation's members and the edition's coordinators may see these counts."))
     return _summary(session, activity)
 
 
@@ -315,7 +316,7 @@ def _set_closed(session: Session, actor: Actor, activity_id: int, *, closed: boo
     user = actor.require_user()
     activity = visible_activity(session, actor, activity_id)
     if not (actor.is_admin or is_member(session, user, activity.organisation_id)):
-        raise Forbidden("Only members of the host organisation may open or close its registration.")
+        raise Forbidden(_l("Only members of the host organisation may open or close its registration."))
     if activity.registration_closed != closed:
         activity.registration_closed = closed
         audit.record(
@@ -368,24 +369,28 @@ def _lock(session: Session, activity_id: int) -> Activity:
         sa.select(Activity).where(Activity.id == activity_id).with_for_update().execution_options(populate_existing=True)
     )
     if activity is None:
-        raise NotFound(f"No activity {activity_id}.")
+        raise NotFound(_l("No activity %(id)s.", id=activity_id))
     return activity
 
 
 def _ensure_open(activity: Activity, entry: ProgrammeEntry) -> None:
     terms = _public_terms(entry)
     if activity.status not in (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED):
-        raise NotFound(f"No activity {activity.id} in any open programme.")  # withdrawn; its entry follows
+        raise NotFound(_l("No activity %(id)s in any open programme.", id=activity.id))  # withdrawn; its entry follows
     if activity.status == ActivityStatus.CANCELLED or entry.cancelled:
-        raise Conflict("This activity is cancelled: it takes no registrations.", reason="cancelled")
+        raise Conflict(_l("This activity is cancelled: it takes no registrations."), reason="cancelled")
     if terms is None or terms[0] != RegistrationMode.INTERNAL:
         mode = terms[0] if terms is not None else RegistrationMode.NONE
-        where = "on the organiser's own site (see registration.url)" if mode == RegistrationMode.EXTERNAL else "at all"
-        raise Conflict(f"This activity takes no registrations here; register {where}.", reason="not_registered_here")
+        refusal = (
+            _l("This activity takes no registrations here; register on the organiser's own site (see registration.url).")
+            if mode == RegistrationMode.EXTERNAL
+            else _l("This activity takes no registrations at all.")
+        )
+        raise Conflict(refusal, reason="not_registered_here")
     if activity.registration_closed:
-        raise Conflict("The organiser has closed registration for this activity.", reason="closed")
+        raise Conflict(_l("The organiser has closed registration for this activity."), reason="closed")
     if entry.starts_at is not None and entry.starts_at <= utcnow():
-        raise Conflict("This activity has already started: registration is over.", reason="started")
+        raise Conflict(_l("This activity has already started: registration is over."), reason="started")
 
 
 def _public_terms(entry: ProgrammeEntry | None) -> tuple[RegistrationMode, int | None] | None:
@@ -404,7 +409,7 @@ def privacy_notice(edition: Edition, language: str | None) -> PrivacyNotice:
         if candidate and (notices.get(candidate) or "").strip():
             return PrivacyNotice(text=notices[candidate], version=edition.privacy_notice_version, language=candidate)
     raise Conflict(
-        "Registration is not possible yet: the edition has no privacy notice to consent to.", reason="no_privacy_notice"
+        _l("Registration is not possible yet: the edition has no privacy notice to consent to."), reason="no_privacy_notice"
     )
 
 
@@ -531,7 +536,7 @@ def _tell_registered(
             secrets={CANCEL_LINK: cancel_url(public_url, token, language)},
         )
     except ValueError:  # an address the schema let through but no mail server would take
-        raise Invalid("Mail cannot be sent to this address.", field="email") from None
+        raise Invalid(_l("Mail cannot be sent to this address."), field="email") from None
 
 
 def _tell_promoted(session: Session, registration: Registration, entry: ProgrammeEntry, *, public_url: str) -> None:
