@@ -248,7 +248,7 @@ def participants(query: dict[str, Any], activity_id: int) -> Any:
     if not wants_csv:
         return {"items": items, "total": len(items)}
     timezone = ZoneInfo(items[0].activity.edition.timezone) if items else None
-    response = Response(_csv(items, timezone), mimetype=CSV)
+    response = Response(participants_csv(items, timezone), mimetype=CSV)
     response.headers["Content-Disposition"] = f'attachment; filename="registrations-{activity_id}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -284,7 +284,7 @@ def reopen(activity_id: int) -> Any:
 # --- a spreadsheet ----------------------------------------------------------------------------
 
 
-def _csv(items: list[Registration], timezone: ZoneInfo | None) -> bytes:
+def participants_csv(items: list[Registration], timezone: ZoneInfo | None) -> bytes:
     """UTF-8 with a byte order mark (Excel reads å, ä and ö right only with it), one row per
     registration, times in the edition's time zone."""
     out = io.StringIO()

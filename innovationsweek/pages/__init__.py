@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 
-from innovationsweek.pages import coordinator, organiser, passwords, sign_in, widget  # noqa: F401 (their views join the blueprint)
+from innovationsweek.pages import coordinator, organiser, participants, passwords, sign_in, widget  # noqa: F401 (their views join the blueprint)
 from innovationsweek.pages.i18n import init_babel
 from innovationsweek.pages.views import bp
 
