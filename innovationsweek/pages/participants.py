@@ -20,9 +20,9 @@ from wtforms import FieldList, Form, FormField, IntegerField, StringField, TextA
 from wtforms.validators import URL, Length, NumberRange, Optional, ValidationError
 
 from innovationsweek.activities import service as activities
-from innovationsweek.activities.models import Activity, ActivityStatus
+from innovationsweek.activities.models import Activity
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.registrations import CSV, participants_csv
+from innovationsweek.api.registrations import participants_download
 from innovationsweek.errors import Conflict, Forbidden, Invalid
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
@@ -107,10 +107,7 @@ def participants_export(activity_id: int) -> Response:
     so a download needs neither progress nor a job."""
     items: list[Registration] = registrations.list_registrations(db(), current_actor(), activity_id, export=True)
     activity = _activity(activity_id)
-    response = Response(participants_csv(items, ZoneInfo(activity.edition.timezone)), mimetype=CSV)
-    response.headers["Content-Disposition"] = f'attachment; filename="registrations-{activity_id}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return participants_download(items, activity_id, ZoneInfo(activity.edition.timezone))
 
 
 # --- the report after the event ---------------------------------------------------------------
@@ -139,7 +136,6 @@ def report_page(activity_id: int) -> BaseResponse:
 
 
 def _report_page(activity: Activity, report: Any, form: ReportForm, status: int) -> Response:
-    starts_at = _starts_at(activity)
     return render_page(
         "organiser/report.html",
         status,
@@ -147,8 +143,8 @@ def _report_page(activity: Activity, report: Any, form: ReportForm, status: int)
         edition=activity.edition,
         report=report,
         form=form,
-        starts_at=starts_at,
-        can_report=activity.status == ActivityStatus.PUBLISHED and starts_at is not None and starts_at <= datetime.now(starts_at.tzinfo),
+        starts_at=_starts_at(activity),
+        can_report=_reportable(activity),
         sign_out=sign_out_form(),
     )
 
@@ -196,5 +192,13 @@ def _activity(activity_id: int) -> Activity:
 
 
 def _starts_at(activity: Activity) -> datetime | None:
-    revision = activity.approved_revision
-    return datetime.fromisoformat(revision.content["starts_at"]) if revision is not None else None
+    return reports.starts_at_of(activity) if activity.approved_revision is not None else None
+
+
+def _reportable(activity: Activity) -> bool:
+    """Whether the form is worth showing: the service's own rule, asked before it is filled in."""
+    try:
+        reports.ensure_reportable(activity)
+    except Conflict:
+        return False
+    return True
