@@ -27,6 +27,7 @@ from innovationsweek.errors import Conflict, Forbidden, Invalid
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
 from innovationsweek.reports import service as reports
+from innovationsweek.pages.coordinator import valid_form
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
 
@@ -124,7 +125,7 @@ def report_page(activity_id: int) -> BaseResponse:
         _offer_empty_rows(form)
         return _report_page(activity, report, form, 200)
     form = ReportForm()
-    if not _valid(form):
+    if not valid_form(form):
         return _report_page(activity, report, form, 400)
     try:
         reports.save_report(db(), current_actor(), activity_id, **form.material())
@@ -162,16 +163,6 @@ def _offer_empty_rows(form: ReportForm) -> None:
     """Room for more links without JavaScript: a few empty rows after those reported."""
     for _row in range(min(EMPTY_LINK_ROWS, MAX_LINKS - len(form.links))):
         form.links.append_entry()
-
-
-def _valid(form: ReportForm) -> bool:
-    """Whether the form holds a report; an expired CSRF token is said in the page's language."""
-    if form.validate():
-        return True
-    if form.csrf_token.errors:
-        form.csrf_token.errors = []
-        form.form_errors.append(_("The form had expired. Reload the page and try again."))
-    return False
 
 
 def _refused(refusal: Conflict | Invalid) -> str:
