@@ -228,11 +228,7 @@ def participants(query: dict[str, Any], activity_id: int) -> Any:
     items = registrations.list_registrations(db(), current_actor(), activity_id, export=wants_csv)
     if not wants_csv:
         return {"items": items, "total": len(items)}
-    timezone = ZoneInfo(items[0].activity.edition.timezone) if items else None
-    response = Response(_csv(items, timezone), mimetype=CSV)
-    response.headers["Content-Disposition"] = f'attachment; filename="registrations-{activity_id}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return participants_download(items, activity_id, ZoneInfo(items[0].activity.edition.timezone) if items else None)
 
 
 @blp.route("/activities/<id:activity_id>/registrations/summary")
@@ -265,7 +261,15 @@ def reopen(activity_id: int) -> Any:
 # --- a spreadsheet ----------------------------------------------------------------------------
 
 
-def _csv(items: list[Registration], timezone: ZoneInfo | None) -> bytes:
+def participants_download(items: list[Registration], activity_id: int, timezone: ZoneInfo | None) -> Response:
+    """The spreadsheet as a download that no cache keeps (the API's and the organisers' page's)."""
+    response = Response(participants_csv(items, timezone), mimetype=CSV)
+    response.headers["Content-Disposition"] = f'attachment; filename="registrations-{activity_id}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def participants_csv(items: list[Registration], timezone: ZoneInfo | None) -> bytes:
     """UTF-8 with a byte order mark (Excel reads å, ä and ö right only with it), one row per
     registration, times in the edition's time zone."""
     out = io.StringIO()

@@ -13,6 +13,7 @@ from innovationsweek.pages import (  # noqa: F401 (their views join the blueprin
     editions,
     organisations,
     organiser,
+    participants,
     passwords,
     sign_in,
     statistics,

@@ -167,7 +167,7 @@ def review_queue(slug: str) -> Response:
 def bulk_decision(slug: str) -> Response:
     edition = coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
-    if not _valid(form):
+    if not valid_form(form):
         return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
     if len(form.activity_ids.data) > current_app.config.get("BULK_DECISIONS_WHILE_WAITING", DECIDED_WHILE_WAITING):
         started = bulk.start(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
@@ -265,7 +265,7 @@ def review_activity(activity_id: int) -> BaseResponse:
         preview = moderation.decision_mail(review.activity, review.revision, "approve", comment=None)
         return _review_page(review, form, preview, status=200)
     form = ReviewForm().offer_reasons(slug)
-    if not _valid(form):
+    if not valid_form(form):
         return _review_page(review, form, None, status=400)
     try:
         if request.form.get("action") == "preview":
@@ -305,9 +305,9 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: moderatio
     )
 
 
-def _valid(form: DecisionForm) -> bool:
-    """Whether the form holds a decision; a refused CSRF token is said in the page's language
-    (Flask-WTF's own words are English, and name no field the person can fix)."""
+def valid_form(form: FlaskForm) -> bool:
+    """Whether the form is valid (every signed-in screen's form); a refused CSRF token is said in
+    the page's language (Flask-WTF's own words are English, and name no field the person can fix)."""
     if form.validate():
         return True
     if form.csrf_token.errors:

@@ -46,11 +46,7 @@ def save_report(
     activity = activities.get_activity(session, actor, activity_id)
     if not (actor.is_admin or session.get(Membership, (activity.organisation_id, user.id)) is not None):
         raise Forbidden("Only members of the host organisation may report on this activity.")
-    if activity.status != ActivityStatus.PUBLISHED or activity.approved_revision is None:
-        raise Conflict(f"Only a published activity has a report; this one is {activity.status.value.replace('_', ' ')}.")
-    starts_at = datetime.fromisoformat(activity.approved_revision.content["starts_at"])
-    if (now or utcnow()) < starts_at:
-        raise Conflict("Report once the activity has started.", starts_at=starts_at.isoformat())
+    ensure_reportable(activity, now=now)
     checked_links = [_checked_link(index, link) for index, link in enumerate(links)]
     text = how_to_reuse.strip()
     cleaned_text = activities.sanitised_html(text)
@@ -78,6 +74,21 @@ def save_report(
     )
     session.flush()
     return report
+
+
+def ensure_reportable(activity: Activity, *, now: datetime | None = None) -> None:
+    """A report is for a published activity that has started (Conflict otherwise)."""
+    if activity.status != ActivityStatus.PUBLISHED or activity.approved_revision is None:
+        raise Conflict(f"Only a published activity has a report; this one is {activity.status.value.replace('_', ' ')}.")
+    starts_at = starts_at_of(activity)
+    if (now or utcnow()) < starts_at:
+        raise Conflict("Report once the activity has started.", starts_at=starts_at.isoformat())
+
+
+def starts_at_of(activity: Activity) -> datetime:
+    """When the published version of the activity starts."""
+    assert activity.approved_revision is not None
+    return datetime.fromisoformat(activity.approved_revision.content["starts_at"])
 
 
 def public_material(activity: Activity) -> dict[str, Any] | None:
