@@ -240,12 +240,17 @@ def ics_timing(port: int) -> str:
     try:
         connection.request("GET", f"{API}/programme.ics")
         response = connection.getresponse()
-        response.read(1)
+        size = len(response.read(1))
         first = time.perf_counter() - began
-        size = 1 + len(response.read())
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+            if time.perf_counter() - began > ICS_LIMIT:  # the socket's timeout bounds one read, not all
+                return f"programme.ics: first byte {first:.2f} s, {size / 1e6:.1f} MB after {ICS_LIMIT:.0f} s, not complete (target: within 10 s)"
         last = time.perf_counter() - began
     except (TimeoutError, socket.timeout):
         return f"programme.ics: not complete within {ICS_LIMIT:.0f} s (target: within 10 s)"
+    except http.client.IncompleteRead as broken:
+        return f"programme.ics: broken off after {len(broken.partial) / 1e6:.1f} MB (the server stopped; target: within 10 s)"
     finally:
         connection.close()
     verdict = "met" if last <= ICS_LIMIT and response.status == 200 else "not met"
