@@ -3,6 +3,7 @@ seen at once after its commit, also through the remembered answers."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from innovationsweek.app import create_app
+from innovationsweek.programme.cache import LOCAL_STATE_SECONDS
 from innovationsweek.runtime import Runtime
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.programme.test_programme import PROGRAMME, published
@@ -87,6 +89,21 @@ def test_an_edited_edition_changes_the_answers_of_its_programme(client, runtime,
     response = client.patch("/api/v1/editions/test-week", json={"programme_open": False}, headers=week.coordinator)
     assert response.status_code == 200, response.get_json()
     assert client.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]}).status_code == 404
+
+
+def test_a_change_committed_by_another_process_is_seen_within_a_second(client, runtime, week, settings):
+    published(client, runtime, week)
+    elsewhere = Runtime(settings)
+    try:
+        reader = create_app(runtime=elsewhere).test_client()
+        before = [reader.get(PROGRAMME) for _ in range(3)][-1]
+        published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+        time.sleep(LOCAL_STATE_SECONDS + 0.1)
+        after = reader.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]})
+        assert after.status_code == 200
+        assert after.get_json()["total"] == 2
+    finally:
+        elsewhere.close()
 
 
 def test_without_redis_the_programme_is_read_from_the_database(client, runtime, week, settings):
