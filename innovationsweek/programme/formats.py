@@ -76,8 +76,16 @@ def calendar_chunks(edition: Edition, entries: Iterable[ProgrammeEntry], *, base
     opening = _calendar(edition).to_ical()
     yield opening[: -len(CALENDAR_END)]
     for entry in entries:
-        yield _event(entry, base_url=base_url).to_ical()
+        if entry.calendar_event is not None and entry.calendar_base_url == base_url:
+            yield entry.calendar_event.encode()
+        else:  # published before events were kept, or for another address
+            yield _event(entry, base_url=base_url).to_ical()
     yield CALENDAR_END
+
+
+def event_text(entry: ProgrammeEntry, *, base_url: str) -> str:
+    """The entry's event as :func:`calendar_chunks` writes it, to keep with the entry."""
+    return _event(entry, base_url=base_url).to_ical().decode()
 
 
 def event_calendar(edition: Edition, entry: ProgrammeEntry, *, base_url: str) -> bytes:

@@ -58,6 +58,11 @@ class ProgrammeEntry(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="SET NULL"))
     data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The entry's iCalendar event, rendered by the publish job for the public URL beside it: the
+    # whole programme's calendar is these texts one after another (rendering 100,000 events
+    # for a download takes longer than a calendar client waits). Read only for that calendar.
+    calendar_event: Mapped[str | None] = mapped_column(sa.Text, deferred=True, deferred_group="calendar")
+    calendar_base_url: Mapped[str | None] = mapped_column(sa.String(500), deferred=True, deferred_group="calendar")
 
     # For filters and ordering (copies of what ``data`` says).
     starts_at: Mapped[datetime | None]

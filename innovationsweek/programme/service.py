@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer_group
 
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, CoOrganiserStatus, Format
 from innovationsweek.db import utcnow
@@ -28,6 +28,7 @@ from innovationsweek.editions.service import get_edition
 from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
+from innovationsweek.programme.formats import event_text
 from innovationsweek.programme.models import (
     SEARCH_CONFIGURATIONS,
     SEARCH_VECTOR,
@@ -46,9 +47,10 @@ TAG_KINDS = {"languages": "language", "audiences": "audience", "themes": "theme"
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
+def publish(session: Session, activity_id: int, *, base_url: str | None = None) -> ProgrammeEntry | None:
     """Bring the activity's programme entry in line with the activity. Running it again, or for
-    an activity whose public face has not changed, changes nothing and numbers nothing."""
+    an activity whose public face has not changed, changes nothing and numbers nothing.
+    ``base_url``: the service's public address, to render the entry's calendar event for."""
     activity = session.get(Activity, activity_id)
     if activity is None:
         return None
@@ -67,6 +69,7 @@ def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
         return entry
     with session.no_autoflush:  # a new entry is written once it has its number
         _number(session, entry)
+    _render_calendar_event(entry, base_url)
     session.add(entry)
     if _partners_hear_at_once(session, entry):
         announce(session, entry, event)
@@ -255,8 +258,15 @@ def _number(session: Session, entry: ProgrammeEntry) -> None:
     )
     entry.change_number = number
     entry.modified_at = now
+    entry.published_at = entry.published_at or now
     if entry.data is not None:
         entry.data = {**entry.data, "change_number": number, "sequence": entry.sequence, "modified": now.isoformat()}
+
+
+def _render_calendar_event(entry: ProgrammeEntry, base_url: str | None) -> None:
+    rendered = entry.state == EntryState.UPDATED and base_url is not None
+    entry.calendar_event = event_text(entry, base_url=base_url) if rendered and base_url else None
+    entry.calendar_base_url = base_url if rendered else None
 
 
 def _insert_ignore(session: Session, table: sa.Table) -> Any:
@@ -433,11 +443,12 @@ def _any_configuration(word: str) -> sa.ColumnElement[Any]:
     return functools.reduce(lambda left, right: left.op("||")(right), queries)
 
 
-def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:
+def all_entries(session: Session, edition: Edition, *, with_calendar_events: bool = False) -> Iterator[ProgrammeEntry]:
     """The whole programme, for the calendar and Atom feeds, read a thousand at a time (a
     server-side cursor on PostgreSQL) so that memory stays flat."""
     query = (
         sa.select(ProgrammeEntry)
+        .options(*([undefer_group("calendar")] if with_calendar_events else []))
         .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
         .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
         .execution_options(yield_per=1000)
