@@ -179,7 +179,7 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
 @blp.errors(404)
 @blp.doc(summary="The whole programme as an iCalendar feed")
 def programme_ics(slug: str) -> Response:
-    return _whole_programme(slug, "ics", "text/calendar", lambda edition, _: formats.calendar_chunks(edition, programme.all_entries(db(), edition, with_calendar_events=True), base_url=public_base_url()))
+    return _whole_programme(slug, "ics", "text/calendar", lambda edition, _: formats.calendar_chunks(edition, programme.calendar_events(db(), edition, base_url=public_base_url())))
 
 
 @blp.route("/editions/<slug:slug>/programme.atom")

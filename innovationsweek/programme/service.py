@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, undefer_group
+from sqlalchemy.orm import Session
 
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, CoOrganiserStatus, Format
 from innovationsweek.db import utcnow
@@ -443,12 +443,11 @@ def _any_configuration(word: str) -> sa.ColumnElement[Any]:
     return functools.reduce(lambda left, right: left.op("||")(right), queries)
 
 
-def all_entries(session: Session, edition: Edition, *, with_calendar_events: bool = False) -> Iterator[ProgrammeEntry]:
-    """The whole programme, for the calendar and Atom feeds, read a thousand at a time (a
-    server-side cursor on PostgreSQL) so that memory stays flat."""
+def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:
+    """The whole programme, for the Atom feed, read a thousand at a time (a server-side cursor
+    on PostgreSQL) so that memory stays flat."""
     query = (
         sa.select(ProgrammeEntry)
-        .options(*([undefer_group("calendar")] if with_calendar_events else []))
         .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
         .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
         .execution_options(yield_per=1000)
@@ -458,6 +457,26 @@ def all_entries(session: Session, edition: Edition, *, with_calendar_events: boo
         yield from entries
     finally:
         entries.close()  # a reader that stops early (a dropped download) frees the cursor now
+
+
+def calendar_events(session: Session, edition: Edition, *, base_url: str) -> Iterator[str]:
+    """Every public entry's calendar event in the programme's order, as the publish job kept it,
+    read a thousand at a time like :func:`all_entries`. An entry published before events were
+    kept, or kept for another address, is rendered now."""
+    query = (
+        sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.calendar_event, ProgrammeEntry.calendar_base_url)
+        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+        .execution_options(yield_per=1000)
+    )
+    rows = session.execute(query)
+    try:
+        for activity_id, event, kept_for in rows:
+            if event is None or kept_for != base_url:
+                event = event_text(session.get_one(ProgrammeEntry, activity_id), base_url=base_url)
+            yield event
+    finally:
+        rows.close()
 
 
 def changes_after(session: Session, edition: Edition, change_number: int, *, limit: int) -> list[ProgrammeEntry]:
