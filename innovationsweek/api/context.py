@@ -65,7 +65,7 @@ def _refuse_non_json_bodies() -> Response | None:
 
 def _commit_successful_requests(response: Response) -> Response:
     session: Session | None = g.get("db")
-    if session is None:
+    if session is None or not session.in_transaction():  # nothing read or written: nothing to end
         return response
     if response.status_code >= 400:
         session.rollback()
