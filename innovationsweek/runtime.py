@@ -31,7 +31,7 @@ class Runtime:
         self.settings = self.settings.completed()  # refuses to start without what production needs
         mailer_for(self.settings)  # refuses to start with mail settings that would leak the password
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        self.database = Database(self.settings.sqlalchemy_url)
+        self.database = Database(self.settings.sqlalchemy_url, connect_timeout=self.settings.database_connect_timeout)
         self.redis = connect_redis(self.settings)
         event.listen(self.database.sessions, "after_commit", self._relay_outbox)
         event.listen(self.database.sessions, "after_rollback", outbox.forget_rolled_back)
