@@ -13,6 +13,7 @@ the RQ job id is derived from the outbox row, and RQ refuses a second job with t
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -109,7 +110,7 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         "job_timeout": spec.timeout,
         "result_ttl": spec.result_ttl,
         "failure_ttl": 7 * 24 * 3600,
-        "retry": Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)) if spec.retry_intervals else None,
+        "retry": Retry(max=len(spec.retry_intervals), interval=_retry_intervals(spec)) if spec.retry_intervals else None,
         "on_success": Callback("innovationsweek.outbox.job_succeeded"),
         "on_failure": Callback("innovationsweek.outbox.job_failed"),
     }
@@ -120,6 +121,16 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
             queue.enqueue(spec.function, *row.args, **options)
     except DuplicateJobError:
         pass  # relayed before: RQ already holds this job
+
+
+def _retry_intervals(spec: JobSpec) -> list[int]:
+    """The job's waits between retries, scaled by the installation's ``retry_scale`` (a whole
+    second at least: RQ's scheduler works in seconds). Outside a running service (no runtime
+    installed) the registry's own."""
+    from innovationsweek import runtime  # the runtime imports this module
+
+    scale = runtime.current().settings.retry_scale if runtime.is_installed() else 1.0
+    return [max(1, math.ceil(seconds * scale)) for seconds in spec.retry_intervals]
 
 
 def relay_committed(engine: sa.Engine, connection: redis.Redis, session: Session) -> None:

@@ -89,6 +89,10 @@ def _forget_inherited_connections() -> None:
 os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
+def is_installed() -> bool:
+    return _current is not None
+
+
 def current() -> Runtime:
     if _current is None:
         raise RuntimeError("no runtime installed: call innovationsweek.runtime.install() at start-up")
