@@ -148,8 +148,9 @@ class Clock(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 self.tick(utcnow())
-            except (redis.RedisError, sa.exc.OperationalError):
-                log.warning("clock: the queue store or the database is unreachable; retrying", exc_info=True)
+            except (redis.RedisError, sa.exc.OperationalError) as error:
+                # Expected during an outage, once a second: one line each, not a traceback.
+                log.warning("clock: the queue store or the database is unreachable (%s); retrying", error)
             except Exception:
                 # The clock must outlive any one bad tick, or periodic work silently stops.
                 log.exception("clock: tick failed")
