@@ -84,9 +84,13 @@ class Processes:
 
     @staticmethod
     def signal(process: subprocess.Popen[bytes], signum: int) -> None:
-        """To the whole group: a worker's work horse and the worker die together, as with a machine."""
+        """To the process, its group and every descendant: RQ's work horse starts a session of
+        its own, and must die with its worker, as when a machine goes."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signum)
+        for pid in _descendants(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         self.signal(process, signal.SIGKILL)
@@ -108,6 +112,20 @@ class Processes:
     def log_of(self, name: str) -> str:
         path = self.logs / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
 
 
 @pytest.fixture
