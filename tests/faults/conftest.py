@@ -296,11 +296,11 @@ class Service:
 
 @pytest.fixture
 def start_service(processes: Processes, settings: Settings, smtp: SmtpServer) -> Iterator[Callable[..., Service]]:
-    """Starts the service on the test's database, Redis and SMTP server; ``timings`` override
-    :data:`TIMINGS` (environment variable: value)."""
+    """Starts the service on the test's database, Redis and SMTP server (or ``smtp_port``, a
+    front to it); ``timings`` override :data:`TIMINGS` (environment variable: value)."""
     services: list[Service] = []
 
-    def start(*, workers: int = 2, **timings: str) -> Service:
+    def start(*, workers: int = 2, smtp_port: int | None = None, **timings: str) -> Service:
         port = free_port()
         env = {
             **os.environ,
@@ -311,7 +311,7 @@ def start_service(processes: Processes, settings: Settings, smtp: SmtpServer) ->
             "IW_INSTANCE_PATH": str(settings.instance_path),
             "IW_OUTBOUND_ALLOW_PRIVATE": "true",
             "IW_SMTP_HOST": "127.0.0.1",
-            "IW_SMTP_PORT": str(smtp.port),
+            "IW_SMTP_PORT": str(smtp_port or smtp.port),
             **TIMINGS,
             **timings,
         }
@@ -365,14 +365,16 @@ def feed_ids(service: Service, slug: str = "test-week") -> list[int]:
 
 class FaultyFront:
     """A TCP port in front of a real server (an SMTP or a partner's web server) that passes
-    connections through, or hangs them (accepts, never answers), or resets them (RST at once).
-    ``connections`` keeps each connection's mode and when it came."""
+    connections through, or hangs them (accepts, never answers), or resets them (RST at once):
+    ``mode`` for every connection, or ``cycle`` for one mode after the other. ``connections``
+    keeps each connection's mode and when it came."""
 
     MODES = ("pass", "hang", "reset")
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.mode = "pass"
+        self.cycle: list[str] = []
         self.connections: list[tuple[float, str]] = []
         self._stopped = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -389,7 +391,7 @@ class FaultyFront:
                 continue
             except OSError:
                 return
-            mode = self.mode
+            mode = self.cycle[len(self.connections) % len(self.cycle)] if self.cycle else self.mode
             self.connections.append((time.monotonic(), mode))
             threading.Thread(target=getattr(self, f"_{mode}"), args=(client,), daemon=True).start()
 
@@ -465,7 +467,7 @@ def figures(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Figures]
 
     yield make
     if made and not getattr(request.node, "failed", False):
-        RECORDED[request.node.name] = made[0]
+        RECORDED[request.node.nodeid] = made[0]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -491,7 +493,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             "",
             "| guarantee | test | last figures |",
             "|---|---|---|",
-            *(figures.row(f"tests/faults::{name}") for name, figures in sorted(RECORDED.items())),
+            *(figures.row(test) for test, figures in sorted(RECORDED.items())),
         ]
     )
     document.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")
