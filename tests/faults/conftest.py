@@ -35,7 +35,7 @@ from innovationsweek import migrate
 from innovationsweek.config import Settings
 from innovationsweek.runtime import Runtime
 from tests.conftest import DATABASE_URL, PUBLIC_URL, SECRET_KEY
-from tests.notifications.test_email import SmtpServer, free_port
+from tests.notifications.test_email import SmtpServer, free_port, smtp  # noqa: F401 (fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -204,16 +204,14 @@ def scratch_database(database_server: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(scratch_database: str, redis_server: RedisServer, tmp_path: Path) -> Settings:
-    """The test's own view of what the services use (to set up data and to check outcomes)."""
-    return Settings(
-        instance_path=tmp_path / "instance",
-        database_url=scratch_database,
-        redis_url=redis_server.url,
-        secret_key=SECRET_KEY,
-        public_url=PUBLIC_URL,
-        outbound_allow_private=True,
-    )
+def database_url(scratch_database: str) -> str:
+    """The suite's settings, on this test's database and Redis (see tests/conftest.py)."""
+    return scratch_database
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
 
 
 @pytest.fixture
@@ -222,14 +220,6 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime(settings)
     yield runtime
     runtime.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 # --- the service: gunicorn and workers ------------------------------------------------------
