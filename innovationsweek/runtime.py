@@ -32,7 +32,7 @@ class Runtime:
         self.settings = self.settings.completed()  # refuses to start without what production needs
         mailer_for(self.settings)  # refuses to start with mail settings that would leak the password
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        self.database = Database(self.settings.sqlalchemy_url)
+        self.database = Database(self.settings.sqlalchemy_url, connect_timeout=self.settings.database_connect_timeout)
         self.redis = connect_redis(self.settings)
         self.programme_cache = programme_cache.ProgrammeCache(self.redis)
         event.listen(self.database.sessions, "after_commit", self._relay_outbox)
@@ -89,6 +89,10 @@ def _forget_inherited_connections() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def is_installed() -> bool:
+    return _current is not None
 
 
 def current() -> Runtime:
