@@ -155,7 +155,7 @@ def create_draft() -> BaseResponse:
         activity = activities.create_activity(db(), current_actor(), edition.slug, _loaded(edition, values))
     except Invalid as error:
         return _draft_page(edition, None, values, _service_error(error), status=422)
-    except Forbidden:  # the API's 403; the blueprint's own answer speaks of coordinators
+    except Forbidden:  # the API's 403, in words about the host chosen
         return render_page(
             "error.html", 403, heading=_("You may not open this page"),
             message=_("You can only create activities for organisations you are a member of."),
