@@ -1,6 +1,7 @@
 """Coordinators in a real browser (headless Debian Chromium): one approves an edit from the queue
 after reading its diff, and it reaches the public programme; one rejects three activities at
-once with a preset reason. axe-core finds no serious or critical violation on any screen."""
+once with a preset reason, and a larger bulk decision runs as a job whose status page shows its
+progress. axe-core finds no serious or critical violation on any screen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from innovationsweek.activities.models import ActivityStatus
 from tests.conftest import PASSWORD, need, run_jobs
 from tests.pages.test_browser import AXE, axe_violations, shoot
+from tests.pages.test_bulk_decision_job import few_while_waiting  # noqa: F401 (a fixture)
 from tests.pages.test_coordinator import COORDINATOR, published_activity, status_of, submit_edit, submit_webcasts, week  # noqa: F401
 
 NEW_TITLE = "Studiebesök: Digitala medarbetare i hemtjänsten och i skolan"
@@ -88,3 +90,35 @@ def test_a_coordinator_rejects_three_at_once_with_a_preset_reason(browser_page, 
     for activity_id in ids:
         assert status_of(runtime, activity_id) == (ActivityStatus.REJECTED, "Aktiviteten hör inte till veckans tema.")
     assert blocking == []
+
+
+def test_a_bulk_decision_made_by_a_job_shows_its_progress_and_then_each_outcome(
+    browser_page, base_url, client, runtime, week, link_server, few_while_waiting,  # noqa: F811
+):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    titles = ["Hackathon om öppna data", "Frukostmöte om tillit", "Workshop om tjänstedesign"]
+    ids = submit_webcasts(client, runtime, week, link_server, titles)
+    page = browser_page
+
+    sign_in_as_coordinator(page, base_url)
+    page.goto(f"{base_url}/coordinator/editions/{week}/queue")
+    for title in titles:
+        page.get_by_role("checkbox", name=f"Välj {title}").check()
+    page.get_by_label("Avslå").check()
+    page.get_by_label("Färdigt skäl").select_option(label="Aktiviteten hör inte till veckans tema.")
+    page.get_by_role("button", name="Besluta om de valda aktiviteterna").click()
+    page.wait_for_url(re.compile(r".*/coordinator/jobs/\d+$"))
+
+    assert page.get_by_label("Beslutar: 0 av 3 klara.").is_visible()  # the progress bar, named by its label
+    blocking = {"running": axe_violations(page)}
+    shoot(page, "sv-coordinator-job-running")
+    run_jobs(runtime)
+    page.get_by_role("link", name="Ladda om för att se hur långt det har kommit").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="3 av 3 beslutade.").is_visible()
+    for title in titles:
+        assert "Avslagen" in page.get_by_role("row").filter(has_text=title).inner_text()
+    blocking["finished"] = axe_violations(page)
+    shoot(page, "sv-coordinator-job-finished")
+    assert all(status_of(runtime, activity_id)[0] == ActivityStatus.REJECTED for activity_id in ids)
+    assert blocking == {"running": [], "finished": []}
