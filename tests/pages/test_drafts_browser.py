@@ -92,3 +92,41 @@ def test_an_organiser_drafts_fixes_a_finding_and_the_approved_activity_is_publis
     assert answer.status == 404
     assert TITLE not in page.content()
     assert blocking == {"refused form": [], "finding": []}
+
+
+def test_an_organiser_fills_contact_topics_photo_notice_and_invites_a_co_organiser(browser_page, base_url, runtime, week):  # noqa: F811
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    page = browser_page
+    starts = local_start(runtime, week)
+    sign_in_as(page, base_url, ORGANISER)
+    page.goto(f"{base_url}/organiser/activities/new?edition={week}")
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Format").select_option(label="Workshop")
+    page.get_by_label("Attendance").select_option(label="Online")
+    page.get_by_label("Starts").fill(starts)
+    page.get_by_label("Ends").fill(starts.replace("T10:00", "T12:00"))
+    page.get_by_label("Topics").fill("tjänstedesign, medborgardialog")
+    page.get_by_label("Contact person").fill("Anna Berg")
+    page.get_by_label("Contact email address", exact=True).fill("anna.berg")  # no address: refused
+    page.get_by_label("Show the contact email address").check()
+    page.get_by_label("Notice about photos and film").fill("Vi spelar in workshoppen.")
+    page.get_by_label("Invite an organisation to co-organise").select_option(label="Umeå kommun (SE)")
+    page.get_by_role("button", name="Save the draft").click()
+
+    assert page.locator(".error-summary").get_by_role("link", name="Contact email address").is_visible()
+    assert page.get_by_label("Topics").input_value() == "tjänstedesign, medborgardialog"
+    assert page.get_by_label("Show the contact email address").is_checked()
+    assert page.get_by_label("Invite an organisation to co-organise").input_value() != ""
+    blocking = {"refused": axe_violations(page)}
+    shoot(page, "en-draft-every-field-refused")
+    page.get_by_label("Contact email address", exact=True).fill("anna.berg@example.org")
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(lambda url: urlsplit(url).path.split("/")[-1].isdigit())
+
+    assert page.get_by_label("Umeå kommun (invited, no answer yet)").is_checked()
+    assert page.get_by_label("Notice about photos and film").input_value() == "Vi spelar in workshoppen."
+    blocking["saved"] = axe_violations(page)
+    shoot(page, "en-draft-every-field-saved")
+    activity = stored(runtime, int(urlsplit(page.url).path.split("/")[-1]))
+    assert (activity.contact_email, activity.contact_email_public, activity.topics) == ("anna.berg@example.org", True, ["tjänstedesign", "medborgardialog"])
+    assert blocking == {"refused": [], "saved": []}

@@ -45,3 +45,65 @@ def test_an_organiser_creates_an_organisation_and_manages_its_members(browser_pa
     blocking["organisation"] = axe_violations(page)
     shoot(page, "en-organisation")
     assert blocking == {"list": [], "invalid": [], "organisation": []}
+
+
+def test_an_owner_renames_and_deletes_an_organisation_and_a_member_leaves_one(browser_page, base_url, runtime, demo_data):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    page = browser_page
+    page.goto(f"{base_url}/login?lang=en")
+    page.get_by_label("Email address").fill(COORDINATOR)  # owner of SKL
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/organiser/")
+    page.goto(f"{base_url}/organiser/organisations/")
+    page.get_by_label("Name").fill("Testkommunen")
+    page.get_by_label("Country code").fill("SE")
+    page.get_by_role("button", name="Create organisation").click()
+    page.wait_for_selector("h1:has-text('Testkommunen')")
+
+    details = page.get_by_role("region", name="The organisation's details")
+    details.get_by_label("Name").fill("Malmö stad")  # taken in Sweden
+    details.get_by_role("button", name="Save the details").click()
+    assert page.locator(".error-summary").get_by_role("link", name="Name").is_visible()
+    blocking = {"refused details": axe_violations(page)}
+    details.get_by_label("Name").fill("Testkommunen i Östergötland")
+    details.get_by_label("Region").fill("Östergötland")
+    details.get_by_role("button", name="Save the details").click()
+    page.wait_for_selector("h1:has-text('Testkommunen i Östergötland')")
+    assert page.get_by_role("status").filter(has_text="The organisation's details are saved.").is_visible()
+
+    page.get_by_role("button", name="Delete Testkommunen i Östergötland").click()
+    assert page.locator(".error-summary").get_by_role("link", name="I understand").is_visible()
+    blocking["unconfirmed deletion"] = axe_violations(page)
+    shoot(page, "en-organisation-delete-unconfirmed")
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Delete Testkommunen i Östergötland").click()
+    page.wait_for_url("**/organiser/organisations/")
+    assert page.get_by_role("status").filter(has_text="Testkommunen i Östergötland is deleted.").is_visible()
+
+    page.get_by_role("link", name="Sveriges Kommuner och Landsting").click()
+    page.get_by_role("button", name="Leave Sveriges Kommuner och Landsting").click()  # the only owner
+    assert page.get_by_role("alert").filter(has_text="You are its only owner").is_visible()
+    blocking["last owner"] = axe_violations(page)
+    shoot(page, "en-organisation-last-owner")
+    assert blocking == {"refused details": [], "unconfirmed deletion": [], "last owner": []}
+
+
+def test_the_forbidden_page_tells_an_organiser_who_may_and_where_to_go(browser_page, base_url, runtime, demo_data):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    page = browser_page
+    page.goto(f"{base_url}/login?lang=en")
+    page.get_by_label("Email address").fill(ORGANISER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/organiser/")
+
+    answer = page.goto(f"{base_url}/coordinator/editions/innovationsveckan-2019/queue")
+
+    assert answer.status == 403
+    assert page.get_by_text("Only the week's coordinators may open this page.").is_visible()
+    blocking = axe_violations(page)
+    shoot(page, "en-forbidden")
+    page.get_by_role("link", name="See your activities").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/organiser/")
+    assert blocking == []
