@@ -120,6 +120,7 @@ def test_without_a_week_the_organiser_chooses_one(client, week):
     page = client.get("/organiser/activities/new?lang=en")
 
     assert f'/organiser/activities/new?edition={week}' in page.text
+    assert "Deadline for submissions: " in page.text and "08:00 (Europe/Stockholm)" in page.text
 
 
 def test_a_saved_draft_holds_what_was_typed_in_the_weeks_time_zone(client, runtime, week):
