@@ -1,11 +1,15 @@
 """An organiser in a real browser (headless Debian Chromium) drafts an activity, submits it, is
 shown the blocking finding at the venue, fixes it and submits again; a coordinator approves it from
 the queue and it is in the public programme; an organiser of another organisation cannot open it.
+An organiser fills the contact, topics and photo notice and invites a co-organiser, refused at the
+email first with everything kept.
 axe-core finds no serious or critical violation on the form."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
 
 from innovationsweek.activities.models import ActivityStatus
 from tests.conftest import PASSWORD, need, run_jobs
@@ -113,7 +117,7 @@ def test_an_organiser_fills_contact_topics_photo_notice_and_invites_a_co_organis
     page.get_by_label("Invite an organisation to co-organise").select_option(label="Umeå kommun (SE)")
     page.get_by_role("button", name="Save the draft").click()
 
-    assert page.locator(".error-summary").get_by_role("link", name="Contact email address").is_visible()
+    expect(page.locator(".error-summary").get_by_role("link", name="Contact email address")).to_be_visible()
     assert page.get_by_label("Topics").input_value() == "tjänstedesign, medborgardialog"
     assert page.get_by_label("Show the contact email address").is_checked()
     assert page.get_by_label("Invite an organisation to co-organise").input_value() != ""
