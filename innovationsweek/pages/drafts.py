@@ -404,6 +404,7 @@ def _draft_page(
     return render_page(
         "organiser/draft.html", status, edition=edition, activity=activity, values=values, errors=errors, form=DraftForm(formdata=None),
         revision=revision, findings=findings, actions=allowed_events(activity.status) if activity else ["submit"],
+        may_change=activity is None or activities.may_change(db(), current_actor(), activity),
         options=_options(edition, activity, values), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
         finding_name=labels.finding_name, sign_out=sign_out_form(), **extra,
     )

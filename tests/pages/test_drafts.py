@@ -350,3 +350,25 @@ def test_the_host_cannot_be_its_own_co_organiser(client, runtime, week):
     assert refused.status_code == 422
     assert field_error(refused, "co_organiser_ids").startswith("Choose at most 20 organisations from the list, other than the host")
     assert co_organisers_of(runtime, activity_id) == []
+
+
+def test_a_co_organiser_sees_the_activity_on_its_home_read_only_and_may_not_change_it(client, runtime, week, other_organiser):
+    sign_in(client, ORGANISER)
+    norrkoping = organisation_named(runtime, "Norrköpings kommun")
+    activity_id = create_draft(client, runtime, week, co_organiser_ids_add=str(norrkoping))
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/organiser/"))})
+    sign_in(client, OTHER)
+    page = client.get("/organiser/organisations/?lang=en")
+    client.post(f"/organiser/organisations/{norrkoping}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)})
+
+    home = client.get("/organiser/?lang=en")
+    shown = client.get(f"/organiser/activities/{activity_id}?lang=en")
+    changed = client.post(f"/organiser/activities/{activity_id}?lang=en", data={**draft_form(runtime, week, title="Ändrad"), "csrf_token": csrf_token(shown)})
+
+    co_organised = home.text[home.text.index("Activities you co-organise"):]
+    assert f'href="/organiser/activities/{activity_id}"' in co_organised and "Host: Linköpings kommun" in co_organised
+    assert shown.status_code == 200
+    assert "Only members of Linköpings kommun, its host, change this activity" in shown.text
+    assert '<fieldset class="plain" disabled>' in shown.text and "Save the draft" not in shown.text
+    assert changed.status_code == 403
+    assert stored(runtime, activity_id).title == "Workshop om tjänstedesign"
