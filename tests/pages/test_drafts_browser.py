@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from innovationsweek.activities.models import ActivityStatus
+from innovationsweek.activities.models import ActivityStatus, CoOrganiser, CoOrganiserStatus
 from tests.conftest import PASSWORD, need, run_jobs
 from tests.pages.test_browser import AXE, axe_violations, shoot
 from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401
-from tests.pages.test_drafts import OTHER, local_start, other_organiser, stored  # noqa: F401
+from tests.pages.test_drafts import OTHER, create_draft, local_start, organisation_named, other_organiser, stored  # noqa: F401
+from tests.pages.test_sign_in import sign_in
 
 TITLE = "Workshop: tjänstedesign i kommunen"
 
@@ -134,3 +135,24 @@ def test_an_organiser_fills_contact_topics_photo_notice_and_invites_a_co_organis
     activity = stored(runtime, int(urlsplit(page.url).path.split("/")[-1]))
     assert (activity.contact_email, activity.contact_email_public, activity.topics) == ("anna.berg@example.org", True, ["tjänstedesign", "medborgardialog"])
     assert blocking == {"refused": [], "saved": []}
+
+
+def test_a_co_organiser_reads_the_activity_without_a_form_to_change_it(browser_page, base_url, client, runtime, week, other_organiser):  # noqa: F811
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    sign_in(client, ORGANISER)
+    norrkoping = organisation_named(runtime, "Norrköpings kommun")
+    activity_id = create_draft(client, runtime, week, co_organiser_ids_add=str(norrkoping))
+    with runtime.database.unit_of_work() as session:
+        session.get(CoOrganiser, (activity_id, norrkoping)).status = CoOrganiserStatus.ACCEPTED
+    page = browser_page
+
+    sign_in_as(page, base_url, OTHER)
+    page.get_by_role("region", name="Activities you co-organise").get_by_role("link", name="Workshop om tjänstedesign").click()
+    page.wait_for_url(f"**/organiser/activities/{activity_id}")
+
+    expect(page.get_by_text("Only members of Linköpings kommun, its host, change this activity")).to_be_visible()
+    expect(page.get_by_label("Title")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save the draft")).to_have_count(0)
+    blocking = axe_violations(page)
+    shoot(page, "en-draft-co-organiser")
+    assert blocking == []
