@@ -110,3 +110,43 @@ def test_0013_gives_existing_registrations_the_language_of_their_notice_and_down
         assert languages == ["en", "sv", "da"]  # the notice's language, else the edition's own
         with pytest.raises(sa.exc.IntegrityError):
             connection.execute(sa.text("UPDATE registrations SET language = 'fi'"))
+
+
+def test_0019_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_downgrades(fresh_engine):
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from innovationsweek.accounts.models import User
+    from innovationsweek.audit import AuditEntry
+    from innovationsweek.editions.models import Edition
+
+    day, later = datetime(2026, 9, 28, 8, tzinfo=UTC), datetime(2026, 9, 28, 9, tzinfo=UTC)
+    first, second, third = {"sv": "Första texten."}, {"sv": "Andra texten.", "en": "Second text."}, {"sv": "Tredje texten."}
+    with Session(fresh_engine) as session, session.begin():
+        coordinator = User(email="k@example.org", name="Karin", password_hash="-")
+        edition = Edition(slug="iv", name={"sv": "IV"}, theme={}, timezone="Europe/Stockholm", starts_at=day, ends_at=later,
+                          submissions_open_at=day, submissions_close_at=later, privacy_notice=third, privacy_notice_version="3",
+                          created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        session.add_all([coordinator, edition])
+        session.flush()
+        for number, (before, after, version) in enumerate([(first, second, "2"), (second, third, "3")], start=1):
+            session.add(AuditEntry(edition_id=edition.id, actor_id=coordinator.id, actor_label="Karin", action="edition_changed",
+                                   at=datetime(2026, 2 * number, 1, tzinfo=UTC),
+                                   detail={"changes": {"privacy_notice": {"before": before, "after": after},
+                                                       "privacy_notice_version": {"before": str(number), "after": version}}}))
+        session.add(AuditEntry(edition_id=edition.id, actor_label="Karin", action="edition_changed", detail={"changes": {"retention_days": {"before": 180, "after": 90}}}))
+    with fresh_engine.begin() as connection:
+        config = migrate.alembic_config(fresh_engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    assert "privacy_notice_versions" not in sa.inspect(fresh_engine).get_table_names()
+    migrate.upgrade(fresh_engine)
+
+    with Session(fresh_engine) as session:
+        from innovationsweek.editions.models import PrivacyNoticeVersion
+
+        kept = session.scalars(sa.select(PrivacyNoticeVersion).order_by(PrivacyNoticeVersion.published_at)).all()
+        assert [(v.version, v.texts, v.published_at.month) for v in kept] == [("1", first, 1), ("2", second, 2), ("3", third, 4)]
+        assert kept[0].published_by_id is None and kept[1].published_by_id is not None

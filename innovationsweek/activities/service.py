@@ -256,12 +256,28 @@ def list_activities(
 def activities_of_my_organisations(session: Session, actor: Actor) -> list[Activity]:
     """Every activity hosted by the caller's organisations, in every edition: the latest week
     first, each week's in the order they take place."""
-    user = actor.require_user()
-    mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+    return _in_programme_order(session, Activity.organisation_id.in_(_my_organisations(actor)))
+
+
+def activities_co_organised(session: Session, actor: Actor) -> list[Activity]:
+    """Every activity the caller's organisations accepted to co-organise (and do not host), in
+    every edition, in the same order."""
+    mine = _my_organisations(actor)
+    accepted = sa.select(CoOrganiser.activity_id).where(
+        CoOrganiser.organisation_id.in_(mine), CoOrganiser.status == CoOrganiserStatus.ACCEPTED
+    )
+    return _in_programme_order(session, sa.and_(Activity.id.in_(accepted), Activity.organisation_id.not_in(mine)))
+
+
+def _my_organisations(actor: Actor) -> sa.Select[tuple[int]]:
+    return sa.select(Membership.organisation_id).where(Membership.user_id == actor.require_user().id)
+
+
+def _in_programme_order(session: Session, condition: sa.ColumnElement[bool]) -> list[Activity]:
     query = (
         sa.select(Activity)
         .join(Activity.edition)
-        .where(Activity.organisation_id.in_(mine))
+        .where(condition)
         .options(joinedload(Activity.edition), joinedload(Activity.organisation))
         .order_by(Edition.starts_at.desc(), Activity.starts_at, Activity.id)
     )
@@ -450,10 +466,15 @@ def _pending_revision(activity: Activity) -> Revision | None:
     return latest if latest is not None and latest.state in (RevisionState.CHECKING, RevisionState.IN_REVIEW) else None
 
 
+def may_change(session: Session, actor: Actor, activity: Activity) -> bool:
+    """Whether ``actor`` may change the activity (an administrator or a member of its host), of
+    those who may see it: not its co-organisers, nor the edition's coordinators."""
+    return actor.is_admin or is_member(session, actor.require_user(), activity.organisation_id)
+
+
 def _for_organiser(session: Session, actor: Actor, activity_id: int, expected_version: int | None) -> Activity:
     activity = get_activity(session, actor, activity_id)
-    user = actor.require_user()
-    if not (actor.is_admin or is_member(session, user, activity.organisation_id)):
+    if not may_change(session, actor, activity):
         raise Forbidden("Only members of the host organisation may change this activity.")
     check_version(activity, expected_version)
     return activity

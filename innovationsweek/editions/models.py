@@ -47,6 +47,9 @@ class Edition(Timestamped, Base):
     coordinators: Mapped[list[EditionCoordinator]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", passive_deletes=True
     )
+    notice_versions: Mapped[list[PrivacyNoticeVersion]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", passive_deletes=True, order_by="PrivacyNoticeVersion.published_at.desc()"
+    )
 
 
 def edition_language(edition: Edition | None) -> str:
@@ -68,3 +71,21 @@ class EditionCoordinator(Base):
 
     edition: Mapped[Edition] = relationship(back_populates="coordinators")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class PrivacyNoticeVersion(Base):
+    """A privacy notice as it was put in use: every version an edition has had, the current one
+    too, so that its coordinators can read what earlier registrations consented to (each
+    registration keeps its own language's text as well)."""
+
+    __tablename__ = "privacy_notice_versions"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(sa.String(40))
+    texts: Mapped[dict[str, str]] = mapped_column(sa.JSON)  # per language, as Edition.privacy_notice
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    edition: Mapped[Edition] = relationship(back_populates="notice_versions")

@@ -8,13 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit, outbox
 from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
-from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.editions.models import Edition, EditionCoordinator, PrivacyNoticeVersion
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
 from innovationsweek.reminders.settings import merged as merged_reminder_settings
 
@@ -51,6 +52,7 @@ def create_edition(session: Session, actor: Actor, *, slug: str, fields: Mapping
         edition.coordinators.append(EditionCoordinator(user=user, assigned_by_id=user.id))
     session.add(edition)
     session.flush()
+    _keep_notice_version(session, actor, edition)
     audit.record(session, actor, "edition_created", edition_id=edition.id, slug=slug)
     return edition
 
@@ -81,12 +83,57 @@ def update_edition(session: Session, actor: Actor, slug: str, changes: Mapping[s
     changed = audit.changes(before, edition)
     if not changed:
         return edition
+    if NOTICE_FIELDS & changed.keys():
+        _keep_notice_version(session, actor, edition, replaced=before)
     audit.record(session, actor, "edition_changed", edition_id=edition.id, changes=changed)
     if SHOWN_IN_PROGRAMME & changed.keys():
         outbox.schedule(session, "republish_edition", edition.id)
     if "programme_open" in changed and edition.programme_open:
         outbox.schedule(session, "announce_hidden_changes", edition.id)
     return edition
+
+
+NOTICE_FIELDS = frozenset({"privacy_notice", "privacy_notice_version"})
+
+
+def privacy_notice_versions(session: Session, actor: Actor, slug: str) -> list[PrivacyNoticeVersion]:
+    """Every version of the edition's privacy notice, the latest put in use first (its coordinators)."""
+    edition = get_edition(session, slug)
+    require_coordinator(actor, edition)
+    return list(edition.notice_versions)
+
+
+def _keep_notice_version(session: Session, actor: Actor, edition: Edition, replaced: Mapping[str, Any] | None = None) -> None:
+    """Keep the notice now in use as its version, and the one it replaces if that was never kept
+    (an edition made before versions were kept, or by the demo). A version is one text:
+    registrations name the version they consented to, so a changed text needs a new name."""
+    if replaced is not None:
+        version = replaced.get("privacy_notice_version", edition.privacy_notice_version)
+        texts = replaced.get("privacy_notice", edition.privacy_notice)
+        if texts and _kept_version(session, edition, version) is None:
+            session.add(PrivacyNoticeVersion(edition_id=edition.id, version=version, texts=texts, published_at=edition.created_at))
+    if not edition.privacy_notice:
+        return  # nothing anyone can consent to
+    kept = _kept_version(session, edition, edition.privacy_notice_version)
+    if kept is None:
+        user = actor.user
+        session.add(PrivacyNoticeVersion(
+            edition_id=edition.id, version=edition.privacy_notice_version, texts=dict(edition.privacy_notice),
+            published_by_id=user.id if user is not None else None,
+        ))
+    elif kept.texts != edition.privacy_notice:
+        raise Invalid(
+            _l("Version %(version)s of the privacy notice has another text; a changed text needs a new version.", version=kept.version),
+            field="privacy_notice_version",
+        )
+    session.flush()
+    session.expire(edition, ["notice_versions"])
+
+
+def _kept_version(session: Session, edition: Edition, version: str) -> PrivacyNoticeVersion | None:
+    return session.scalar(
+        sa.select(PrivacyNoticeVersion).where(PrivacyNoticeVersion.edition_id == edition.id, PrivacyNoticeVersion.version == version)
+    )
 
 
 def is_coordinator(actor: Actor, edition: Edition) -> bool:

@@ -11,6 +11,7 @@ from innovationsweek.pages import (  # noqa: F401 (their views join the blueprin
     coordinator,
     drafts,
     editions,
+    forbidden,
     organisations,
     organiser,
     participants,

@@ -57,6 +57,7 @@ ORGANISATION_KINDS = {
     OrganisationKind.ACADEMIA: _l("Academia"),
     OrganisationKind.COMPANY: _l("Company"),
     OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
+    OrganisationKind.OTHER: _l("Other kind of organisation"),
 }
 # The parts of a venue, a contact and a registration, as their lines are labelled.
 PARTS = {
@@ -365,11 +366,3 @@ def shown_value(field: str, value: Any) -> list[str]:
 
 def _yes(value: Any) -> str:
     return str(_("yes")) if value is True else str(value)
-
-
-@bp.errorhandler(Forbidden)
-def forbidden(error: Forbidden) -> Response:
-    """What the API answers 403, as a page: the person is signed in but may not do this."""
-    return render_page(
-        "error.html", 403, heading=_("You may not open this page"), message=_("Only the week's coordinators may review its activities.")
-    )

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from innovationsweek.activities import service as activities
 from innovationsweek.activities.lifecycle import IllegalTransition, allowed_events
-from innovationsweek.activities.models import Activity, RegistrationMode
+from innovationsweek.activities.models import Activity, CoOrganiserStatus, RegistrationMode
 from innovationsweek.api.activities import ActivityCreateSchema, CancelSchema
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.db import utcnow
@@ -31,19 +31,27 @@ from innovationsweek.editions.models import LANGUAGES, Edition
 from innovationsweek.editions.service import get_edition, list_editions
 from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, PreconditionFailed
 from innovationsweek.organisations import service as organisations
+from innovationsweek.organisations.models import Organisation
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.coordinator import REGISTRATION_MODES
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
 
-VENUE_PARTS = ("name", "address", "municipality", "region")
-LIST_FIELDS = ("languages", "audiences", "themes", "related_activity_ids")
+VENUE_PARTS = ("name", "address", "municipality", "region", "latitude", "longitude")
+CONTACT_PARTS = ("name", "email", "phone")
+# Organisations and activities already named are checkboxes (untick to remove); one more is added
+# by a field of its own (``..._add``), kept as typed when the form is refused.
+NAMED_LISTS = ("co_organiser_ids", "related_activity_ids")
+LIST_FIELDS = ("languages", "audiences", "themes", *NAMED_LISTS)
 TEXT_FIELDS = (
     "organisation_id", "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at",
-    *(f"venue_{part}" for part in VENUE_PARTS), "online_url", "registration_mode", "registration_capacity", "registration_url",
+    *(f"venue_{part}" for part in VENUE_PARTS), "online_url", "topics",
+    *(f"contact_{part}" for part in CONTACT_PARTS), "contact_email_public", "photo_notice",
+    "registration_mode", "registration_capacity", "registration_url", *(f"{name}_add" for name in NAMED_LISTS),
 )
 LOCAL_TIME = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends
+CHECKED = "yes"  # a ticked checkbox's value
 
 # Each form field's label, in the form's order (the error summary lists refusals in it).
 FORM_LABELS = {
@@ -53,11 +61,21 @@ FORM_LABELS = {
     "venue_address": _l("Street address"),
     "venue_municipality": _l("Municipality"),
     "venue_region": _l("Region"),
-    **{name: labels.FIELDS[name] for name in ("online_url", "languages", "audiences", "themes")},
+    "venue_latitude": _l("Latitude"),
+    "venue_longitude": _l("Longitude"),
+    **{name: labels.FIELDS[name] for name in ("online_url", "languages", "audiences", "themes", "topics")},
+    "contact_name": _l("Contact person"),
+    "contact_email": _l("Contact email address"),
+    "contact_phone": _l("Contact phone number"),
+    "contact_email_public": _l("Show the contact email address in the public programme"),
+    "photo_notice": _l("Notice about photos and film"),
     "registration_mode": _l("Registration"),
     "registration_capacity": _l("Number of places"),
     "registration_url": _l("Registration link"),
+    "co_organiser_ids": labels.FIELDS["co_organiser_ids"],
+    "co_organiser_ids_add": _l("Invite an organisation to co-organise"),
     "related_activity_ids": labels.FIELDS["related_activity_ids"],
+    "related_activity_ids_add": _l("Add a related activity by its number"),
     "reason": _l("Why it is cancelled"),
 }
 # One message per field, covering each way the schema or the service may refuse it.
@@ -74,21 +92,35 @@ FIELD_ERRORS = {
     "venue_address": _l("Enter the address, at most 300 characters."),
     "venue_municipality": _l("Enter the municipality, at most 100 characters."),
     "venue_region": _l("Enter the region, at most 100 characters."),
+    "venue_latitude": _l("Enter the latitude as a number from -90 to 90, such as 58.41."),
+    "venue_longitude": _l("Enter the longitude as a number from -180 to 180, such as 15.62."),
     "online_url": _l("Enter a public web address starting with https:// or http://."),
     "languages": _l("Choose languages from the list."),
     "audiences": _l("Choose audiences from the list."),
     "themes": _l("Choose themes of this week from the list."),
+    "topics": _l("Enter at most 20 topics separated by commas, each at most 60 characters."),
+    "contact_name": _l("Enter the contact person's name, at most 200 characters."),
+    "contact_email": _l("Enter an email address such as name@example.org."),
+    "contact_phone": _l("Enter a phone number of at most 40 characters."),
+    "photo_notice": _l("Write at most 1,000 characters."),
     "registration_mode": _l("Choose how people register."),
     "registration_capacity": _l("Enter the number of places (1 to 100,000) only when people register here."),
     "registration_url": _l("Enter the public registration link only when people register on your site."),
-    "related_activity_ids": _l("Choose related activities of the same week from the list."),
+    "co_organiser_ids": _l("Choose at most 20 organisations from the list, other than the host."),
+    "related_activity_ids": _l("Choose at most 20 related activities of the same week, from the list or by their number."),
 }
 # Where the schema's and the service's names for a field (and the checks' findings) show in the form.
 FORM_FIELD = {
     "venue": "venue_name",
+    "contact": "contact_name",
     "registration": "registration_mode",
     "registration.capacity": "registration_capacity",
     "registration.url": "registration_url",
+}
+CO_ORGANISER_ANSWERS = {
+    CoOrganiserStatus.PENDING: _l("invited, no answer yet"),
+    CoOrganiserStatus.ACCEPTED: _l("accepted"),
+    CoOrganiserStatus.DECLINED: _l("declined"),
 }
 EXPIRED = _l("The form had expired. Send it again.")
 CANCEL_ERROR = _l("Tell the participants why, in plain text without links: at most 2,000 characters.")
@@ -123,7 +155,7 @@ def create_draft() -> BaseResponse:
         activity = activities.create_activity(db(), current_actor(), edition.slug, _loaded(edition, values))
     except Invalid as error:
         return _draft_page(edition, None, values, _service_error(error), status=422)
-    except Forbidden:  # the API's 403; the blueprint's own answer speaks of coordinators
+    except Forbidden:  # the API's 403, in words about the host chosen
         return render_page(
             "error.html", 403, heading=_("You may not open this page"),
             message=_("You can only create activities for organisations you are a member of."),
@@ -208,7 +240,9 @@ def read_values(form: MultiDict[str, str]) -> dict[str, Any]:
 def values_of(activity: Activity) -> dict[str, Any]:
     """A saved activity as its form shows it."""
     venue = activity.venue or {}
-    return {
+    contact = activity.contact
+    values = dict.fromkeys(TEXT_FIELDS, "")
+    values.update({
         "organisation_id": str(activity.organisation_id),
         "title": activity.title,
         "summary": activity.summary,
@@ -217,16 +251,27 @@ def values_of(activity: Activity) -> dict[str, Any]:
         "attendance_mode": activity.attendance_mode.value,
         "starts_at": _local_input(activity.edition, activity.starts_at),
         "ends_at": _local_input(activity.edition, activity.ends_at),
-        **{f"venue_{part}": venue.get(part) or "" for part in VENUE_PARTS},
+        **{f"venue_{part}": _typed(venue.get(part)) for part in VENUE_PARTS},
         "online_url": activity.online_url or "",
+        "topics": ", ".join(activity.topics),
+        **{f"contact_{part}": contact[part] or "" for part in CONTACT_PARTS},
+        "contact_email_public": CHECKED if contact["email_public"] else "",
+        "photo_notice": activity.photo_notice or "",
         "registration_mode": activity.registration_mode.value,
         "registration_capacity": str(activity.registration_capacity or ""),
         "registration_url": activity.registration_url or "",
         "languages": list(activity.languages),
         "audiences": list(activity.audiences),
         "themes": list(activity.themes),
+        "co_organiser_ids": [str(i) for i in activity.co_organiser_ids],
         "related_activity_ids": [str(i) for i in activity.related_activity_ids],
-    }
+    })
+    return values
+
+
+def _typed(value: Any) -> str:
+    """A stored value as an input holds it (a coordinate as written, not as ``None``)."""
+    return "" if value is None else str(value)
 
 
 def _initial_values(edition: Edition) -> dict[str, Any]:
@@ -247,6 +292,7 @@ def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         registration["capacity"] = values["registration_capacity"]
     if values["registration_url"]:
         registration["url"] = values["registration_url"]
+    contact = {part: values[f"contact_{part}"] or None for part in CONTACT_PARTS}
     return {
         "organisation_id": values["organisation_id"] or None,
         "title": values["title"],
@@ -261,17 +307,28 @@ def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         "languages": values["languages"],
         "audiences": values["audiences"],
         "themes": values["themes"],
+        "topics": topics_of(values["topics"]),
+        "contact": {**contact, "email_public": values["contact_email_public"] == CHECKED},
+        "photo_notice": values["photo_notice"] or None,
         "registration": registration,
-        "related_activity_ids": values["related_activity_ids"],
+        **{name: named(values, name) for name in NAMED_LISTS},
     }
 
 
+def topics_of(typed: str) -> list[str]:
+    """The topics typed in one field, separated by commas."""
+    return [topic.strip() for topic in typed.split(",") if topic.strip()]
+
+
+def named(values: Mapping[str, Any], name: str) -> list[str]:
+    """The ticked ones of a named list, and the one added by its own field."""
+    added = values[f"{name}_add"]
+    return [*values[name], added] if added and added not in values[name] else list(values[name])
+
+
 def _loaded(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values as the API's schema loads them, only the form's fields: what the form does not
-    show (topics, contact, co-organisers) stays as it is, not emptied by the schema's defaults."""
-    body = _body(edition, values)
-    loaded = ActivityCreateSchema().load(body)
-    return {name: loaded[name] for name in body}
+    """The values as the API's schema loads them: every field of the activity, as the form holds them all."""
+    return ActivityCreateSchema().load(_body(edition, values))
 
 
 def _form_errors(edition: Edition, values: Mapping[str, Any]) -> dict[str, str]:
@@ -279,8 +336,10 @@ def _form_errors(edition: Edition, values: Mapping[str, Any]) -> dict[str, str]:
     refused = ActivityCreateSchema().validate(_body(edition, values))
     names = set()
     for name, problem in refused.items():
-        if isinstance(problem, dict) and name in ("venue", "registration"):
-            names |= {f"{name}_{part}" if name == "venue" else FORM_FIELD.get(f"registration.{part}", "registration_mode") for part in problem}
+        if isinstance(problem, dict) and name in ("venue", "contact"):
+            names |= {f"{name}_{part}" for part in problem}
+        elif isinstance(problem, dict) and name == "registration":
+            names |= {FORM_FIELD.get(f"registration.{part}", "registration_mode") for part in problem}
         else:
             names.add(FORM_FIELD.get(name, name))
     return {name: str(FIELD_ERRORS[name]) for name in FORM_LABELS if name in names}
@@ -345,12 +404,13 @@ def _draft_page(
     return render_page(
         "organiser/draft.html", status, edition=edition, activity=activity, values=values, errors=errors, form=DraftForm(formdata=None),
         revision=revision, findings=findings, actions=allowed_events(activity.status) if activity else ["submit"],
-        options=_options(edition, activity), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
+        may_change=activity is None or activities.may_change(db(), current_actor(), activity),
+        options=_options(edition, activity, values), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
         finding_name=labels.finding_name, sign_out=sign_out_form(), **extra,
     )
 
 
-def _options(edition: Edition, activity: Activity | None) -> dict[str, list[tuple[str, str]]]:
+def _options(edition: Edition, activity: Activity | None, values: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
     """Each choice's (value, label) pairs, in the page's language."""
     language = str(get_locale())
     mine = [m.organisation for m in organisations.memberships_of(db(), current_actor().require_user())]
@@ -362,14 +422,47 @@ def _options(edition: Edition, activity: Activity | None) -> dict[str, list[tupl
         "audiences": [(key.value, str(label)) for key, label in labels.AUDIENCES.items()],
         "themes": [(theme["key"], labels.in_language(theme.get("label"), language)) for theme in edition.themes or []],
         "registration_mode": [(key.value, str(label)) for key, label in REGISTRATION_MODES.items()],
-        "related_activity_ids": [(str(other.id), other.title) for other in _related_choices(edition, activity)],
+        "co_organiser_ids": _named_organisations(activity, values["co_organiser_ids"]),
+        "co_organiser_ids_add": [("", _("No other organisation")), *_invitable(activity, values)],
+        "related_activity_ids": _related_choices(edition, activity, values["related_activity_ids"]),
     }
 
 
-def _related_choices(edition: Edition, activity: Activity | None) -> list[Activity]:
-    """The caller's organisations' other activities in the same week."""
+def _named_organisations(activity: Activity | None, chosen: list[str]) -> list[tuple[str, str]]:
+    """The co-organisers named, each with its answer (a newly named one is invited on saving)."""
+    answers = {str(link.organisation_id): link.status for link in activity.co_organisers} if activity is not None else {}
+    shown = []
+    for organisation in _organisations(chosen):
+        answer = answers.get(str(organisation.id))
+        shown.append((str(organisation.id), f"{organisation.name} ({CO_ORGANISER_ANSWERS[answer] if answer else _('invited on saving')})"))
+    return shown
+
+
+def _invitable(activity: Activity | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every organisation that could be invited: not the host, not named already."""
+    taken = {*values["co_organiser_ids"], values["organisation_id"]}
+    every = organisations.list_organisations(db(), current_actor())
+    return [(str(o.id), f"{o.name} ({o.country})") for o in every if str(o.id) not in taken]
+
+
+def _organisations(ids: list[str]) -> list[Organisation]:
+    wanted = [int(i) for i in ids if i.isdigit() and len(i) < 10]
+    return [found for i in wanted if (found := db().get(Organisation, i)) is not None]
+
+
+def _related_choices(edition: Edition, activity: Activity | None, chosen: list[str]) -> list[tuple[str, str]]:
+    """The caller's organisations' other activities in the same week, and those already related:
+    another organisation's activity (related by its number) by its public title only."""
     mine = activities.activities_of_my_organisations(db(), current_actor())
-    return [other for other in mine if other.edition_id == edition.id and (activity is None or other.id != activity.id)]
+    offered = [(str(other.id), other.title) for other in mine if other.edition_id == edition.id and (activity is None or other.id != activity.id)]
+    ids = {value for value, _title in offered}
+    others = [int(i) for i in chosen if i.isdigit() and len(i) < 10 and i not in ids]
+    return offered + [(str(i), _public_title(db().get(Activity, i), i)) for i in others]
+
+
+def _public_title(other: Activity | None, activity_id: int) -> str:
+    approved = other.approved_revision if other is not None else None
+    return approved.content["title"] if approved is not None else _("Activity %(id)s", id=activity_id)
 
 
 def _open_editions() -> list[Edition]:

@@ -44,6 +44,7 @@ DATE_REFUSALS = {
     "submissions_close_at": _l("Submissions must close after they open."),
     "submissions_open_at": _l("Submissions must open before the week starts."),
 }
+VERSION_TAKEN = _l("This version name was used for another text; choose a new one.")
 PAGE_SIZE = 50
 DATE_FIELDS = ("starts_at", "ends_at", "submissions_open_at", "submissions_close_at")
 
@@ -295,7 +296,7 @@ def save_privacy_notice(slug: str) -> BaseResponse:
         editions.update_edition(db(), current_actor(), slug, form.changes())
     except DomainError as error:
         edition = _undo(slug)
-        _show_refusal(form, error, {})
+        _show_refusal(form, error, {"privacy_notice_version": VERSION_TAKEN}, form_field={"privacy_notice_version": "version"})
         return _settings_page(edition, status=422, notice=form)
     flash(_("Version %(version)s of the privacy notice is in use.", version=form.version.data.strip()))
     return redirect(url_for("pages.edition_settings", slug=slug) + "#privacy-notice")
@@ -377,9 +378,10 @@ def _settings_page(
         dates = DatesForm(formdata=None, data=saved)
     if notice is None:
         notice = PrivacyNoticeForm(formdata=None, data=edition.privacy_notice)  # the texts in use, to edit
+    earlier = [kept for kept in editions.privacy_notice_versions(db(), current_actor(), edition.slug) if kept.version != edition.privacy_notice_version]
     return render_page(
         "coordinator/settings.html", status, edition=edition, dates=dates, notice=notice, reminders=reminders, trust=trust, reasons=reasons, themes=themes,
-        notice_languages=NOTICE_LANGUAGES,
+        notice_languages=NOTICE_LANGUAGES, earlier_notices=earlier,
         sign_out=sign_out_form(),
     )
 
@@ -390,11 +392,13 @@ def _undo(slug: str) -> Edition:
     return coordinated_edition(slug)
 
 
-def _show_refusal(form: FlaskForm, error: DomainError, messages: dict[str, Any]) -> None:
-    """The service's refusal next to the field it concerns, or as the form's problem."""
+def _show_refusal(form: FlaskForm, error: DomainError, messages: dict[str, Any], form_field: dict[str, str] | None = None) -> None:
+    """The service's refusal next to the field it concerns (``form_field`` names it where the
+    form calls it otherwise), or as the form's problem."""
     field = getattr(error, "field", None)
-    if field in messages and field in form:
-        form[field].errors = [str(messages[field])]
+    shown = (form_field or {}).get(field, field)
+    if field in messages and shown in form:
+        form[shown].errors = [str(messages[field])]
     else:
         form.form_errors.append(_("The change was not saved: %(reason)s", reason=str(error)))
 

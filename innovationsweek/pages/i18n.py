@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
 from babel.dates import format_skeleton
@@ -56,12 +57,13 @@ def init_babel(app: Flask) -> None:
     app.jinja_env.filters["skeleton"] = localised_skeleton
 
 
-def localised_skeleton(moment: date | datetime, skeleton: str) -> str:
+def localised_skeleton(moment: date | datetime, skeleton: str, zone: str | None = None) -> str:
     """``moment`` with the fields a CLDR skeleton names ("MMMMEEEEd": weekday, day and month),
     in the order and words of the page's language: "måndag 30 september", "mandag den 30.
-    september", "Monday, September 30". A datetime is shown in the edition's time zone."""
+    september", "Monday, September 30". A datetime is shown in the edition's time zone, or in
+    ``zone`` (a page listing several weeks shows each in its own)."""
     if isinstance(moment, datetime):
-        moment = to_user_timezone(moment)
+        moment = moment.astimezone(ZoneInfo(zone)) if zone else to_user_timezone(moment)
     return format_skeleton(skeleton, moment, locale=get_locale())
 
 

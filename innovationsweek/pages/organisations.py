@@ -1,18 +1,19 @@
-"""The organisers' organisations: create one, its members and their roles, and the invitations
-to co-organise an activity. Over the API's service functions, schemas and access rules."""
+"""The organisers' organisations: create one, change or delete it, its members and their roles,
+leaving it, and the invitations to co-organise an activity. Over the API's service functions,
+schemas and access rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, redirect, url_for
+from flask import Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired
 
 from innovationsweek.activities import service as activities
 from innovationsweek.activities.models import CoOrganiserStatus
@@ -26,6 +27,7 @@ from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page
 
 ROLES = {MemberRole.OWNER: _l("Owner"), MemberRole.MEMBER: _l("Member")}
+LAST_OWNER = _l("An organisation must keep at least one owner; add another owner first.")
 
 
 class OrganisationForm(FlaskForm):
@@ -43,6 +45,13 @@ class MemberForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button's form: only its CSRF token."""
+
+
+class DeletionForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that its activities in the works are withdrawn and its members leave it"),
+        validators=[DataRequired(_l("Tick the box to confirm that the organisation is to be deleted."))],
+    )
 
 
 @bp.route("/organiser/organisations/", methods=["GET", "POST"])
@@ -67,6 +76,52 @@ def organisation(organisation_id: int) -> Response:
     return _organisation_page(organisation_id, MemberForm(formdata=None), status=200)
 
 
+@bp.post("/organiser/organisations/<int:organisation_id>")
+@signed_in
+def change_organisation(organisation_id: int) -> Response | BaseResponse:
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        fields = _loaded(form, OrganisationSchema(), blanks_clear=True)
+        if fields is not None:
+            try:
+                organisations.update_organisation(db(), current_actor(), organisation_id, fields)
+            except Conflict:
+                db().rollback()
+                form.name.errors = [_("An organisation with this name already exists in this country.")]
+            else:
+                flash(_("The organisation's details are saved."))
+                return _back_to(organisation_id)
+    return _organisation_page(organisation_id, MemberForm(formdata=None), status=400, details=form)
+
+
+@bp.post("/organiser/organisations/<int:organisation_id>/delete")
+@signed_in
+def delete_organisation(organisation_id: int) -> Response | BaseResponse:
+    form = DeletionForm()
+    if not form.validate_on_submit():
+        return _organisation_page(organisation_id, MemberForm(formdata=None), status=400, deletion=form)
+    name = organisations.get_organisation(db(), current_actor(), organisation_id).name
+    organisations.delete_organisation(db(), current_actor(), organisation_id)
+    flash(_("%(name)s is deleted.", name=name))
+    return redirect(url_for("pages.my_organisations"), 303)
+
+
+@bp.post("/organiser/organisations/<int:organisation_id>/leave")
+@signed_in
+def leave_organisation(organisation_id: int) -> Response | BaseResponse:
+    actor = current_actor()
+    if not EmptyForm().validate_on_submit():
+        return _back_to(organisation_id)
+    name = organisations.get_organisation(db(), actor, organisation_id).name
+    try:
+        organisations.remove_member(db(), actor, organisation_id, actor.require_user().id)
+    except Conflict:
+        problem = _("You are its only owner: make another member owner before you leave, or delete the organisation.")
+        return _organisation_page(organisation_id, MemberForm(formdata=None), status=409, problem=problem)
+    flash(_("You have left %(name)s.", name=name))
+    return redirect(url_for("pages.my_organisations"), 303)
+
+
 @bp.post("/organiser/organisations/<int:organisation_id>/members")
 @signed_in
 def add_member(organisation_id: int) -> Response | BaseResponse:
@@ -81,7 +136,7 @@ def add_member(organisation_id: int) -> Response | BaseResponse:
                     raise
                 form.email.errors = [_("No account has this email address.")]
             except Conflict:
-                form.role.errors = [_("An organisation must keep at least one owner; add another owner first.")]
+                form.role.errors = [str(LAST_OWNER)]
             else:
                 return _back_to(organisation_id)
     return _organisation_page(organisation_id, form, status=400)
@@ -94,7 +149,7 @@ def remove_member(organisation_id: int, user_id: int) -> Response | BaseResponse
         try:
             organisations.remove_member(db(), current_actor(), organisation_id, user_id)
         except Conflict:
-            return _organisation_page(organisation_id, MemberForm(formdata=None), status=409, problem=_("An organisation must keep at least one owner; add another owner first."))
+            return _organisation_page(organisation_id, MemberForm(formdata=None), status=409, problem=str(LAST_OWNER))
     return _back_to(organisation_id)
 
 
@@ -109,10 +164,11 @@ def answer_invitation(organisation_id: int, activity_id: int, answer: str) -> Re
     return redirect(url_for("pages.my_organisations"), 303)
 
 
-def _loaded(form: FlaskForm, schema: ma.Schema) -> dict[str, Any] | None:
-    """The form's values through the API's schema (the same checks), blanks as absent; a
-    refusal goes next to its field."""
-    data = {name: field.data for name, field in form._fields.items() if name != "csrf_token" and field.data not in ("", None)}
+def _loaded(form: FlaskForm, schema: ma.Schema, *, blanks_clear: bool = False) -> dict[str, Any] | None:
+    """The form's values through the API's schema (the same checks), blanks as absent (or, for a
+    change, as emptied); a refusal goes next to its field."""
+    fields = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    data = {name: None if value in ("", None) else value for name, value in fields.items() if blanks_clear or value not in ("", None)}
     try:
         return schema.load(data)
     except ma.ValidationError as refusal:
@@ -145,7 +201,10 @@ def _my_organisations_page(form: OrganisationForm, *, status: int) -> Response:
     )
 
 
-def _organisation_page(organisation_id: int, form: MemberForm, *, status: int, problem: str | None = None) -> Response:
+def _organisation_page(
+    organisation_id: int, form: MemberForm, *, status: int, problem: str | None = None,
+    details: OrganisationForm | None = None, deletion: DeletionForm | None = None,
+) -> Response:
     actor = current_actor()
     try:
         members = organisations.list_members(db(), actor, organisation_id)
@@ -159,7 +218,10 @@ def _organisation_page(organisation_id: int, form: MemberForm, *, status: int, p
         organisation=found,
         members=members,
         manages=manages,
+        is_member=organisations.role_of(actor, found) is not None,
         form=form,
+        details=details or OrganisationForm(formdata=None, obj=found),
+        deletion=deletion or DeletionForm(formdata=None),
         button_form=EmptyForm(),
         roles=ROLES,
         kinds=ORGANISATION_KINDS,

@@ -37,6 +37,7 @@ def organiser_home() -> Response:
         user=user,
         memberships=organisations.memberships_of(db(), user),  # without one, no activity can be drafted
         activities=activities.activities_of_my_organisations(db(), actor),
+        co_organised=activities.activities_co_organised(db(), actor),
         statuses=STATUSES,
         sign_out=sign_out_form(),
     )

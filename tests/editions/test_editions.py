@@ -681,3 +681,17 @@ def test_the_demo_organiser_cannot_change_the_demo_edition(client, people, demo_
 
     assert response.status_code == 403
     assert client.get(f"{EDITIONS}/innovationsveckan-2019").get_json()["programme_open"] is True
+
+
+def test_a_changed_privacy_notice_needs_a_new_version_and_each_version_is_kept(client, coordinator, week, runtime):
+    slug = week["slug"]
+    first = client.patch(f"{EDITIONS}/{slug}", json={"privacy_notice": {"sv": "Första."}, "privacy_notice_version": "1"}, headers=coordinator)
+    second = client.patch(f"{EDITIONS}/{slug}", json={"privacy_notice": {"sv": "Andra."}, "privacy_notice_version": "2"}, headers=coordinator)
+
+    same_name = client.patch(f"{EDITIONS}/{slug}", json={"privacy_notice": {"sv": "Tredje."}, "privacy_notice_version": "1"}, headers=coordinator)
+
+    assert first.status_code == second.status_code == 200
+    assert same_name.status_code == 422
+    assert pointers(problem_of(same_name)) == {"/privacy_notice_version"}
+    assert client.get(f"{EDITIONS}/{slug}").get_json()["privacy_notice"] == {"sv": "Andra."}
+    assert count_rows(runtime, "privacy_notice_versions") == 2

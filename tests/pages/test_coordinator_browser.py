@@ -1,18 +1,23 @@
 """Coordinators in a real browser (headless Debian Chromium): one approves an edit from the queue
 after reading its diff, and it reaches the public programme; one rejects three activities at
-once with a preset reason. axe-core finds no serious or critical violation on any screen."""
+once with a preset reason, and a larger bulk decision runs as a job whose status page shows its
+progress. axe-core finds no serious or critical violation on any screen."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from innovationsweek.activities.models import ActivityStatus
 from tests.conftest import PASSWORD, need, run_jobs
 from tests.pages.test_browser import AXE, axe_violations, shoot
+from tests.pages.test_bulk_decision_job import few_while_waiting  # noqa: F401 (a fixture)
 from tests.pages.test_coordinator import COORDINATOR, published_activity, status_of, submit_edit, submit_webcasts, week  # noqa: F401
 
 NEW_TITLE = "Studiebesök: Digitala medarbetare i hemtjänsten och i skolan"
+TITLES = ["Hackathon om öppna data", "Frukostmöte om tillit", "Workshop om tjänstedesign"]
 
 
 def sign_in_as_coordinator(page, base_url: str) -> None:
@@ -64,27 +69,56 @@ def test_a_coordinator_approves_an_edit_after_reading_its_diff_and_it_is_publish
     assert blocking == {"home": [], "queue": [], "review": []}
 
 
-def test_a_coordinator_rejects_three_at_once_with_a_preset_reason(browser_page, base_url, client, runtime, week, link_server):
-    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
-    titles = ["Hackathon om öppna data", "Frukostmöte om tillit", "Workshop om tjänstedesign"]
-    ids = submit_webcasts(client, runtime, week, link_server, titles)
-    page = browser_page
-
+def reject_in_bulk(page, base_url: str, week: str) -> None:  # noqa: F811
+    """The coordinator signs in, ticks the three in the queue and rejects them with a preset reason."""
     sign_in_as_coordinator(page, base_url)
     page.goto(f"{base_url}/coordinator/editions/{week}/queue")
-    for title in titles:
+    for title in TITLES:
         page.get_by_role("checkbox", name=f"Välj {title}").check()
     page.get_by_label("Avslå").check()
     page.get_by_label("Färdigt skäl").select_option(label="Aktiviteten hör inte till veckans tema.")
     shoot(page, "sv-coordinator-bulk")
     page.get_by_role("button", name="Besluta om de valda aktiviteterna").click()
+
+
+def test_a_coordinator_rejects_three_at_once_with_a_preset_reason(browser_page, base_url, client, runtime, week, link_server):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    ids = submit_webcasts(client, runtime, week, link_server, TITLES)
+    page = browser_page
+
+    reject_in_bulk(page, base_url, week)
     page.wait_for_url(f"**/coordinator/editions/{week}/decisions")
 
     assert page.get_by_text("3 av 3 beslutade.").is_visible()
-    for title in titles:
+    for title in TITLES:
         assert re.search("Avslagen", page.get_by_role("row").filter(has_text=title).inner_text())
     blocking = axe_violations(page)
     shoot(page, "sv-coordinator-decisions")
     for activity_id in ids:
         assert status_of(runtime, activity_id) == (ActivityStatus.REJECTED, "Aktiviteten hör inte till veckans tema.")
     assert blocking == []
+
+
+def test_a_bulk_decision_made_by_a_job_shows_its_progress_and_then_each_outcome(
+    browser_page, base_url, client, runtime, week, link_server, few_while_waiting,  # noqa: F811
+):
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    ids = submit_webcasts(client, runtime, week, link_server, TITLES)
+    page = browser_page
+
+    reject_in_bulk(page, base_url, week)
+    page.wait_for_url(re.compile(r".*/coordinator/jobs/\d+$"))
+
+    assert page.get_by_label("Beslutar: 0 av 3 klara.").is_visible()  # the progress bar, named by its label
+    blocking = {"running": axe_violations(page)}
+    shoot(page, "sv-coordinator-job-running")
+    run_jobs(runtime)
+    page.get_by_role("link", name="Ladda om för att se hur långt det har kommit").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("status").filter(has_text="3 av 3 beslutade.")).to_be_visible()
+    for title in TITLES:
+        assert "Avslagen" in page.get_by_role("row").filter(has_text=title).inner_text()
+    blocking["finished"] = axe_violations(page)
+    shoot(page, "sv-coordinator-job-finished")
+    assert all(status_of(runtime, activity_id)[0] == ActivityStatus.REJECTED for activity_id in ids)
+    assert blocking == {"running": [], "finished": []}

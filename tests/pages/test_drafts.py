@@ -120,6 +120,7 @@ def test_without_a_week_the_organiser_chooses_one(client, week):
     page = client.get("/organiser/activities/new?lang=en")
 
     assert f'/organiser/activities/new?edition={week}' in page.text
+    assert "Deadline for submissions: " in page.text and "08:00 (Europe/Stockholm)" in page.text
 
 
 def test_a_saved_draft_holds_what_was_typed_in_the_weeks_time_zone(client, runtime, week):
@@ -270,3 +271,104 @@ def test_an_edit_made_to_an_older_version_is_refused_and_kept_on_the_page(client
     assert "Someone changed this activity since you opened it." in late.text
     assert 'value="Sist"' in late.text
     assert stored(runtime, activity_id).title == "Först"
+
+
+def co_organisers_of(runtime, activity_id: int) -> list[int]:
+    with runtime.database.sessions() as session:
+        return session.get(Activity, activity_id).co_organiser_ids
+
+
+def organisation_named(runtime, name: str) -> int:
+    with runtime.database.sessions() as session:
+        return session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+
+
+def test_the_form_holds_every_field_of_the_activity_and_saves_them(client, runtime, week):
+    sign_in(client, ORGANISER)
+    umea = organisation_named(runtime, "Umeå kommun")
+    other_id = create_draft(client, runtime, week, title="Parallell workshop i Norrköping")
+
+    activity_id = create_draft(
+        client, runtime, week, venue_latitude="58.41", venue_longitude="15.62", topics="tjänstedesign, medborgardialog",
+        contact_name="Anna Berg", contact_email="anna.berg@example.org", contact_phone="013-20 00 00", contact_email_public="yes",
+        photo_notice="Vi fotograferar under workshoppen.", co_organiser_ids_add=str(umea), related_activity_ids_add=str(other_id),
+    )
+
+    activity = stored(runtime, activity_id)
+    assert (activity.venue_latitude, activity.venue_longitude) == (58.41, 15.62)
+    assert activity.topics == ["tjänstedesign", "medborgardialog"]
+    assert activity.contact == {"name": "Anna Berg", "email": "anna.berg@example.org", "phone": "013-20 00 00", "email_public": True}
+    assert activity.photo_notice == "Vi fotograferar under workshoppen."
+    assert co_organisers_of(runtime, activity_id) == [umea]
+    page = client.get(f"/organiser/activities/{activity_id}?lang=en")
+    assert "Umeå kommun (invited, no answer yet)" in page.text
+    assert re.search(rf'name="related_activity_ids" value="{other_id}" checked', page.text)
+    assert 'value="tjänstedesign, medborgardialog"' in page.text
+    assert client.get(f"/organiser/activities/{other_id}").text.count(f'name="related_activity_ids" value="{activity_id}" checked') == 1
+
+
+def test_saving_the_form_again_keeps_what_it_shows_and_an_unticked_co_organiser_is_removed(client, runtime, week):
+    sign_in(client, ORGANISER)
+    umea = organisation_named(runtime, "Umeå kommun")
+    activity_id = create_draft(client, runtime, week, venue_latitude="58.41", venue_longitude="15.62", co_organiser_ids_add=str(umea))
+
+    saved = post_edit(client, activity_id, draft_form(runtime, week, title="Ny titel", venue_latitude="58.41", venue_longitude="15.62"))
+
+    assert saved.status_code == 303
+    activity = stored(runtime, activity_id)
+    assert (activity.title, activity.venue_latitude, co_organisers_of(runtime, activity_id)) == ("Ny titel", 58.41, [])
+
+
+def test_refused_contact_and_topics_are_shown_at_their_fields_with_everything_typed_kept(client, runtime, week):
+    sign_in(client, ORGANISER)
+    page = client.get(f"/organiser/activities/new?edition={week}&lang=en")
+    umea = organisation_named(runtime, "Umeå kommun")
+    form = draft_form(
+        runtime, week, contact_email="inte en adress", topics="ok, " + "x" * 61, venue_latitude="norr",
+        photo_notice="Vi filmar.", co_organiser_ids_add=str(umea), related_activity_ids_add="abc",
+    )
+
+    refused = client.post(f"/organiser/activities/new?edition={week}&lang=en", data={**form, "csrf_token": csrf_token(page)})
+
+    assert refused.status_code == 422
+    assert field_error(refused, "contact_email") == "Enter an email address such as name@example.org."
+    assert field_error(refused, "topics").startswith("Enter at most 20 topics")
+    assert field_error(refused, "venue_latitude").startswith("Enter the latitude")
+    assert field_error(refused, "related_activity_ids").startswith("Choose at most 20 related activities")
+    assert 'value="inte en adress"' in refused.text and "Vi filmar." in refused.text and 'value="abc"' in refused.text
+    assert re.search(rf'<option value="{umea}" selected>', refused.text)
+    with runtime.database.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Activity).where(Activity.photo_notice == "Vi filmar.")) == 0
+
+
+def test_the_host_cannot_be_its_own_co_organiser(client, runtime, week):
+    sign_in(client, ORGANISER)
+    activity_id = create_draft(client, runtime, week)
+
+    refused = post_edit(client, activity_id, draft_form(runtime, week, co_organiser_ids_add=str(linkoping(runtime))))
+
+    assert refused.status_code == 422
+    assert field_error(refused, "co_organiser_ids").startswith("Choose at most 20 organisations from the list, other than the host")
+    assert co_organisers_of(runtime, activity_id) == []
+
+
+def test_a_co_organiser_sees_the_activity_on_its_home_read_only_and_may_not_change_it(client, runtime, week, other_organiser):
+    sign_in(client, ORGANISER)
+    norrkoping = organisation_named(runtime, "Norrköpings kommun")
+    activity_id = create_draft(client, runtime, week, co_organiser_ids_add=str(norrkoping))
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/organiser/"))})
+    sign_in(client, OTHER)
+    page = client.get("/organiser/organisations/?lang=en")
+    client.post(f"/organiser/organisations/{norrkoping}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)})
+
+    home = client.get("/organiser/?lang=en")
+    shown = client.get(f"/organiser/activities/{activity_id}?lang=en")
+    changed = client.post(f"/organiser/activities/{activity_id}?lang=en", data={**draft_form(runtime, week, title="Ändrad"), "csrf_token": csrf_token(shown)})
+
+    co_organised = home.text[home.text.index("Activities you co-organise"):]
+    assert f'href="/organiser/activities/{activity_id}"' in co_organised and "Host: Linköpings kommun" in co_organised
+    assert shown.status_code == 200
+    assert "Only members of Linköpings kommun, its host, change this activity" in shown.text
+    assert '<fieldset class="plain" disabled>' in shown.text and "Save the draft" not in shown.text
+    assert changed.status_code == 403
+    assert stored(runtime, activity_id).title == "Workshop om tjänstedesign"

@@ -1,17 +1,22 @@
 """An organiser in a real browser (headless Debian Chromium) drafts an activity, submits it, is
 shown the blocking finding at the venue, fixes it and submits again; a coordinator approves it from
 the queue and it is in the public programme; an organiser of another organisation cannot open it.
+An organiser fills the contact, topics and photo notice and invites a co-organiser, refused at the
+email first with everything kept.
 axe-core finds no serious or critical violation on the form."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from innovationsweek.activities.models import ActivityStatus
+from playwright.sync_api import expect
+
+from innovationsweek.activities.models import ActivityStatus, CoOrganiser, CoOrganiserStatus
 from tests.conftest import PASSWORD, need, run_jobs
 from tests.pages.test_browser import AXE, axe_violations, shoot
 from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401
-from tests.pages.test_drafts import OTHER, local_start, other_organiser, stored  # noqa: F401
+from tests.pages.test_drafts import OTHER, create_draft, local_start, organisation_named, other_organiser, stored  # noqa: F401
+from tests.pages.test_sign_in import sign_in
 
 TITLE = "Workshop: tjänstedesign i kommunen"
 
@@ -92,3 +97,62 @@ def test_an_organiser_drafts_fixes_a_finding_and_the_approved_activity_is_publis
     assert answer.status == 404
     assert TITLE not in page.content()
     assert blocking == {"refused form": [], "finding": []}
+
+
+def test_an_organiser_fills_contact_topics_photo_notice_and_invites_a_co_organiser(browser_page, base_url, runtime, week):  # noqa: F811
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    page = browser_page
+    starts = local_start(runtime, week)
+    sign_in_as(page, base_url, ORGANISER)
+    page.goto(f"{base_url}/organiser/activities/new?edition={week}")
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Format").select_option(label="Workshop")
+    page.get_by_label("Attendance").select_option(label="Online")
+    page.get_by_label("Starts").fill(starts)
+    page.get_by_label("Ends").fill(starts.replace("T10:00", "T12:00"))
+    page.get_by_label("Topics").fill("tjänstedesign, medborgardialog")
+    page.get_by_label("Contact person").fill("Anna Berg")
+    page.get_by_label("Contact email address", exact=True).fill("anna.berg")  # no address: refused
+    page.get_by_label("Show the contact email address").check()
+    page.get_by_label("Notice about photos and film").fill("Vi spelar in workshoppen.")
+    page.get_by_label("Invite an organisation to co-organise").select_option(label="Umeå kommun (SE)")
+    page.get_by_role("button", name="Save the draft").click()
+
+    expect(page.locator(".error-summary").get_by_role("link", name="Contact email address")).to_be_visible()
+    assert page.get_by_label("Topics").input_value() == "tjänstedesign, medborgardialog"
+    assert page.get_by_label("Show the contact email address").is_checked()
+    assert page.get_by_label("Invite an organisation to co-organise").input_value() != ""
+    blocking = {"refused": axe_violations(page)}
+    shoot(page, "en-draft-every-field-refused")
+    page.get_by_label("Contact email address", exact=True).fill("anna.berg@example.org")
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(lambda url: urlsplit(url).path.split("/")[-1].isdigit())
+
+    assert page.get_by_label("Umeå kommun (invited, no answer yet)").is_checked()
+    assert page.get_by_label("Notice about photos and film").input_value() == "Vi spelar in workshoppen."
+    blocking["saved"] = axe_violations(page)
+    shoot(page, "en-draft-every-field-saved")
+    activity = stored(runtime, int(urlsplit(page.url).path.split("/")[-1]))
+    assert (activity.contact_email, activity.contact_email_public, activity.topics) == ("anna.berg@example.org", True, ["tjänstedesign", "medborgardialog"])
+    assert blocking == {"refused": [], "saved": []}
+
+
+def test_a_co_organiser_reads_the_activity_without_a_form_to_change_it(browser_page, base_url, client, runtime, week, other_organiser):  # noqa: F811
+    need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
+    sign_in(client, ORGANISER)
+    norrkoping = organisation_named(runtime, "Norrköpings kommun")
+    activity_id = create_draft(client, runtime, week, co_organiser_ids_add=str(norrkoping))
+    with runtime.database.unit_of_work() as session:
+        session.get(CoOrganiser, (activity_id, norrkoping)).status = CoOrganiserStatus.ACCEPTED
+    page = browser_page
+
+    sign_in_as(page, base_url, OTHER)
+    page.get_by_role("region", name="Activities you co-organise").get_by_role("link", name="Workshop om tjänstedesign").click()
+    page.wait_for_url(f"**/organiser/activities/{activity_id}")
+
+    expect(page.get_by_text("Only members of Linköpings kommun, its host, change this activity")).to_be_visible()
+    expect(page.get_by_label("Title")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save the draft")).to_have_count(0)
+    blocking = axe_violations(page)
+    shoot(page, "en-draft-co-organiser")
+    assert blocking == []

@@ -115,6 +115,43 @@ def test_a_notice_reusing_the_version_in_use_is_refused_and_kept(coordinator, ru
     assert edition(runtime, week).privacy_notice == before.privacy_notice
 
 
+def publish_notice(coordinator, week: str, version: str, sv: str, **kwargs):  # noqa: F811
+    settings = coordinator.get(f"/coordinator/editions/{week}/settings")
+    form = {"version": version, "sv": sv, "da": "", "en": "", "csrf_token": csrf_token(settings)}
+    return coordinator.post(f"/coordinator/editions/{week}/settings/privacy-notice?lang=en", data=form, **kwargs)
+
+
+def earlier_versions(page) -> str:
+    return page.text[page.text.index("Earlier versions"):page.text.index("A new version")]
+
+
+def test_the_versions_replaced_are_listed_with_their_texts_and_the_one_in_use_is_not(coordinator, runtime, week):  # noqa: F811
+    first = edition(runtime, week)
+    assert "There are no earlier versions." in earlier_versions(coordinator.get(f"/coordinator/editions/{week}/settings?lang=en"))
+
+    publish_notice(coordinator, week, "2026-12", "Vi sparar ditt namn.")
+    publish_notice(coordinator, week, "2027-01", "Vi sparar ditt namn och din e-post.")
+    page = coordinator.get(f"/coordinator/editions/{week}/settings?lang=en")
+
+    earlier = earlier_versions(page)
+    assert f"Version {first.privacy_notice_version}, in use from" in earlier and first.privacy_notice["sv"] in earlier
+    assert "Version 2026-12, in use from" in earlier and "Vi sparar ditt namn.</dd>" in earlier
+    assert "2027-01" not in earlier
+    assert "Version 2027-01, in use" in page.text
+
+
+def test_an_earlier_version_name_for_another_text_is_refused_at_the_version(coordinator, runtime, week):  # noqa: F811
+    first = edition(runtime, week)
+    publish_notice(coordinator, week, "2026-12", "Vi sparar ditt namn.")
+
+    refused = publish_notice(coordinator, week, first.privacy_notice_version, "En annan text.")
+
+    assert refused.status_code == 422
+    assert "This version name was used for another text; choose a new one." in refused.text
+    assert 'href="#version"' in refused.text and "En annan text.</textarea>" in refused.text
+    assert edition(runtime, week).privacy_notice_version == "2026-12"
+
+
 @pytest.mark.parametrize("path", ["settings", "audit", "access-log"])
 def test_an_organiser_may_not_open_a_weeks_settings_or_logs(client, week, path):  # noqa: F811
     sign_in(client, ORGANISER)

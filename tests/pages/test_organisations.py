@@ -133,3 +133,95 @@ def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_dat
 def test_the_organiser_home_links_to_the_organisations(client, demo_data):
     sign_in_in_english(client, ORGANISER)
     assert f'href="{MINE}"' in client.get("/organiser/").text
+
+
+def details_form(token: str, **changes: str) -> dict[str, str]:
+    return {"csrf_token": token, "name": "Linköpings kommun", "kind": "municipality", "country": "SE", "region": "Östergötland",
+            "website": "https://www.linkoping.se", **changes}
+
+
+def make_member(runtime, name: str, email: str, role: MemberRole) -> None:
+    with runtime.database.unit_of_work() as session:
+        user_id = session.scalar(sa.text("SELECT id FROM users WHERE email = :email"), {"email": email})
+        session.add(Membership(organisation_id=organisation_id(runtime, name), user_id=user_id, role=role))
+
+
+def test_an_owner_changes_the_details_and_an_emptied_field_is_cleared(client, runtime, demo_data):
+    sign_in_in_english(client, ORGANISER)
+    place = organisation_id(runtime, "Linköpings kommun")
+    page = client.get(f"{MINE}{place}")
+    assert 'value="Linköpings kommun"' in page.text  # the form holds the details as they are
+
+    saved = client.post(f"{MINE}{place}", data=details_form(csrf_token(page), name="Linköpings kommun (Innovationslabbet)", region=""),
+                        follow_redirects=True)
+
+    assert "The organisation&#39;s details are saved." in saved.text
+    with runtime.database.sessions() as session:
+        changed = session.get(Organisation, place)
+        assert (changed.name, changed.region) == ("Linköpings kommun (Innovationslabbet)", None)
+
+
+def test_a_name_taken_or_a_bad_website_is_refused_at_its_field_and_changes_nothing(client, runtime, demo_data):
+    sign_in_in_english(client, ORGANISER)
+    place = organisation_id(runtime, "Linköpings kommun")
+    token = csrf_token(client.get(f"{MINE}{place}"))
+
+    taken = client.post(f"{MINE}{place}", data=details_form(token, name="Malmö stad"))
+    bad = client.post(f"{MINE}{place}", data=details_form(token, website="linkoping"))
+
+    assert taken.status_code == bad.status_code == 400
+    assert 'id="name-error"' in taken.text and "already exists in this country" in taken.text and 'value="Malmö stad"' in taken.text
+    assert 'id="website-error"' in bad.text and 'value="linkoping"' in bad.text
+    with runtime.database.sessions() as session:
+        unchanged = session.get(Organisation, place)
+        assert (unchanged.name, unchanged.website) != ("Malmö stad", "linkoping") and unchanged.name == "Linköpings kommun"
+        assert unchanged.website != "linkoping"
+
+
+def test_a_plain_member_may_not_change_or_delete_the_organisation(client, runtime, demo_data):
+    make_member(runtime, "Linköpings kommun", COORDINATOR, MemberRole.MEMBER)
+    place = organisation_id(runtime, "Linköpings kommun")
+    sign_in_in_english(client, COORDINATOR)
+    page = client.get(f"{MINE}{place}")
+    assert "Save the details" not in page.text and "Delete Linköpings kommun" not in page.text
+
+    changed = client.post(f"{MINE}{place}", data=details_form(csrf_token(page), name="Kapad"))
+    deleted = client.post(f"{MINE}{place}/delete", data={"csrf_token": csrf_token(page), "confirm": "y"})
+
+    assert changed.status_code == deleted.status_code == 403
+    assert "Only the organisation&#39;s owners may do this." in deleted.text
+    with runtime.database.sessions() as session:
+        assert session.get(Organisation, place).name == "Linköpings kommun" and session.get(Organisation, place).deleted_at is None
+
+
+def test_an_owner_deletes_the_organisation_after_confirming_and_its_drafts_are_withdrawn(client, runtime, demo_data):
+    sign_in_in_english(client, ORGANISER)
+    place = organisation_id(runtime, "Linköpings kommun")
+    token = csrf_token(client.get(f"{MINE}{place}"))
+
+    unconfirmed = client.post(f"{MINE}{place}/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 400 and 'id="confirm-error"' in unconfirmed.text
+    deleted = client.post(f"{MINE}{place}/delete", data={"csrf_token": token, "confirm": "y"}, follow_redirects=True)
+
+    assert "Linköpings kommun is deleted." in deleted.text
+    assert "You are not a member of any organisation yet." in deleted.text
+    assert client.get(f"{MINE}{place}").status_code == 404
+    with runtime.database.sessions() as session:
+        statuses = set(session.scalars(sa.select(Activity.status).where(Activity.organisation_id == place)))
+    assert "draft" not in statuses and "withdrawn" in statuses
+
+
+def test_a_member_leaves_but_the_last_owner_cannot(client, runtime, demo_data):
+    make_member(runtime, "Linköpings kommun", COORDINATOR, MemberRole.MEMBER)
+    place = organisation_id(runtime, "Linköpings kommun")
+    sign_in_in_english(client, ORGANISER)
+    refused = client.post(f"{MINE}{place}/leave", data={"csrf_token": csrf_token(client.get(MINE))})
+    assert refused.status_code == 409 and "You are its only owner" in refused.text
+    assert role_in(runtime, "Linköpings kommun", ORGANISER) == MemberRole.OWNER
+    client.post("/logout", data={"csrf_token": csrf_token(client.get(MINE))})
+
+    sign_in_in_english(client, COORDINATOR)
+    left = client.post(f"{MINE}{place}/leave", data={"csrf_token": csrf_token(client.get(MINE))}, follow_redirects=True)
+
+    assert "You have left Linköpings kommun." in left.text
+    assert role_in(runtime, "Linköpings kommun", COORDINATOR) is None

@@ -82,6 +82,7 @@ def test_the_organiser_sees_who_has_a_seat_and_who_waits_in_line_and_the_read_is
     page = client.get(f"/organiser/activities/{coming}/participants?lang=en")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
+    assert "<dt>Submission deadline</dt>" in page.text  # the week's, as on every organiser's screen
     assert rows_of(page, "Confirmed participants") == [
         f"Åsa Ek|=Region Östergötland Utvecklare|ek@example.org|yes|{_registered(page)}|Swedish",
         f"Bo Lind|=Region Östergötland Utvecklare|lind@example.org|no|{_registered(page)}|English",
