@@ -112,7 +112,7 @@ def test_0013_gives_existing_registrations_the_language_of_their_notice_and_down
             connection.execute(sa.text("UPDATE registrations SET language = 'fi'"))
 
 
-def test_0019_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_downgrades(fresh_engine):
+def test_0017_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_downgrades(fresh_engine):
     from datetime import UTC, datetime
 
     from alembic import command
@@ -140,7 +140,7 @@ def test_0019_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_do
     with fresh_engine.begin() as connection:
         config = migrate.alembic_config(fresh_engine)
         config.attributes["connection"] = connection
-        command.downgrade(config, "0015")
+        command.downgrade(config, "0016")
     assert "privacy_notice_versions" not in sa.inspect(fresh_engine).get_table_names()
     migrate.upgrade(fresh_engine)
 

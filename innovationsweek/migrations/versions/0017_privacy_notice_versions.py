@@ -4,8 +4,8 @@ Until now an edition held only the notice in use; earlier texts were only in the
 before and after values. The versions are filled from that log: the text an edition had first
 (from its creation), then each text a change put in use, with its time and who did it.
 
-Revision ID: 0019
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 19:00:00
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from innovationsweek.db import UTCDateTime
 
 
-revision = '0019'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
