@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
@@ -16,14 +16,13 @@ from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.translations import DIRECTORY
 
 ROOT = Path(__file__).parents[1]
-# As `make messages` extracts them (Makefile): Babel's keywords and the lazy ones.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
 def source_messages() -> set[str]:
+    # As `make messages` extracts them: Babel's default keywords, and the lazy ones babel.cfg names.
     with (ROOT / "babel.cfg").open() as config:
         methods, options = parse_mapping_cfg(config)
-    found = extract_from_dir(str(ROOT), methods, options, keywords=KEYWORDS)
+    found = extract_from_dir(str(ROOT), methods, options)
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 
