@@ -121,11 +121,13 @@ def _client_facing_errors(trees: Iterable[ast.Module]) -> set[str]:
 
 def _error_text(call: ast.Call, errors: set[str], tree: ast.Module) -> ast.expr | None:
     """The text a call gives a client-facing error: ``Invalid(text, ...)``, ``Invalid(detail=text)``,
-    or ``super().__init__(text, ...)`` in such an error's own constructor."""
+    ``super().__init__(text, ...)`` in such an error's own constructor, or ``problem(status, text)``."""
     function = call.func
     name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
     if name == "__init__" and isinstance(function, ast.Attribute) and _is_super(function.value):
         name = _enclosing_class(call, tree)
+    if name == "problem" and len(call.args) > 1:  # problem(status, detail) of api/problems.py
+        return call.args[1]
     if name not in errors:
         return None
     if call.args:

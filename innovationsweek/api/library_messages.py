@@ -41,7 +41,7 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext tools know this mar
 
 def in_callers_language(detail: str | LazyString) -> str | LazyString:
     """``detail`` as a message of the catalogue, if it reads like one; otherwise as it is."""
-    if isinstance(detail, LazyString) or not isinstance(detail, str):
+    if isinstance(detail, LazyString):
         return detail
     if detail in _EXACT:
         return _l(detail)
