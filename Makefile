@@ -12,7 +12,7 @@ TRANSLATIONS := innovationsweek/translations
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard innovationsweek/translations/*/LC_MESSAGES/messages.po))
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test fuzz bench openapi worker migrate clean chromium catalogues messages
+.PHONY: run test faults fuzz bench openapi worker migrate clean chromium catalogues messages
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: $(INSTALLED) catalogues chromium $(AXE)
 chromium:
 	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The fault tests (tests/faults/, also part of `make test`), writing their figures into RELIABILITY.md.
+faults: $(INSTALLED) catalogues
+	IW_RECORD_FAULTS=1 $(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
 
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(BIN)/python -m pytest tests/api/test_fuzzing.py

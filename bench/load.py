@@ -21,8 +21,13 @@ import sqlalchemy as sa
 
 from innovationsweek.activities.models import Audience, AttendanceMode, Format
 from innovationsweek.organisations.models import OrganisationKind
+from innovationsweek.programme.formats import event_text
+from innovationsweek.programme.models import EntryState, ProgrammeEntry
 
 SLUG = "bench-week"
+# The address the benched app is served at: the publish job renders each entry's calendar
+# event for it, and so does the loader.
+PUBLIC_URL = "http://bench.invalid"
 SEEDS = Path(os.environ.get("BENCH_SEEDS", "/work/shared/seeds"))
 START = datetime(2030, 9, 30, 6, tzinfo=timezone.utc)
 THEMES = ["spread", "involve", "digital", "climate", "health", "welfare", "democracy", "procurement"]
@@ -74,12 +79,13 @@ def load(engine: sa.Engine, count: int, *, seed: int = 2019) -> Loaded:
     """Write ``count`` published activities of one open edition; returns what was made."""
     rng = random.Random(seed)
     texts = sentences()
+    published_at = datetime.now(timezone.utc)
     with engine.begin() as db:
         edition = _edition(db)
         organisations = _organisations(db, rng, max(20, count // 25))
         activities = list(_activities(rng, texts, organisations, count))
         db.execute(sa.text(ACTIVITY_SQL), [a.activity_row(edition) for a in activities])
-        db.execute(sa.text(ENTRY_SQL), [a.entry_row(edition) for a in activities])
+        db.execute(sa.text(ENTRY_SQL), [a.entry_row(edition, published_at) for a in activities])
         db.execute(sa.text(TAG_SQL), [tag for a in activities for tag in a.tag_rows()])
         db.execute(
             sa.text("INSERT INTO programme_counters (edition_id, last_change_number, last_changed_at, announced_change_number) VALUES (:e, :n, now(), :n)"),
@@ -186,12 +192,16 @@ class Activity:
             "languages": json.dumps(self.languages), "audiences": json.dumps(self.audiences), "themes": json.dumps(self.themes),
         }
 
-    def entry_row(self, edition: int) -> dict[str, object]:
+    def entry_row(self, edition: int, published_at: datetime) -> dict[str, object]:
         text = " ".join((self.title, self.summary, self.organisation.name, self.municipality)).lower()
+        data = self.data()
+        # As the publish job keeps it: the entry's calendar event.
+        entry = ProgrammeEntry(state=EntryState.UPDATED, sequence=1, modified_at=published_at, published_at=published_at, cancelled=False, data=data)
         return {
-            "id": self.id, "edition": edition, "data": json.dumps(self.data(), ensure_ascii=False), "starts": self.starts_at,
+            "id": self.id, "edition": edition, "data": json.dumps(data, ensure_ascii=False), "starts": self.starts_at,
             "ends": self.ends_at, "format": self.format, "mode": self.attendance_mode, "region": self.organisation.region,
-            "municipality": self.municipality, "kind": self.organisation.kind, "text": text,
+            "municipality": self.municipality, "kind": self.organisation.kind, "text": text, "at": published_at,
+            "event": event_text(entry, base_url=PUBLIC_URL), "base": PUBLIC_URL,
         }
 
     def tag_rows(self) -> Iterator[dict[str, object]]:
@@ -232,7 +242,8 @@ ACTIVITY_SQL = (
 ENTRY_SQL = (
     "INSERT INTO programme_entries (activity_id, edition_id, change_number, state, sequence, modified_at, "
     "published_at, data, starts_at, ends_at, cancelled, featured, format, attendance_mode, region, "
-    "municipality, organisation_kind, search_text) VALUES (:id, :edition, :id, 'updated', 1, now(), now(), "
-    "CAST(:data AS json), :starts, :ends, false, false, :format, :mode, :region, :municipality, :kind, :text)"
+    "municipality, organisation_kind, search_text, calendar_event, calendar_base_url) VALUES (:id, :edition, :id, "
+    "'updated', 1, :at, :at, CAST(:data AS json), :starts, :ends, false, false, :format, :mode, :region, "
+    ":municipality, :kind, :text, :event, :base)"
 )
 TAG_SQL = "INSERT INTO programme_tags (activity_id, kind, value) VALUES (:id, :kind, :value)"

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.load import SLUG, Loaded, load  # noqa: E402
+from bench.load import PUBLIC_URL, SLUG, Loaded, load  # noqa: E402
 from innovationsweek import migrate  # noqa: E402
 from innovationsweek.config import normalise_database_url  # noqa: E402
 from innovationsweek.db import create_db_engine  # noqa: E402
@@ -286,7 +286,7 @@ def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
 
 
 def app_env(url: str) -> dict[str, str]:
-    return {"DATABASE_URL": url, "REDIS_URL": REDIS, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": "http://bench.invalid"}
+    return {"DATABASE_URL": url, "REDIS_URL": REDIS, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": PUBLIC_URL}
 
 
 def free_port() -> int:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from innovationsweek.db import CONNECT_TIMEOUT
+
 # The embedded mode's own secret key, made at its first start (see embedded_secret_key).
 SECRET_KEY_FILE = "secret_key"
 EMBEDDED_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -59,6 +61,23 @@ class Settings:
     public_url: str | None = None
     # How many reverse proxies in front of the service to believe X-Forwarded-For/-Proto from.
     trusted_proxy_hops: int = 0
+    # --- timings of recovery from faults (shortened by the fault tests, tests/faults/) ---
+    # A database that does not answer a connection attempt within this many seconds counts as
+    # down: the request gets a 503 at once instead of hanging.
+    database_connect_timeout: int = CONNECT_TIMEOUT
+    # A job RQ no longer has (a lost queue store, a killed worker) is handed over again once its
+    # outbox message is this old; a lost store is noticed at once (outbox.redrive_after_data_loss).
+    outbox_redrive_seconds: int = 300
+    # How often a worker proves that the job it runs is alive; silent for three times this, the
+    # job counts as lost (its worker was killed).
+    job_heartbeat_seconds: int = 30
+    # Every wait between retries (jobs' retries, the webhook schedule) is multiplied by this: a
+    # rehearsal or a test runs the days-long schedules in seconds, in their true proportions.
+    retry_scale: float = 1.0
+    # Seconds an SMTP server may take for each step before the attempt counts as failed.
+    smtp_timeout: float = 10.0
+    # Seconds a partner's webhook endpoint may take for a whole delivery attempt.
+    webhook_timeout: float = 20.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -80,6 +99,7 @@ class Settings:
             "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
             "public_url": env.get("IW_PUBLIC_URL") or None,
             "trusted_proxy_hops": _number_of_proxies(env.get("IW_TRUSTED_PROXY_HOPS") or "0"),
+            **_timings(env),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -165,6 +185,34 @@ def embedded_secret_key(instance_path: Path) -> str:
         finally:
             draft.unlink()
     return path.read_text().strip()
+TIMINGS = {
+    # setting: (environment variable, type)
+    "database_connect_timeout": ("IW_DATABASE_CONNECT_TIMEOUT", int),
+    "outbox_redrive_seconds": ("IW_OUTBOX_REDRIVE_SECONDS", int),
+    "job_heartbeat_seconds": ("IW_JOB_HEARTBEAT_SECONDS", int),
+    "retry_scale": ("IW_RETRY_SCALE", float),
+    "smtp_timeout": ("IW_SMTP_TIMEOUT", float),
+    "webhook_timeout": ("IW_WEBHOOK_TIMEOUT", float),
+}
+
+
+def _timings(env: Mapping[str, str]) -> dict[str, object]:
+    """The timing settings given in the environment; each must be a positive number."""
+    values: dict[str, object] = {}
+    for name, (variable, kind) in TIMINGS.items():
+        text = env.get(variable)
+        if not text:
+            continue
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise ConfigurationError(f"{variable} must be a positive {'whole ' if kind is int else ''}number, not {text!r}")
+        values[name] = value
+    return values
+
+
 SMTP_TLS_MODES = ("implicit", "starttls", "none")
 
 

@@ -80,12 +80,19 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def create_db_engine(url: str) -> Engine:
+# Seconds a connection attempt to PostgreSQL may take (libpq's connect_timeout).
+CONNECT_TIMEOUT = 5
+
+
+def create_db_engine(url: str, *, connect_timeout: int = CONNECT_TIMEOUT) -> Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # Pre-ping: a connection the server dropped (it restarted) is replaced before a request
+    # uses it, so the service recovers without a restart. The connect timeout turns a server
+    # that does not answer into a quick error (a 503) rather than a hanging request.
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": connect_timeout})
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -100,8 +107,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One engine and its session factory, shared by the API and the jobs of a process."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = create_db_engine(url)
+    def __init__(self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT) -> None:
+        self.engine = create_db_engine(url, connect_timeout=connect_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

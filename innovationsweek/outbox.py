@@ -4,16 +4,18 @@ change that causes it, then relayed to RQ.
 A committed change therefore never loses its job (Redis may be down at commit time: the clock's
 sweep relays it later), and a rolled-back change never runs one. A message counts as done only
 when its job has succeeded or finally failed: one whose job vanished (Redis restarted without
-its data, a worker killed mid-job) is handed to RQ again by :func:`redrive_stalled`. Jobs are
-written to run twice safely. Relaying twice is harmless:
+its data, a worker killed mid-job) is handed to RQ again by :func:`redrive_stalled`, and at once
+by :func:`redrive_after_data_loss` when the whole store lost its data. Jobs are written to run
+twice safely. Relaying twice is harmless:
 the RQ job id is derived from the outbox row, and RQ refuses a second job with the same id.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import redis
@@ -108,7 +110,7 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         "job_timeout": spec.timeout,
         "result_ttl": spec.result_ttl,
         "failure_ttl": 7 * 24 * 3600,
-        "retry": Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)) if spec.retry_intervals else None,
+        "retry": Retry(max=len(spec.retry_intervals), interval=_retry_intervals(spec)) if spec.retry_intervals else None,
         "on_success": Callback("innovationsweek.outbox.job_succeeded"),
         "on_failure": Callback("innovationsweek.outbox.job_failed"),
     }
@@ -119,6 +121,16 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
             queue.enqueue(spec.function, *row.args, **options)
     except DuplicateJobError:
         pass  # relayed before: RQ already holds this job
+
+
+def _retry_intervals(spec: JobSpec) -> list[int]:
+    """The job's waits between retries, scaled by the installation's ``retry_scale`` (a whole
+    second at least: RQ's scheduler works in seconds). Outside a running service (no runtime
+    installed) the registry's own."""
+    from innovationsweek import runtime  # the runtime imports this module
+
+    scale = runtime.current().settings.retry_scale if runtime.is_installed() else 1.0
+    return [max(1, math.ceil(seconds * scale)) for seconds in spec.retry_intervals]
 
 
 def relay_committed(engine: sa.Engine, connection: redis.Redis, session: Session) -> None:
@@ -181,44 +193,92 @@ def _engine() -> sa.Engine:
 
 
 ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+# A running job whose worker has not proved it alive for this many heartbeats was lost with its
+# worker (killed, or its machine gone).
+MISSED_HEARTBEATS = 3
+# Written into the queue store once every unfinished message is known to be in it; a store
+# without it has lost its data (restarted empty, flushed, replaced) since.
+STORE_MARKER_KEY = "iw:outbox:store-marker"
+REDRIVE_BATCH = 500
 
 
-def redrive_stalled(engine: sa.Engine, connection: redis.Redis, *, older_than: timedelta, limit: int = 200) -> int:
+def redrive_stalled(
+    engine: sa.Engine, connection: redis.Redis, *, older_than: timedelta, heartbeat: timedelta, limit: int = 200
+) -> int:
     """Hand RQ again the messages whose job is gone: Redis lost it, or a worker died running it.
 
     A message relayed more than ``older_than`` ago and still not done is looked up in RQ: a job
-    that is queued, scheduled or running is left alone; a finished one marks the message done;
-    one that is missing or failed without RQ's callbacks running is enqueued again.
+    that is queued, scheduled or running (its worker heartbeat younger than
+    :data:`MISSED_HEARTBEATS` × ``heartbeat``) is left alone; a finished one marks the message
+    done; one that is missing, abandoned, or failed without RQ's callbacks running is enqueued
+    again. Returns how many were.
     """
     stale = utcnow() - older_than
-    with engine.connect() as db:
-        rows = db.execute(
-            sa.select(OutboxMessage.__table__)
-            .where(
-                OutboxMessage.completed_at.is_(None),
-                OutboxMessage.enqueued_at < stale,
-                sa.or_(OutboxMessage.run_after.is_(None), OutboxMessage.run_after < stale),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).all()
-    redriven = 0
-    for row in rows:
-        try:
-            status = Job.fetch(f"outbox-{row.id}", connection=connection).get_status()
-        except NoSuchJobError:
-            status = None
-        if status in ALIVE:
-            continue
-        if status == JobStatus.FINISHED:
-            with engine.begin() as db:
-                db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(completed_at=utcnow()))
-            continue
-        if status is not None:
-            Job.fetch(f"outbox-{row.id}", connection=connection).delete()
-        _enqueue(connection, row)
-        with engine.begin() as db:
-            db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(enqueued_at=utcnow()))
-        log.warning("outbox: message %d (%s) was lost by the queue; enqueued it again", row.id, row.job)
-        redriven += 1
+    rows = _unfinished(
+        engine, OutboxMessage.enqueued_at < stale, sa.or_(OutboxMessage.run_after.is_(None), OutboxMessage.run_after < stale), limit=limit
+    )
+    return sum(_redrive_if_lost(engine, connection, row, heartbeat) for row in rows)
+
+
+def redrive_after_data_loss(engine: sa.Engine, connection: redis.Redis, *, heartbeat: timedelta) -> int:
+    """When the queue store has lost its data, hand RQ again, at once, every message relayed and
+    not done (whatever its age), then mark the store; returns how many were handed over.
+
+    Without this, a store that restarted empty would lose every queued, scheduled and retried
+    job until :func:`redrive_stalled` reached it. A message whose job is in the store (relayed
+    since it came back) is left alone, so clocks that do this at the same time enqueue each job
+    once. The first run against a new store finds nothing lost.
+    """
+    if connection.exists(STORE_MARKER_KEY):
+        return 0
+    redriven, after = 0, 0
+    while rows := _unfinished(engine, OutboxMessage.enqueued_at.is_not(None), OutboxMessage.id > after, limit=REDRIVE_BATCH):
+        redriven += sum(_redrive_if_lost(engine, connection, row, heartbeat) for row in rows)
+        after = rows[-1].id
+    connection.set(STORE_MARKER_KEY, utcnow().isoformat())
+    if redriven:
+        log.warning("outbox: the queue store lost its data; enqueued %d unfinished message(s) again", redriven)
     return redriven
+
+
+def _unfinished(engine: sa.Engine, *conditions: sa.ColumnElement[bool], limit: int) -> list[sa.Row[Any]]:
+    with engine.connect() as db:
+        return list(
+            db.execute(
+                sa.select(OutboxMessage.__table__)
+                .where(OutboxMessage.completed_at.is_(None), *conditions)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            ).all()
+        )
+
+
+def _redrive_if_lost(engine: sa.Engine, connection: redis.Redis, row: sa.Row[Any], heartbeat: timedelta) -> bool:
+    try:
+        job: Job | None = Job.fetch(f"outbox-{row.id}", connection=connection)
+    except NoSuchJobError:
+        job = None
+    status = job.get_status() if job is not None else None
+    if job is not None and status in ALIVE and not _abandoned(job, status, heartbeat):
+        return False
+    if status == JobStatus.FINISHED:
+        with engine.begin() as db:
+            db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(completed_at=utcnow()))
+        return False
+    if job is not None:
+        job.delete()
+    _enqueue(connection, row)
+    with engine.begin() as db:
+        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(enqueued_at=utcnow()))
+    log.warning("outbox: message %d (%s) was lost by the queue (%s); enqueued it again", row.id, row.job, status or "missing")
+    return True
+
+
+def _abandoned(job: Job, status: JobStatus | None, heartbeat: timedelta) -> bool:
+    """A started job whose worker stopped sending heartbeats: it died with the job."""
+    last = job.last_heartbeat or job.started_at
+    if status != JobStatus.STARTED or last is None:
+        return False
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)  # RQ keeps UTC
+    return utcnow() - last > MISSED_HEARTBEATS * heartbeat

@@ -25,10 +25,6 @@ from innovationsweek.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# An unfinished outbox message whose job RQ no longer has is enqueued again after this long:
-# longer than any job's time limit, so a slow job is never run twice at once.
-REDRIVE_AFTER = timedelta(minutes=35)
-
 # In the order a worker takes them: publishing first, people are waiting for it.
 QUEUE_NAMES = ("publishing", "moderation", "notifications", "webhooks", "maintenance")
 
@@ -120,29 +116,41 @@ def enqueue_periodic_jobs(connection: redis.Redis, now: datetime) -> list[str]:
 
 class Clock(threading.Thread):
     """Ticks once a second: relays outbox messages that missed their after-commit relay (Redis
-    was down), enqueues periodic jobs and, where RQ's forked scheduler cannot run (the embedded
-    store lives in this process), moves due scheduled jobs and retries."""
+    was down), hands RQ again the jobs it lost (all at once when Redis lost its data), enqueues
+    periodic jobs, and moves due scheduled jobs and retries to their queues.
 
-    def __init__(self, runtime: Runtime, *, move_scheduled_jobs: bool, interval: float = 1.0) -> None:
+    Scheduled jobs are moved here rather than by RQ's forked scheduler process: the embedded
+    store lives in this process, and with Redis the forked scheduler dies when Redis goes away
+    and is started again only by the worker's ten-minute maintenance, so retries would wait that
+    long after an outage. A clock outlives any outage. Of all the clocks, the one holding RQ's
+    scheduler locks moves the jobs."""
+
+    def __init__(self, runtime: Runtime, *, interval: float = 1.0) -> None:
         super().__init__(name="innovationsweek-clock", daemon=True)
         self.runtime = runtime
         self.interval = interval
         self.stopped = threading.Event()
-        self.scheduler = RQScheduler(QUEUE_NAMES, connection=runtime.redis) if move_scheduled_jobs else None
+        self.scheduler = RQScheduler(QUEUE_NAMES, connection=runtime.redis)
+        settings = runtime.settings
+        self.redrive_after = timedelta(seconds=settings.outbox_redrive_seconds)
+        self.heartbeat = timedelta(seconds=settings.job_heartbeat_seconds)
 
     def tick(self, now: datetime) -> None:
-        outbox.relay(self.runtime.database.engine, self.runtime.redis)
-        outbox.redrive_stalled(self.runtime.database.engine, self.runtime.redis, older_than=REDRIVE_AFTER)
-        enqueue_periodic_jobs(self.runtime.redis, now)
-        if self.scheduler is not None and self.scheduler.acquire_locks():
+        engine, store = self.runtime.database.engine, self.runtime.redis
+        outbox.relay(engine, store)
+        outbox.redrive_after_data_loss(engine, store, heartbeat=self.heartbeat)
+        outbox.redrive_stalled(engine, store, older_than=self.redrive_after, heartbeat=self.heartbeat)
+        enqueue_periodic_jobs(store, now)
+        if self.scheduler.acquire_locks():
             self.scheduler.enqueue_scheduled_jobs()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
             try:
                 self.tick(utcnow())
-            except (redis.RedisError, sa.exc.OperationalError):
-                log.warning("clock: the queue store or the database is unreachable; retrying", exc_info=True)
+            except (redis.RedisError, sa.exc.OperationalError) as error:
+                # Expected during an outage, once a second: one line each, not a traceback.
+                log.warning("clock: the queue store or the database is unreachable (%s); retrying", error)
             except Exception:
                 # The clock must outlive any one bad tick, or periodic work silently stops.
                 log.exception("clock: tick failed")
@@ -155,17 +163,20 @@ def run_worker(runtime: Runtime, *, burst: bool = False, on_ready: Callable[[], 
     """Work the queues in this thread (it must be the main thread: RQ installs signal handlers).
 
     Embedded: a SimpleWorker runs jobs in this process, where the in-process store lives.
-    With Redis: a forking Worker, plus RQ's own scheduler for delayed jobs and retries.
+    With Redis: a forking Worker, whose heartbeats tell the clocks that its job is alive. Either
+    way this process's clock moves delayed jobs and retries.
     """
     in_process = runtime.settings.in_process_queue
     worker_class = SimpleWorker if in_process else Worker
-    worker = worker_class(queues(runtime.redis), connection=runtime.redis)
-    clock = Clock(runtime, move_scheduled_jobs=in_process)
+    worker = worker_class(
+        queues(runtime.redis), connection=runtime.redis, job_monitoring_interval=runtime.settings.job_heartbeat_seconds
+    )
+    clock = Clock(runtime)
     if not burst:
         clock.start()
     if on_ready is not None:
         on_ready()
     try:
-        worker.work(burst=burst, with_scheduler=not in_process and not burst, logging_level="INFO")
+        worker.work(burst=burst, logging_level="INFO")
     finally:
         clock.stop()

@@ -26,13 +26,15 @@ class Runtime:
     settings: Settings
     database: Database = field(init=False)
     redis: redis.Redis = field(init=False)
+    programme_cache: programme_cache.ProgrammeCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.settings = self.settings.completed()  # refuses to start without what production needs
         mailer_for(self.settings)  # refuses to start with mail settings that would leak the password
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        self.database = Database(self.settings.sqlalchemy_url)
+        self.database = Database(self.settings.sqlalchemy_url, connect_timeout=self.settings.database_connect_timeout)
         self.redis = connect_redis(self.settings)
+        self.programme_cache = programme_cache.ProgrammeCache(self.redis)
         event.listen(self.database.sessions, "after_commit", self._relay_outbox)
         event.listen(self.database.sessions, "after_rollback", outbox.forget_rolled_back)
         # Public reads remember the programme's version; a committed change outdates it.
@@ -44,7 +46,7 @@ class Runtime:
         outbox.relay_committed(self.database.engine, self.redis, session)
 
     def _outdate_programme_reads(self, session: Session) -> None:
-        programme_cache.bump_after_commit(self.redis, session)
+        self.programme_cache.outdate_after_commit(session)
 
     @property
     def outbound(self) -> outbound.OutboundSettings:
@@ -87,6 +89,10 @@ def _forget_inherited_connections() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def is_installed() -> bool:
+    return _current is not None
 
 
 def current() -> Runtime:

@@ -74,7 +74,7 @@ def test_clock_moves_due_scheduled_jobs_where_no_rq_scheduler_can_run(embedded):
     queue = Queue("maintenance", connection=embedded.redis)
     job = queue.enqueue_at(utcnow() - timedelta(seconds=1), PURGE)
     assert job.get_status() == JobStatus.SCHEDULED
-    Clock(embedded, move_scheduled_jobs=True).tick(utcnow())
+    Clock(embedded).tick(utcnow())
     assert job.get_status(refresh=True) == JobStatus.QUEUED
     run_worker(embedded, burst=True)
     assert job.get_status(refresh=True) == JobStatus.FINISHED

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 import flask_smorest
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 from innovationsweek.actors import Actor
 from innovationsweek.api.context import current_actor
@@ -49,6 +50,11 @@ def check_caller_kind(actor: Actor, roles: frozenset[str]) -> None:
 
 
 class Blueprint(flask_smorest.Blueprint):
+    def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """flask-smorest's ``arguments``, with one instance of a schema class for every request:
+        webargs would otherwise build a new one per request, copying each of its fields."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     def access(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         unknown = set(roles) - set(ROLES)
         if not roles or unknown:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from flask import Response, request
 
 from innovationsweek.api.context import runtime
-from innovationsweek.programme import cache
 from innovationsweek.programme.cache import ProgrammeVersion, StoredAnswer
 
 LIST_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
@@ -34,7 +33,7 @@ def cached(
     """``build()``'s answer with ETag, Last-Modified and Cache-Control, or a 304 that repeats
     them when the client already has it. ``variant`` names what else chose the answer (a page's
     language, negotiated from the headers in ``vary``), so each variant has its own ETag.
-    ``keep_at_once``: keep a public answer from its first request (see ``cache.keep_answer``)."""
+    ``keep_at_once``: keep a public answer from its first request (see ``ProgrammeCache.keep_answer``)."""
     key = "|".join((request.path, request.query_string.decode(), request.headers.get("Accept", ""), variant))
     etag = f"{version.tag}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
     if etag in request.if_none_match:
@@ -51,12 +50,12 @@ def cached(
 
 
 def _kept_or_built(etag: str, build: Callable[[], Response], *, at_once: bool) -> Response:
-    store = runtime().redis
-    kept = cache.kept_answer(store, etag)
+    memory = runtime().programme_cache
+    kept = memory.kept_answer(etag)
     if kept is not None:
         return Response(kept.body, content_type=kept.content_type, headers=kept.headers)
     response = build()
     if response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers:
         headers = {name: value for name, value in response.headers.items() if name.lower() not in _OWN_HEADERS}
-        cache.keep_answer(store, etag, StoredAnswer(response.content_type or "", headers, response.get_data()), at_once=at_once)
+        memory.keep_answer(etag, StoredAnswer(response.content_type or "", headers, response.get_data()), at_once=at_once)
     return response

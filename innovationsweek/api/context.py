@@ -11,7 +11,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from innovationsweek.accounts.service import authenticate_token
 from innovationsweek.actors import ANONYMOUS, Actor
 from innovationsweek.api.guards import BODY_METHODS, register_input_guards
-from innovationsweek.api.problems import handle_integrity_error, handle_stale_data, problem
+from innovationsweek.api.problems import (
+    DATABASE_UNAVAILABLE,
+    handle_database_unavailable,
+    handle_integrity_error,
+    handle_stale_data,
+    problem,
+)
 from innovationsweek.credentials import PARTNER_KEY_PREFIX
 from innovationsweek.errors import NotAuthenticated
 from innovationsweek.partners.service import authenticate_partner
@@ -65,7 +71,7 @@ def _refuse_non_json_bodies() -> Response | None:
 
 def _commit_successful_requests(response: Response) -> Response:
     session: Session | None = g.get("db")
-    if session is None:
+    if session is None or not session.in_transaction():  # nothing read or written: nothing to end
         return response
     if response.status_code >= 400:
         session.rollback()
@@ -78,6 +84,9 @@ def _commit_successful_requests(response: Response) -> Response:
     except StaleDataError as error:  # the commit's own flush lost a race
         session.rollback()
         return handle_stale_data(error)
+    except DATABASE_UNAVAILABLE as error:  # the database went away before the commit
+        session.rollback()
+        return handle_database_unavailable(error)
     return response
 
 

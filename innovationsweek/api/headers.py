@@ -88,12 +88,21 @@ def _is_public_read(method: str | None) -> bool:
 
 def _view_for(method: str) -> Callable[..., Any] | None:
     """The function that answers ``method`` on the requested URL (a MethodView's method)."""
-    try:
-        endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method=method)
-    except HTTPException:
+    endpoint = request.endpoint if method == request.method else _endpoint_for(method)
+    if endpoint is None:
         return None
     view = current_app.view_functions[endpoint]
     view_class = getattr(view, "view_class", None)
     if view_class is None:
         return view
     return getattr(view_class, method.lower(), None) or getattr(view_class, "get", None)
+
+
+def _endpoint_for(method: str) -> str | None:
+    """The endpoint ``method`` would reach on the requested URL (a preflight asks for another
+    method than its own)."""
+    try:
+        endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method=method)
+    except HTTPException:
+        return None
+    return endpoint

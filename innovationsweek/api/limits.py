@@ -101,6 +101,9 @@ def init_limits(app: Flask, runtime: Runtime) -> Limiter:
         in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
+    # Every limit here is a decorator's, checked by the view it wraps; with no default or
+    # blueprint limits the extension's own check before each request only costs time.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.extensions[EXTENSION] = _AppLimits(
         {
             name: limiter.limit(limit.rate, key_func=limit.per, scope=name, error_message=limit.message)

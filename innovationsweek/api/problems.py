@@ -15,7 +15,8 @@ import marshmallow as ma
 from flask import Flask, Response, json, request
 from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -150,7 +151,24 @@ def handle_stale_data(error: StaleDataError) -> Response:
     return problem(status, _l("Someone changed this at the same moment; load it again and redo your change."))
 
 
+# The database is down or restarting (connections refused or dropped, none free in time). The
+# request changed nothing (its transaction is rolled back): the caller may simply try again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_RETRY_SECONDS = 5
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable: %s", error)
+    return problem(
+        503,
+        _l("The database is not available just now; nothing was changed. Try again in a few seconds."),
+        headers={"Retry-After": str(DATABASE_RETRY_SECONDS)},
+    )
+
+
 def handle_unexpected(error: BaseException) -> Response:
+    if isinstance(error, DATABASE_UNAVAILABLE):  # raised anywhere, a commit in after_request too
+        return handle_database_unavailable(error)
     log.exception("unhandled error", exc_info=error)
     return problem(500, _l("Something went wrong on our side; it has been logged."))
 

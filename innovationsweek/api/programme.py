@@ -117,13 +117,13 @@ def programme_page_of(state: cache.ProgrammeState, filters: programme.ProgrammeF
     edition = programme.open_programme(db(), state.slug)
     count_key = f"{state.slug}:{state.version.tag}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:20]}"
     return programme.programme_page(
-        db(), edition, filters, cursor=cursor, limit=limit, total=lambda count: cache.remembered_count(runtime().redis, count_key, count)
+        db(), edition, filters, cursor=cursor, limit=limit, total=lambda count: runtime().programme_cache.count(count_key, count)
     )
 
 
 def open_programme_state(slug: str) -> cache.ProgrammeState:
     """The edition's programme state (404 unless open), without the database when remembered."""
-    return cache.programme_state(db(), runtime().redis, slug).require_open()
+    return runtime().programme_cache.state(db(), slug).require_open()
 
 
 _FILTERS = {
@@ -150,19 +150,21 @@ def programme_filters(query: dict[str, Any]) -> programme.ProgrammeFilters:
 @blp.errors(404)
 @blp.doc(summary="The change feed (OpenActive RPDE): every change after afterChangeNumber, in order")
 def feed(query: dict[str, Any], slug: str) -> Response:
-    edition = programme.open_programme(db(), slug)
+    state = open_programme_state(slug)
     after = min(query["after_change_number"], MAX_CHANGE_NUMBER)
-    entries = programme.changes_after(db(), edition, after, limit=query["limit"])
-    last = entries[-1].change_number if entries else after
-    body = {
-        "next": public_url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"]),
-        "items": [_feed_item(entry) for entry in entries],
-        "license": FEED_LICENSE,
-    }
-    response = _json(body)
+
+    def build() -> Response:
+        entries = programme.changes_after(db(), programme.open_programme(db(), slug), after, limit=query["limit"])
+        last = entries[-1].change_number if entries else after
+        return _json({
+            "next": public_url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"]),
+            "items": [_feed_item(entry) for entry in entries],
+            "license": FEED_LICENSE,
+        })
+
     # RPDE: pages with items do not change; the last page is polled.
-    response.headers["Cache-Control"] = "public, max-age=3600" if entries else "public, max-age=8"
-    return response
+    has_items = after < state.version.change_number
+    return cached(state.version, build, cache_control="public, max-age=3600" if has_items else "public, max-age=8")
 
 
 def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
@@ -178,7 +180,7 @@ def _feed_item(entry: ProgrammeEntry) -> dict[str, Any]:
 @blp.errors(404)
 @blp.doc(summary="The whole programme as an iCalendar feed")
 def programme_ics(slug: str) -> Response:
-    return _whole_programme(slug, "ics", "text/calendar", lambda edition, _: formats.calendar_chunks(edition, programme.all_entries(db(), edition), base_url=public_base_url()))
+    return _whole_programme(slug, "ics", "text/calendar", lambda edition, _: formats.calendar_chunks(edition, programme.calendar_events(db(), edition, base_url=public_base_url())))
 
 
 @blp.route("/editions/<slug:slug>/programme.atom")
@@ -231,17 +233,17 @@ def statistics(slug: str) -> Response:
 @blp.errors(404)
 @blp.doc(summary="One activity of an open programme (JSON, or schema.org JSON-LD)")
 def public_activity(query: dict[str, Any], activity_id: int) -> Response:
-    entry = programme.public_entry(db(), activity_id)
     wants_ld = query.get("format") == "jsonld" or (
         query.get("format") is None and request.accept_mimetypes.best_match(["application/json", JSON_LD]) == JSON_LD
     )
 
     def build() -> Response:
+        entry = programme.public_entry(db(), activity_id)
         if wants_ld:
             return Response(json.dumps(formats.json_ld(entry, base_url=public_base_url())), mimetype=JSON_LD)
         return _json(entry.data)
 
-    return cached(cache.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+    return cached(_public_entry_version(activity_id), build)
 
 
 @blp.route("/programme/activities/<id:activity_id>.ics")
@@ -250,13 +252,22 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
 @blp.errors(404)
 @blp.doc(summary="One activity as an iCalendar event")
 def public_activity_ics(activity_id: int) -> Response:
-    entry = programme.public_entry(db(), activity_id)
-    edition = programme.edition_of(db(), entry)
-
     def build() -> Response:
+        entry = programme.public_entry(db(), activity_id)
+        edition = programme.edition_of(db(), entry)
         return Response(formats.event_calendar(edition, entry, base_url=public_base_url()), mimetype="text/calendar")
 
-    return cached(cache.ProgrammeVersion(entry.change_number, entry.modified_at), build)
+    return cached(_public_entry_version(activity_id), build)
+
+
+def _public_entry_version(activity_id: int) -> cache.ProgrammeVersion:
+    """The version a public activity's answers are cached by (404 unless it is public)."""
+
+    def load() -> cache.ProgrammeVersion:
+        entry = programme.public_entry(db(), activity_id)
+        return cache.ProgrammeVersion(entry.change_number, entry.modified_at)
+
+    return runtime().programme_cache.entry_version(activity_id, load)
 
 
 def _json(body: Any) -> Response:

@@ -10,19 +10,19 @@ def publish_activity(activity_id: int) -> int | None:
     """(Re)render one activity's programme entry; returns its change number. Running it twice
     changes nothing the second time."""
     with runtime.current().database.unit_of_work() as session:
-        entry = programme.publish(session, activity_id)
+        entry = programme.publish(session, activity_id, base_url=runtime.current().settings.public_url)
         return entry.change_number if entry else None
 
 
 def republish_edition(edition_id: int) -> int:
     """After an edition changed (its name, time zone, themes): every entry again, one short
     transaction each, so the change counter is never held for long."""
-    database = runtime.current().database
+    database, base_url = runtime.current().database, runtime.current().settings.public_url
     with database.unit_of_work() as session:
         activity_ids = programme.entries_to_republish(session, edition_id)
     for activity_id in activity_ids:
         with database.unit_of_work() as session:
-            programme.publish(session, activity_id)
+            programme.publish(session, activity_id, base_url=base_url)
     return len(activity_ids)
 
 

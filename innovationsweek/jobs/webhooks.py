@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
 from innovationsweek import runtime
 from innovationsweek.db import utcnow
 from innovationsweek.jobs import TimeBudget
+from innovationsweek.runtime import Runtime
 from innovationsweek.webhooks import service as webhooks
+from innovationsweek.webhooks.models import WebhookAttempt
 
 # The sweep leaves an attempt to its own job (relayed at commit, scheduled in RQ) this long
 # after it was due, then makes it itself: the job was lost (Redis emptied) or failed for good.
@@ -19,9 +23,8 @@ def deliver_webhook(delivery_id: int) -> str | None:
     """Make the delivery's due attempt; a repeat run finds it made and does nothing. The
     endpoint's failures are recorded and rescheduled, not raised: RQ retries only our own."""
     current = runtime.current()
-    settings = webhooks.delivery_settings(current.outbound)
     with current.database.unit_of_work() as session:
-        attempt = webhooks.attempt_delivery(session, delivery_id, settings)
+        attempt = _attempt(current, session, delivery_id)
         return None if attempt is None else ("succeeded" if attempt.succeeded else attempt.error)
 
 
@@ -30,12 +33,16 @@ def sweep_webhook_deliveries() -> int:
     current = runtime.current()
     with current.database.sessions() as session:
         ids = webhooks.overdue_deliveries(session, due_before=utcnow() - SWEEP_AFTER, limit=SWEEP_BATCH)
-    settings = webhooks.delivery_settings(current.outbound)
     budget = TimeBudget()
     made = 0
     for delivery_id in ids:
         if budget.spent:
             break
         with current.database.unit_of_work() as session:
-            made += webhooks.attempt_delivery(session, delivery_id, settings) is not None
+            made += _attempt(current, session, delivery_id) is not None
     return made
+
+
+def _attempt(current: Runtime, session: Session, delivery_id: int) -> WebhookAttempt | None:
+    settings = webhooks.delivery_settings(current.outbound, current.settings.webhook_timeout)
+    return webhooks.attempt_delivery(session, delivery_id, settings, retry_scale=current.settings.retry_scale)

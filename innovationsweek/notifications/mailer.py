@@ -125,6 +125,7 @@ def mailer_for(settings: Settings) -> Mailer:
             password=settings.smtp_password,
             tls=SmtpTls(settings.smtp_tls),
             ca_file=settings.smtp_ca_file,
+            timeout=settings.smtp_timeout,
         )
     return mail_files(settings)
 

@@ -3,8 +3,8 @@ functions, in Swedish, Danish and English."""
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from innovationsweek.pages import (  # noqa: F401 (their views join the blueprint)
     cancellation,
@@ -30,6 +30,12 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Most requests (every API call, a first visit) carry no cookie: nothing to verify.
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_pages(app: Flask) -> None:

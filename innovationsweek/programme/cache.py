@@ -7,19 +7,27 @@ right after its commit, which outdates every remembered state at once; the next 
 edition looks it up again. A state also expires after :data:`STATE_SECONDS`, which bounds how
 stale a read can be should a bump be lost while Redis was unreachable. Nothing here is needed
 for correctness: without Redis every read goes to the database as before.
+
+Each process also remembers a little itself, so that the hottest reads need no round trip to
+Redis: a state for :data:`LOCAL_STATE_SECONDS` (and a public activity's version; both forgotten at once when this
+process commits a change; another process's change is seen within that second, well inside the minute that public
+answers may be kept by clients anyway), and recently served answers by their ETag, which names
+the version, so that they never need forgetting.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import redis
 import sqlalchemy as sa
+from cachetools import LRUCache, TTLCache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -28,6 +36,7 @@ from innovationsweek.errors import NotFound
 from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 GENERATION_KEY = "iw:programme:generation"
 STATE_SECONDS = 60
@@ -36,6 +45,8 @@ ANSWER_SECONDS = 600
 # every request) would otherwise fill the store with answers nobody reads again.
 SEEN_SECONDS = 120
 LARGEST_ANSWER = 1_000_000  # bytes; whole-programme exports are not kept here
+LOCAL_STATE_SECONDS = 1.0
+LOCAL_ANSWER_BYTES = 32_000_000  # per process
 
 
 @dataclass(frozen=True)
@@ -62,20 +73,6 @@ class ProgrammeState:
         if not self.programme_open:
             raise NotFound(_l("The programme of %(edition)s is not open yet.", edition=self.slug))
         return self
-
-
-def programme_state(session: Session, store: redis.Redis, slug: str) -> ProgrammeState:
-    """The edition's state as remembered since the last change, else as the database has it."""
-    generation, remembered = _read(store, GENERATION_KEY, _state_key(slug))
-    if remembered is not None:
-        state, state_generation = _state_from(slug, remembered)
-        if state_generation == generation:
-            return state
-    state = _state_in_database(session, slug)
-    # Tagged with the generation read *before* the database: a change committed meanwhile has
-    # bumped it, so this state is outdated at once rather than kept for a minute.
-    _write(store, _state_key(slug), _state_to(state, generation), STATE_SECONDS)
-    return state
 
 
 def version_in_database(session: Session, edition: Edition) -> ProgrammeVersion:
@@ -109,16 +106,6 @@ def _state_from(slug: str, raw: bytes) -> tuple[ProgrammeState, bytes | None]:
     return ProgrammeState(slug, edition_id, programme_open, version), generation.encode() if generation else None
 
 
-def remembered_count(store: redis.Redis, key: str, count: Callable[[], int]) -> int:
-    """``count()``, remembered under ``key`` (which names the programme's version)."""
-    kept = _read(store, f"iw:programme:count:{key}")[0]
-    if kept is not None:
-        return int(kept)
-    counted = count()
-    _write(store, f"iw:programme:count:{key}", str(counted).encode(), ANSWER_SECONDS)
-    return counted
-
-
 # --- answers ----------------------------------------------------------------------------------
 
 
@@ -129,16 +116,88 @@ class StoredAnswer:
     body: bytes
 
 
-def kept_answer(store: redis.Redis, key: str) -> StoredAnswer | None:
-    kept = _read(store, _answer_key(key))[0]
-    return _answer_from(kept) if kept is not None else None
+@dataclass
+class ProgrammeCache:
+    """The shared store (Redis) and this process's own memory of public reads."""
+
+    store: redis.Redis
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _recent: TTLCache = field(default_factory=lambda: TTLCache(maxsize=10_000, ttl=LOCAL_STATE_SECONDS))
+    _answers: LRUCache = field(default_factory=lambda: LRUCache(maxsize=LOCAL_ANSWER_BYTES, getsizeof=_answer_size))
+
+    def state(self, session: Session, slug: str) -> ProgrammeState:
+        """The edition's state as remembered since the last change, else as the database has it."""
+        return self._recently(("state", slug), lambda: self._shared_state(session, slug))
+
+    def entry_version(self, activity_id: int, load: Callable[[], ProgrammeVersion]) -> ProgrammeVersion:
+        """A public activity's version, as ``load()`` found it within the last second."""
+        return self._recently(("entry", activity_id), load)
+
+    def _recently(self, key: tuple[str, Any], load: Callable[[], _T]) -> _T:
+        with self._lock:
+            value = self._recent.get(key)
+        if value is None:
+            value = load()
+            with self._lock:
+                self._recent[key] = value
+        return value
+
+    def _shared_state(self, session: Session, slug: str) -> ProgrammeState:
+        generation, remembered = _read(self.store, GENERATION_KEY, _state_key(slug))
+        if remembered is not None:
+            state, state_generation = _state_from(slug, remembered)
+            if state_generation == generation:
+                return state
+        state = _state_in_database(session, slug)
+        # Tagged with the generation read *before* the database: a change committed meanwhile has
+        # bumped it, so this state is outdated at once rather than kept for a minute.
+        _write(self.store, _state_key(slug), _state_to(state, generation), STATE_SECONDS)
+        return state
+
+    def count(self, key: str, count: Callable[[], int]) -> int:
+        """``count()``, remembered under ``key`` (which names the programme's version)."""
+        kept = _read(self.store, f"iw:programme:count:{key}")[0]
+        if kept is not None:
+            return int(kept)
+        counted = count()
+        _write(self.store, f"iw:programme:count:{key}", str(counted).encode(), ANSWER_SECONDS)
+        return counted
+
+    def kept_answer(self, key: str) -> StoredAnswer | None:
+        with self._lock:
+            answer = self._answers.get(key)
+        if answer is None:
+            kept = _read(self.store, _answer_key(key))[0]
+            answer = _answer_from(kept) if kept is not None else None
+            if answer is not None:
+                self._remember(key, answer)
+        return answer
+
+    def keep_answer(self, key: str, answer: StoredAnswer, *, at_once: bool = False) -> None:
+        """Keeps the answer from its key's second request on (see :data:`SEEN_SECONDS`), or
+        ``at_once`` when it is the same for everyone (statistics, the Atom feed) and costly."""
+        if len(answer.body) <= LARGEST_ANSWER and (at_once or _asked_before(self.store, key)):
+            _write(self.store, _answer_key(key), _answer_to(answer), ANSWER_SECONDS)
+            self._remember(key, answer)
+
+    def _remember(self, key: str, answer: StoredAnswer) -> None:
+        with self._lock:
+            self._answers[key] = answer
+
+    def outdate_after_commit(self, session: Session) -> None:
+        """(after_commit) Outdates every remembered state once a programme change is committed."""
+        if not session.info.pop(CHANGED, False):
+            return
+        with self._lock:
+            self._recent.clear()
+        try:
+            self.store.incr(GENERATION_KEY)
+        except redis.RedisError:
+            log.warning("could not outdate the remembered programme states; they expire within %s s", STATE_SECONDS)
 
 
-def keep_answer(store: redis.Redis, key: str, answer: StoredAnswer, *, at_once: bool = False) -> None:
-    """Keeps the answer from its key's second request on (see :data:`SEEN_SECONDS`), or
-    ``at_once`` when it is the same for everyone (statistics, the Atom feed) and costly."""
-    if len(answer.body) <= LARGEST_ANSWER and (at_once or _asked_before(store, key)):
-        _write(store, _answer_key(key), _answer_to(answer), ANSWER_SECONDS)
+def _answer_size(answer: StoredAnswer) -> int:
+    return len(answer.body) + 200  # and its headers, roughly
 
 
 def _asked_before(store: redis.Redis, key: str) -> bool:
@@ -175,15 +234,6 @@ def note_changes(session: Session, _context: Any, _instances: Any) -> None:
     touched = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(instance, (Edition, ProgrammeEntry)) for instance in touched):
         session.info[CHANGED] = True
-
-
-def bump_after_commit(store: redis.Redis, session: Session) -> None:
-    """(after_commit) Outdates every remembered state once a programme change is committed."""
-    if session.info.pop(CHANGED, False):
-        try:
-            store.incr(GENERATION_KEY)
-        except redis.RedisError:
-            log.warning("could not outdate the remembered programme states; they expire within %s s", STATE_SECONDS)
 
 
 def forget_rolled_back(session: Session, *_: Any) -> None:

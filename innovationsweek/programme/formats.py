@@ -67,17 +67,23 @@ ATOM_END = b"</feed>"
 
 def calendar(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str) -> bytes:
     """The programme as one iCalendar (RFC 5545) to subscribe to, events in the given order."""
-    return b"".join(calendar_chunks(edition, entries, base_url=base_url))
+    return b"".join(calendar_chunks(edition, (event_text(entry, base_url=base_url) for entry in entries)))
 
 
-def calendar_chunks(edition: Edition, entries: Iterable[ProgrammeEntry], *, base_url: str) -> Iterator[bytes]:
-    """:func:`calendar` event by event, the same bytes: a whole programme is written out while
-    its entries are read, never held at once."""
+def calendar_chunks(edition: Edition, events: Iterable[str]) -> Iterator[bytes]:
+    """:func:`calendar` event by event, the same bytes, from events rendered beforehand with
+    :func:`event_text`: a whole programme is written out while its events are read, never held
+    at once."""
     opening = _calendar(edition).to_ical()
     yield opening[: -len(CALENDAR_END)]
-    for entry in entries:
-        yield _event(entry, base_url=base_url).to_ical()
+    for event in events:
+        yield event.encode()
     yield CALENDAR_END
+
+
+def event_text(entry: ProgrammeEntry, *, base_url: str) -> str:
+    """The entry's iCalendar event, as the publish job keeps it with the entry."""
+    return _event(entry, base_url=base_url).to_ical().decode()
 
 
 def event_calendar(edition: Edition, entry: ProgrammeEntry, *, base_url: str) -> bytes:

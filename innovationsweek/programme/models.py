@@ -22,9 +22,10 @@ FILTERED_COLUMNS = ("format", "attendance_mode", "region", "municipality", "orga
 # PostgreSQL's full-text search over ``search_text``: Swedish and Danish stems (so "kommunerna"
 # finds "kommun"), and the words as written, for names and prefixes in any language.
 SEARCH_CONFIGURATIONS = ("swedish", "danish", "simple")
-SEARCH_VECTOR = sa.literal_column(
-    "(" + " || ".join(f"to_tsvector('{name}'::regconfig, search_text)" for name in SEARCH_CONFIGURATIONS) + ")"
-)
+# The words are a column PostgreSQL computes and stores when ``search_text`` is written (see
+# migration 0016): a search then reads them rather than stemming every row it looks at three
+# times. Only on PostgreSQL, so not mapped; SQLite searches ``search_text`` itself.
+SEARCH_VECTOR = sa.literal_column("search_words")
 
 
 class ProgrammeEntry(Base):
@@ -57,6 +58,11 @@ class ProgrammeEntry(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_revisions.id", ondelete="SET NULL"))
     data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The entry's iCalendar event, rendered by the publish job for the public URL beside it: the
+    # whole programme's calendar is these texts one after another (rendering 100,000 events
+    # for a download takes longer than a calendar client waits). Read only for that calendar.
+    calendar_event: Mapped[str | None] = mapped_column(sa.Text, deferred=True, deferred_group="calendar")
+    calendar_base_url: Mapped[str | None] = mapped_column(sa.String(500), deferred=True, deferred_group="calendar")
 
     # For filters and ordering (copies of what ``data`` says).
     starts_at: Mapped[datetime | None]

@@ -29,6 +29,7 @@ from innovationsweek.editions.service import get_edition
 from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
+from innovationsweek.programme.formats import event_text
 from innovationsweek.programme.models import (
     SEARCH_CONFIGURATIONS,
     SEARCH_VECTOR,
@@ -47,9 +48,10 @@ TAG_KINDS = {"languages": "language", "audiences": "audience", "themes": "theme"
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
+def publish(session: Session, activity_id: int, *, base_url: str | None = None) -> ProgrammeEntry | None:
     """Bring the activity's programme entry in line with the activity. Running it again, or for
-    an activity whose public face has not changed, changes nothing and numbers nothing."""
+    an activity whose public face has not changed, changes nothing and numbers nothing.
+    ``base_url``: the service's public address, to render the entry's calendar event for."""
     activity = session.get(Activity, activity_id)
     if activity is None:
         return None
@@ -68,6 +70,7 @@ def publish(session: Session, activity_id: int) -> ProgrammeEntry | None:
         return entry
     with session.no_autoflush:  # a new entry is written once it has its number
         _number(session, entry)
+    _render_calendar_event(entry, base_url)
     session.add(entry)
     if _partners_hear_at_once(session, entry):
         announce(session, entry, event)
@@ -256,8 +259,15 @@ def _number(session: Session, entry: ProgrammeEntry) -> None:
     )
     entry.change_number = number
     entry.modified_at = now
+    entry.published_at = entry.published_at or now
     if entry.data is not None:
         entry.data = {**entry.data, "change_number": number, "sequence": entry.sequence, "modified": now.isoformat()}
+
+
+def _render_calendar_event(entry: ProgrammeEntry, base_url: str | None) -> None:
+    rendered = entry.state == EntryState.UPDATED and base_url is not None
+    entry.calendar_event = event_text(entry, base_url=base_url) if rendered and base_url else None
+    entry.calendar_base_url = base_url if rendered else None
 
 
 def _insert_ignore(session: Session, table: sa.Table) -> Any:
@@ -435,8 +445,8 @@ def _any_configuration(word: str) -> sa.ColumnElement[Any]:
 
 
 def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:
-    """The whole programme, for the calendar and Atom feeds, read a thousand at a time (a
-    server-side cursor on PostgreSQL) so that memory stays flat."""
+    """The whole programme, for the Atom feed, read a thousand at a time (a server-side cursor
+    on PostgreSQL) so that memory stays flat."""
     query = (
         sa.select(ProgrammeEntry)
         .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
@@ -448,6 +458,26 @@ def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:
         yield from entries
     finally:
         entries.close()  # a reader that stops early (a dropped download) frees the cursor now
+
+
+def calendar_events(session: Session, edition: Edition, *, base_url: str) -> Iterator[str]:
+    """Every public entry's calendar event in the programme's order, as the publish job kept it,
+    read a thousand at a time like :func:`all_entries`. An entry published before events were
+    kept, or kept for another address, is rendered now."""
+    query = (
+        sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.calendar_event, ProgrammeEntry.calendar_base_url)
+        .where(ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED)
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+        .execution_options(yield_per=1000)
+    )
+    rows = session.execute(query)
+    try:
+        for activity_id, event, kept_for in rows:
+            if event is None or kept_for != base_url:
+                event = event_text(session.get_one(ProgrammeEntry, activity_id), base_url=base_url)
+            yield event
+    finally:
+        rows.close()
 
 
 def changes_after(session: Session, edition: Edition, change_number: int, *, limit: int) -> list[ProgrammeEntry]:

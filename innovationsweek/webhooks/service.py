@@ -82,9 +82,13 @@ KEPT_RESPONSE_CHARS = 1000
 MAX_ERROR_CHARS = 2000
 
 
-def delivery_settings(base: outbound.OutboundSettings) -> outbound.OutboundSettings:
-    """The installation's outbound settings (which addresses and ports), with webhook limits."""
-    return dataclasses.replace(base, **DELIVERY_LIMITS)  # type: ignore[arg-type]
+def delivery_settings(base: outbound.OutboundSettings, timeout: float | None = None) -> outbound.OutboundSettings:
+    """The installation's outbound settings (which addresses and ports), with webhook limits;
+    ``timeout`` shortens the whole attempt's deadline (and the waits within it) to that."""
+    limits: dict[str, float] = dict(DELIVERY_LIMITS)
+    if timeout is not None:
+        limits = {name: min(value, timeout) if name.endswith("_timeout") else value for name, value in limits.items()}
+    return dataclasses.replace(base, **limits)  # type: ignore[arg-type]
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -339,6 +343,7 @@ def attempt_delivery(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    retry_scale: float = 1.0,
 ) -> WebhookAttempt | None:
     """Make the delivery's due attempt and record it; ``None`` when nothing was due (delivered,
     given up, deleted, or its attempt not yet due: a repeat of an earlier job).
@@ -346,7 +351,8 @@ def attempt_delivery(
     The delivery's row stays locked until the caller's transaction ends, so two runs of the job
     at once send once: the second finds the attempt made and the next one not yet due. Only a
     crash between the POST and the commit repeats an attempt, with the same ``webhook-id``.
-    ``now`` (the scheduling clock) and ``rng`` (the jitter) are for tests.
+    ``now`` (the scheduling clock) and ``rng`` (the jitter) are for tests; ``retry_scale`` is the
+    installation's (see :func:`retry_delay`).
     """
     now = now or utcnow()
     delivery = session.execute(
@@ -402,7 +408,7 @@ def attempt_delivery(
             at=now,
         )
     else:
-        wait = retry_delay(delivery.scheduled_attempts, rng or random.Random())
+        wait = retry_delay(delivery.scheduled_attempts, rng or random.Random(), retry_scale)
         retry_after = _retry_after(response_headers, now)
         if retry_after is not None:
             wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
@@ -412,9 +418,10 @@ def attempt_delivery(
     return attempt
 
 
-def retry_delay(failed_attempts: int, rng: random.Random) -> timedelta:
-    """The wait after the ``failed_attempts``-th failure on the schedule, with its jitter."""
-    base = RETRY_DELAYS[failed_attempts - 1]
+def retry_delay(failed_attempts: int, rng: random.Random, scale: float = 1.0) -> timedelta:
+    """The wait after the ``failed_attempts``-th failure on the schedule, with its jitter
+    (``scale``: the installation's ``retry_scale``)."""
+    base = RETRY_DELAYS[failed_attempts - 1] * scale
     return base * (1 + rng.uniform(0, JITTER))
 
 

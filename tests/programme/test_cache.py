@@ -3,13 +3,17 @@ seen at once after its commit, also through the remembered answers."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from innovationsweek.app import create_app
+from innovationsweek.programme.cache import LOCAL_STATE_SECONDS
+from innovationsweek.programme.models import ProgrammeEntry
 from innovationsweek.runtime import Runtime
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.programme.test_programme import PROGRAMME, published
@@ -89,6 +93,21 @@ def test_an_edited_edition_changes_the_answers_of_its_programme(client, runtime,
     assert client.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]}).status_code == 404
 
 
+def test_a_change_committed_by_another_process_is_seen_within_a_second(client, runtime, week, settings):
+    published(client, runtime, week)
+    elsewhere = Runtime(settings)
+    try:
+        reader = create_app(runtime=elsewhere).test_client()
+        before = [reader.get(PROGRAMME) for _ in range(3)][-1]
+        published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+        time.sleep(LOCAL_STATE_SECONDS + 0.1)
+        after = reader.get(PROGRAMME, headers={"If-None-Match": before.headers["ETag"]})
+        assert after.status_code == 200
+        assert after.get_json()["total"] == 2
+    finally:
+        elsewhere.close()
+
+
 def test_without_redis_the_programme_is_read_from_the_database(client, runtime, week, settings):
     published(client, runtime, week)
     unreachable = Runtime(settings.__class__(**{**vars(settings), "redis_url": "redis://127.0.0.1:1/0"}))
@@ -120,6 +139,33 @@ def test_the_whole_calendar_is_written_once_per_version_and_served_from_its_file
     changed = client.get(ICS).data
     assert changed.count(b"BEGIN:VEVENT") == 2
     assert exported(settings) != [written] and len(exported(settings)) == 1
+
+
+def stored_events(runtime) -> dict[int, tuple[str | None, str | None]]:
+    with runtime.database.unit_of_work() as session:
+        rows = session.execute(sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.calendar_event, ProgrammeEntry.calendar_base_url))
+        return {activity_id: (event, base) for activity_id, event, base in rows}
+
+
+def test_the_whole_calendar_is_the_events_rendered_when_each_entry_was_published(client, runtime, week, settings):
+    activity_id = published(client, runtime, week)
+    event, base = stored_events(runtime)[activity_id]
+    assert base == settings.public_url
+    assert event.startswith("BEGIN:VEVENT") and event.encode() in client.get(ICS).data
+    with runtime.database.unit_of_work() as session:  # as only a stored event can differ from a fresh one
+        session.execute(sa.update(ProgrammeEntry).values(calendar_event=event.replace("SUMMARY:", "SUMMARY:Kept ")))
+    published(client, runtime, week, title="Annan", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    assert b"SUMMARY:Kept " in client.get(ICS).data
+
+
+def test_an_event_kept_for_another_address_is_rendered_again(client, runtime, week):
+    activity_id = published(client, runtime, week)
+    with runtime.database.unit_of_work() as session:
+        session.execute(sa.update(ProgrammeEntry).values(calendar_base_url="https://old.example"))
+    one_event = client.get(f"/api/v1/programme/activities/{activity_id}.ics").data
+    whole = client.get(ICS).data
+    assert whole.count(b"BEGIN:VEVENT") == 1
+    assert one_event[one_event.index(b"BEGIN:VEVENT"):one_event.index(b"END:VCALENDAR")] in whole
 
 
 def test_a_calendar_download_broken_off_leaves_no_file(client, runtime, week, settings):

@@ -305,7 +305,7 @@ def test_the_embedded_worker_sends_reminders_too(tmp_path: Path):
         with embedded.database.unit_of_work() as session:
             _activity_in_review(session, now)
 
-        Clock(embedded, move_scheduled_jobs=True).tick(now)
+        Clock(embedded).tick(now)
         run_worker(embedded, burst=True)
 
         mail_files = list((tmp_path / "instance" / "mail").glob("*.eml"))
