@@ -26,7 +26,7 @@ catalogues: $(CATALOGUES)
 # then translate the new msgstr in sv, da and en. No line numbers and sorted by message, so that
 # a change touches only its own messages.
 messages: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 %.mo: %.po $(INSTALLED)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
+from collections.abc import Sequence
+
+from babel.lists import format_list
+from flask_babel import LazyString, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 # A detail is a lazy message (``_l("... %(name)s ...", name=value)``): the API writes it in the
-# language the caller's ``Accept-Language`` chose. A plain string is shown as it is.
+# language the caller's ``Accept-Language`` chose, a page in the page's. Every raise site passes
+# one (tests/test_translations.py checks the sources); a plain string would be shown as it is.
 Message = str | LazyString
 
 
@@ -58,3 +62,16 @@ def non_blank(text: str, field: str) -> str:
     if not stripped:
         raise Invalid(_l("This may not be blank."), field=field)
     return stripped
+
+
+def any_of(items: Sequence[Message]) -> LazyString:
+    """``items`` as one alternative in the language it is written in: "links or HTML", "länkar
+    eller HTML", "links eller HTML"."""
+    return LazyString(lambda: format_list([str(item) for item in items], style="or", locale=get_locale() or "en"))
+
+
+def in_english(message: Message) -> str:
+    """``message`` written in English, in or out of a request: for a record that keeps why
+    something was refused (its reader is told in their own language from the error's kind)."""
+    with force_locale("en"):
+        return str(message)

@@ -57,6 +57,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from requests.structures import CaseInsensitiveDict
 from ssrfguard import BlockedAddressError, BlockedURLError, Policy, SSRFGuardError
 from ssrfguard.requests import SafeAdapter
@@ -134,6 +136,14 @@ class TooManyRedirects(OutboundError):
     """More than ``max_redirects`` redirects in a row."""
 
     failure = Failure.TOO_MANY_REDIRECTS
+
+
+def refusal_reason(error: OutboundError) -> LazyString:
+    """Why :func:`validate_url` refused a URL, in words for the person who gave it, in their
+    language (``detail`` names the exact rule, in English, for logs and delivery records)."""
+    if isinstance(error, RefusedAddress):
+        return _l("its host is not on the public internet.")
+    return _l("give a whole http or https address, without a user name or password and on the usual port.")
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def account_of_reset_link(session: Session, token: str, *, secret_key: str) -> U
     try:
         user_id, fingerprint = serializer.loads(token, max_age=int(RESET_LINK_LIFETIME.total_seconds()))
     except SignatureExpired:
-        raise ResetLinkExpired("This reset link has expired. Ask for a new one.") from None
+        raise ResetLinkExpired(_l("This reset link has expired. Ask for a new one.")) from None
     except (BadSignature, ValueError, TypeError):
         raise NotFound(_l("This reset link is not valid.")) from None
     user = session.get(User, user_id) if isinstance(user_id, int) else None

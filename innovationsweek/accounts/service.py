@@ -148,7 +148,7 @@ def _pending_sign_up(session: Session, token: str) -> SignUp:
     if pending is None:
         raise NotFound(_l("This sign-up link is not valid: it was used, or a newer sign-up replaced it."))
     if utcnow() - pending.created_at > SIGN_UP_LINK_LIFETIME:
-        raise SignUpLinkExpired("This sign-up link has expired. Sign up again.")
+        raise SignUpLinkExpired(_l("This sign-up link has expired. Sign up again."))
     return pending
 
 

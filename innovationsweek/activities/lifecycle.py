@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from innovationsweek.activities.models import ActivityStatus as S
 from innovationsweek.activities.models import RevisionState as R
 from innovationsweek.errors import Conflict
@@ -95,10 +98,18 @@ def next_revision_state(state: R, event: Event) -> R:
 
 
 class IllegalTransition(Conflict):
+    """``event`` is not possible in ``state``; the detail names both as the API does."""
+
     def __init__(self, state: str, event: str, allowed: list[str], subject: str = "activity") -> None:
-        allowed_text = ", ".join(allowed) or "nothing"
-        super().__init__(
-            f"Cannot {event.replace('_', ' ')} this {subject}: it is {state.replace('_', ' ')}. Allowed: {allowed_text}.",
-            state=state,
-            allowed=allowed,
-        )
+        super().__init__(_refusal(state, event, allowed, subject), state=state, allowed=allowed)
+
+
+def _refusal(state: str, event: str, allowed: list[str], subject: str) -> LazyString:
+    values = {"event": event, "state": state, "allowed": ", ".join(allowed)}
+    if subject == "revision" and allowed:
+        return _l("“%(event)s” is not possible for this version: it is %(state)s. Allowed now: %(allowed)s.", **values)
+    if subject == "revision":
+        return _l("“%(event)s” is not possible for this version: it is %(state)s, and nothing is possible now.", **values)
+    if allowed:
+        return _l("“%(event)s” is not possible for this activity: it is %(state)s. Allowed now: %(allowed)s.", **values)
+    return _l("“%(event)s” is not possible for this activity: it is %(state)s, and nothing is possible now.", **values)

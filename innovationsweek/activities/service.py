@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from innovationsweek import audit, outbox, outbound
@@ -35,7 +36,7 @@ from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition, is_coordinator
-from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, non_blank
+from innovationsweek.errors import Conflict, Forbidden, Invalid, Message, NotFound, PreconditionFailed, any_of, non_blank
 from innovationsweek.moderation.checks import unreviewed_text_problems
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation
@@ -84,9 +85,9 @@ def create_activity(session: Session, actor: Actor, slug: str, fields: Mapping[s
     edition = get_edition(session, slug)
     organisation = session.get(Organisation, fields["organisation_id"])
     if organisation is None:
-        raise Invalid(f"No organisation {fields['organisation_id']}.", field="organisation_id")
+        raise Invalid(_l("No organisation %(id)s.", id=fields["organisation_id"]), field="organisation_id")
     if not (actor.is_admin or is_member(session, user, organisation.id)):
-        raise Forbidden("You can only create activities for organisations you are a member of.")
+        raise Forbidden(_l("You can only create activities for organisations you are a member of."))
     activity = Activity(edition=edition, organisation=organisation, created_by_id=user.id, status=ActivityStatus.DRAFT)
     session.add(activity)
     _apply_content(session, activity, {k: v for k, v in fields.items() if k != "organisation_id"})
@@ -118,7 +119,7 @@ def update_activity(
 def delete_draft(session: Session, actor: Actor, activity_id: int, *, expected_version: int | None) -> None:
     activity = _for_organiser(session, actor, activity_id, expected_version)
     if activity.status != ActivityStatus.DRAFT or activity.revisions:
-        raise Conflict("Only drafts that were never submitted can be deleted; withdraw it instead.", allowed=["withdraw"])
+        raise Conflict(_l("Only drafts that were never submitted can be deleted; withdraw it instead."), allowed=["withdraw"])
     audit.record(session, actor, "deleted", edition_id=activity.edition_id, activity_id=None, title=activity.title)
     session.delete(activity)
     session.flush()
@@ -130,10 +131,10 @@ def submit(session: Session, actor: Actor, activity_id: int, *, expected_version
     _ensure_submissions_open(actor, activity)
     pending = _pending_revision(activity)
     if pending is not None:
-        raise Conflict("This version is already being checked or reviewed.", allowed=["edit", "withdraw"])
+        raise Conflict(_l("This version is already being checked or reviewed."), allowed=["edit", "withdraw"])
     content = content_of(activity)
     if activity.approved_revision is not None and activity.approved_revision.content == content:
-        raise Conflict("Nothing has changed since the approved version; edit the activity first.", allowed=["edit"])
+        raise Conflict(_l("Nothing has changed since the approved version; edit the activity first."), allowed=["edit"])
     revision = Revision(
         activity=activity,
         number=len(activity.revisions) + 1,
@@ -174,8 +175,11 @@ def _public_at_once(text: str, field: str) -> str:
     problems = unreviewed_text_problems(text)
     if problems:
         raise Invalid(
-            f"This text is public at once, before any coordinator sees it, so it may not contain {' or '.join(problems)}. "
-            "Links belong in the activity itself, whose changes are reviewed.",
+            _l(
+                "This text is public at once, before any coordinator sees it, so it may not contain %(problems)s. "
+                "Links belong in the activity itself, whose changes are reviewed.",
+                problems=any_of(problems),
+            ),
             field=field,
         )
     return text
@@ -378,9 +382,9 @@ def _set_co_organisers(session: Session, activity: Activity, _name: str, ids: li
     )
     missing = set(ids) - {organisation.id for organisation in organisations}
     if missing:
-        raise Invalid(f"No organisation(s) {sorted(missing)}.", field="co_organiser_ids")
+        raise Invalid(_l("No organisation(s) %(ids)s.", ids=", ".join(map(str, sorted(missing)))), field="co_organiser_ids")
     if activity.organisation_id in ids or activity.organisation in organisations:
-        raise Invalid("The host organisation is not its own co-organiser.", field="co_organiser_ids")
+        raise Invalid(_l("The host organisation is not its own co-organiser."), field="co_organiser_ids")
     named = {link.organisation_id: link for link in activity.co_organisers}
     activity.co_organisers = [
         named.get(organisation.id) or CoOrganiser(organisation=organisation, status=CoOrganiserStatus.PENDING)
@@ -392,9 +396,9 @@ def _set_related(session: Session, activity: Activity, ids: list[int]) -> None:
     session.flush()  # a new activity needs its id before it can be linked
     others = list(session.scalars(sa.select(Activity).where(Activity.id.in_(ids))))
     if {other.id for other in others} != set(ids) or any(o.edition_id != activity.edition_id for o in others):
-        raise Invalid("Related activities must exist in the same edition.", field="related_activity_ids")
+        raise Invalid(_l("Related activities must exist in the same edition."), field="related_activity_ids")
     if activity.id in ids:
-        raise Invalid("An activity is not related to itself.", field="related_activity_ids")
+        raise Invalid(_l("An activity is not related to itself."), field="related_activity_ids")
     session.execute(
         sa.delete(related_activities).where(
             sa.or_(related_activities.c.activity_id == activity.id, related_activities.c.related_id == activity.id)
@@ -419,31 +423,34 @@ def _check_public_url(url: str, field: str) -> None:
     try:
         outbound.validate_url(url, LINKS_ON_SAVE)
     except outbound.OutboundError as error:
-        raise Invalid(f"This link cannot be used: {error.detail}", field=field) from None
+        raise Invalid(_l("This link cannot be used: %(reason)s", reason=outbound.refusal_reason(error)), field=field) from None
 
 
 def _check_times(activity: Activity) -> None:
     if activity.ends_at <= activity.starts_at:
-        raise Invalid("The activity must end after it starts.", field="ends_at")
+        raise Invalid(_l("The activity must end after it starts."), field="ends_at")
 
 
 def _check_registration(activity: Activity) -> None:
     mode = activity.registration_mode
     if mode == RegistrationMode.EXTERNAL and not activity.registration_url:
-        raise Invalid("External registration needs the URL where people register.", field="registration.url")
+        raise Invalid(_l("External registration needs the URL where people register."), field="registration.url")
     if mode == RegistrationMode.INTERNAL and not activity.registration_capacity:
-        raise Invalid("Registration here needs a capacity (the number of seats).", field="registration.capacity")
+        raise Invalid(_l("Registration here needs a capacity (the number of seats)."), field="registration.capacity")
     if mode != RegistrationMode.EXTERNAL and activity.registration_url:
-        raise Invalid("A registration URL is only for external registration.", field="registration.url")
+        raise Invalid(_l("A registration URL is only for external registration."), field="registration.url")
     if mode != RegistrationMode.INTERNAL and activity.registration_capacity:
-        raise Invalid("A capacity is only for registration here (mode internal).", field="registration.capacity")
+        raise Invalid(_l("A capacity is only for registration here (mode internal)."), field="registration.capacity")
 
 
 def _check_themes(edition: Edition, themes: list[str]) -> None:
     offered = {theme["key"] for theme in edition.themes or []}
     unknown = sorted(set(themes) - offered)
     if unknown:
-        raise Invalid(f"Not a theme of this edition: {', '.join(unknown)}; offered: {', '.join(sorted(offered))}.", field="themes")
+        raise Invalid(
+            _l("Not a theme of this edition: %(unknown)s; offered: %(offered)s.", unknown=", ".join(unknown), offered=", ".join(sorted(offered))),
+            field="themes",
+        )
 
 
 def _ensure_submissions_open(actor: Actor, activity: Activity) -> None:
@@ -452,9 +459,9 @@ def _ensure_submissions_open(actor: Actor, activity: Activity) -> None:
         return  # coordinators add national webcasts late; published activities may still be corrected
     now = utcnow()
     if now < edition.submissions_open_at:
-        raise Conflict(f"Submissions open at {_local(edition, edition.submissions_open_at)}.")
+        raise Conflict(_l("Submissions open at %(time)s.", time=_local(edition, edition.submissions_open_at)))
     if now > edition.submissions_close_at:
-        raise Conflict(f"Submissions closed at {_local(edition, edition.submissions_close_at)}.")
+        raise Conflict(_l("Submissions closed at %(time)s.", time=_local(edition, edition.submissions_close_at)))
 
 
 def _local(edition: Edition, moment: datetime) -> str:
@@ -475,7 +482,7 @@ def may_change(session: Session, actor: Actor, activity: Activity) -> bool:
 def _for_organiser(session: Session, actor: Actor, activity_id: int, expected_version: int | None) -> Activity:
     activity = get_activity(session, actor, activity_id)
     if not may_change(session, actor, activity):
-        raise Forbidden("Only members of the host organisation may change this activity.")
+        raise Forbidden(_l("Only members of the host organisation may change this activity."))
     check_version(activity, expected_version)
     return activity
 
@@ -484,7 +491,7 @@ def check_version(activity: Activity, expected_version: int | None) -> None:
     """Refuse a change made to an older version than the current one (a lost update)."""
     if expected_version is not None and expected_version != activity.version:
         raise PreconditionFailed(
-            "Someone changed this activity since you loaded it; load it again and redo your change.",
+            _l("Someone changed this activity since you loaded it; load it again and redo your change."),
             current_version=activity.version,
         )
 
@@ -513,9 +520,12 @@ def answer_co_organiser_invitation(
     organisation = _invited_organisation(session, actor, organisation_id)
     link = session.get(CoOrganiser, (activity_id, organisation.id), with_for_update=True)  # two owners at once: one answer
     if link is None:
-        raise NotFound(f"{organisation.name} is not invited to co-organise activity {activity_id}.", parameter="activity_id")
+        raise NotFound(
+            _l("%(organisation)s is not invited to co-organise activity %(id)s.", organisation=organisation.name, id=activity_id),
+            parameter="activity_id",
+        )
     if link.status == CoOrganiserStatus.DECLINED or (accept and link.status == CoOrganiserStatus.ACCEPTED):
-        raise Conflict(f"{organisation.name} already {link.status.value} this invitation.", answer=link.status.value)
+        raise Conflict(_already_answered(organisation, link.status), answer=link.status.value)
     was_shown = link.status == CoOrganiserStatus.ACCEPTED
     link.status = CoOrganiserStatus.ACCEPTED if accept else CoOrganiserStatus.DECLINED
     link.answered_at = utcnow()
@@ -546,16 +556,22 @@ def activities_showing(session: Session, organisation_id: int) -> list[Activity]
     return list(session.scalars(query.order_by(Activity.id)))
 
 
+def _already_answered(organisation: Organisation, answer: CoOrganiserStatus) -> Message:
+    if answer == CoOrganiserStatus.ACCEPTED:
+        return _l("%(organisation)s already accepted this invitation.", organisation=organisation.name)
+    return _l("%(organisation)s already declined this invitation.", organisation=organisation.name)
+
+
 def _invited_organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
     """The organisation, if the caller is one of its owners: its consent is for them to give
     (administrators included only as owners)."""
     user = actor.require_user()
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or organisation.deleted_at is not None:
-        raise NotFound(f"No organisation {organisation_id}.", parameter="organisation_id")
+        raise NotFound(_l("No organisation %(id)s.", id=organisation_id), parameter="organisation_id")
     membership = session.get(Membership, (organisation.id, user.id))
     if membership is None or membership.role != MemberRole.OWNER:
-        raise Forbidden(f"Only owners of {organisation.name} may answer its invitations to co-organise.")
+        raise Forbidden(_l("Only owners of %(organisation)s may answer its invitations to co-organise.", organisation=organisation.name))
     return organisation
 
 

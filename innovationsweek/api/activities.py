@@ -26,6 +26,7 @@ from innovationsweek.activities.models import (
 )
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.paging import page_response
 from innovationsweek.api.schemas import EMAIL, Id, Instant, PageQuerySchema, paged
 from innovationsweek.errors import PreconditionFailed, PreconditionRequired
@@ -79,7 +80,7 @@ class ActivityContentSchema(ma.Schema):
     venue = ma.fields.Nested(VenueSchema, allow_none=True, load_default=None)
     online_url = ma.fields.Url(load_default=None, **LINK)
     languages = ma.fields.List(
-        ma.fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="Use ISO 639-1 codes such as sv, da, en.")),
+        ma.fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error=N_("Use ISO 639-1 codes such as sv, da, en."))),
         load_default=list,
         validate=validate.Length(max=10),
     )

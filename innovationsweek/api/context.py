@@ -65,7 +65,7 @@ API_PREFIX = "/api/"
 def _refuse_non_json_bodies() -> Response | None:
     # The API takes JSON; the pages' forms post form data to their own paths.
     if request.path.startswith(API_PREFIX) and request.method in BODY_METHODS and request.content_length and not request.is_json:
-        return problem(415, "Send the request body as application/json.")
+        return problem(415, _l("Send the request body as application/json."))
     return None
 
 

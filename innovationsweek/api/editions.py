@@ -10,6 +10,7 @@ from marshmallow import validate
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.reminders import ReminderSettingsSchema
 from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, listed, listing, localised_text
 from innovationsweek.editions import service as editions
@@ -17,7 +18,7 @@ from innovationsweek.editions.models import Edition, EditionCoordinator
 
 blp = Blueprint("editions", __name__, url_prefix="/api/v1/editions", description="Editions of the innovation week")
 
-SLUG = validate.Regexp(f"^{SLUG_PATTERN}$", error="Use lower-case letters, digits and dashes.")
+SLUG = validate.Regexp(f"^{SLUG_PATTERN}$", error=N_("Use lower-case letters, digits and dashes."))
 
 
 class ThemeSchema(ma.Schema):

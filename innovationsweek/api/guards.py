@@ -10,6 +10,7 @@ from itertools import accumulate
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_babel import lazy_gettext as _l
 
 from innovationsweek.api.problems import problem
 
@@ -22,7 +23,7 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 NUL = "\x00"
-NUL_DETAIL = "Text may not contain the NUL character (U+0000)."
+NUL_DETAIL = _l("Text may not contain the NUL character (U+0000).")
 
 
 def json_depth(body: bytes) -> int:
@@ -50,7 +51,7 @@ def nul_pointer(value: Any, pointer: str = "") -> str | None:
 
 def _refuse_deeply_nested_json() -> Response | None:
     if request.method in BODY_METHODS and request.is_json and json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
-        return problem(400, f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+        return problem(400, _l("The request body is nested deeper than %(levels)s levels.", levels=MAX_JSON_DEPTH))
     return None
 
 

@@ -24,6 +24,7 @@ from flask_limiter import Limiter, RouteLimit
 from flask_limiter.util import get_remote_address
 
 from innovationsweek.accounts.service import normalise_email
+from innovationsweek.api.library_messages import N_
 from innovationsweek.runtime import Runtime
 
 EXTENSION = "innovationsweek.limits"
@@ -43,36 +44,36 @@ def email_in_body() -> str:
 
 class NamedLimit(NamedTuple):
     rate: str
-    message: str
+    message: str  # marked with N_: the 429's detail, written in the caller's language
     per: Callable[[], str] = get_remote_address  # whose calls count together
 
 
 # Enough for a family or a colleague behind the same office address; too few for a bot.
 REGISTRATIONS = "10 per minute"
 LIMITS = {
-    "registration": NamedLimit(REGISTRATIONS, "Too many registrations from your address; wait a minute and try again."),
+    "registration": NamedLimit(REGISTRATIONS, N_("Too many registrations from your address; wait a minute and try again.")),
     # Data and erasure requests (each): every one may send an email to the address given.
-    "privacy_request": NamedLimit("5 per 10 minutes", "Too many requests from your address; wait a few minutes and try again."),
+    "privacy_request": NamedLimit("5 per 10 minutes", N_("Too many requests from your address; wait a few minutes and try again.")),
     # Tokens last 30 days, so a person signs in rarely; five tries a minute is room for typos, and
     # twenty an hour stops a guesser spread over many addresses at 480 guesses a day per account
     # (it can also hold the person up for that hour: the price of not being guessable).
     "sign_in_account": NamedLimit(
-        "5 per minute; 20 per hour", "Too many sign-in attempts for this account; wait a while and try again.", email_in_body
+        "5 per minute; 20 per hour", N_("Too many sign-in attempts for this account; wait a while and try again."), email_in_body
     ),
     # An office behind one address signs in together in the morning; a stuffer trying many
     # accounts from one address is stopped after twenty, and each attempt costs an argon2 hash.
-    "sign_in": NamedLimit("20 per minute; 100 per hour", "Too many sign-in attempts from your address; wait a minute and try again."),
+    "sign_in": NamedLimit("20 per minute; 100 per hour", N_("Too many sign-in attempts from your address; wait a minute and try again.")),
     # Every sign-up mails the address: three an hour lets someone retry a lost mail, not flood a box.
     "sign_up_account": NamedLimit(
-        "3 per hour", "Too many sign-ups for this email address; wait an hour and try again.", email_in_body
+        "3 per hour", N_("Too many sign-ups for this email address; wait an hour and try again."), email_in_body
     ),
     # A few colleagues of one organisation sign up together; participants need no account.
-    "sign_up": NamedLimit("10 per hour", "Too many sign-ups from your address; wait an hour and try again."),
+    "sign_up": NamedLimit("10 per hour", N_("Too many sign-ups from your address; wait an hour and try again.")),
     # Every request may mail the address: as for sign-ups.
     "password_reset_account": NamedLimit(
-        "3 per hour", "Too many reset requests for this email address; wait an hour and try again.", email_in_body
+        "3 per hour", N_("Too many reset requests for this email address; wait an hour and try again."), email_in_body
     ),
-    "password_reset": NamedLimit("10 per hour", "Too many reset requests from your address; wait an hour and try again."),
+    "password_reset": NamedLimit("10 per hour", N_("Too many reset requests from your address; wait an hour and try again.")),
 }
 
 

@@ -10,6 +10,7 @@ from marshmallow import validate
 from innovationsweek import logs
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.paging import page_response
 from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, paged
 
@@ -24,7 +25,7 @@ class LogQuerySchema(PageQuerySchema):
     @ma.validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
         if "written_from" in data and "written_to" in data and data["written_to"] <= data["written_from"]:
-            raise ma.ValidationError("'to' must be after 'from'.", field_name="to")
+            raise ma.ValidationError(N_("'to' must be after 'from'."), field_name="to")
 
 
 class AllAuditQuerySchema(LogQuerySchema):

@@ -12,6 +12,7 @@ from innovationsweek.activities import service as activities
 from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.schemas import EMAIL, listed, listing
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
@@ -27,7 +28,7 @@ class OrganisationSchema(ma.Schema):
     kind = ma.fields.Enum(OrganisationKind, by_value=True, required=True)
     country = ma.fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use an ISO 3166-1 alpha-2 country code such as SE or DK."),
+        validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("Use an ISO 3166-1 alpha-2 country code such as SE or DK.")),
     )
     region = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
     website = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))

@@ -20,11 +20,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from innovationsweek.api.library_messages import in_callers_language
 from innovationsweek.errors import (
     Conflict,
     DomainError,
     Forbidden,
     Invalid,
+    Message,
     NotAuthenticated,
     NotFound,
     PreconditionFailed,
@@ -72,20 +74,23 @@ def detail_language() -> str:
 
 def problem(
     status: int,
-    detail: str | None = None,
+    detail: Message | None = None,
     *,
-    errors: list[dict[str, str]] | None = None,
+    errors: list[dict[str, Message]] | None = None,
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    """The problem's body, its ``detail`` and field errors' details written (from lazy messages)
-    in the language ``Accept-Language`` chose; ``type`` and ``title`` stay English for partners."""
+    """The problem's body, its ``detail`` and field errors' details written (from lazy messages,
+    or from a library's English that the catalogue knows) in the language ``Accept-Language``
+    chose; ``type`` and ``title`` stay English for partners."""
     language = detail_language()
+    detail = in_callers_language(detail or http.HTTPStatus(status).description)
+    errors = [{**error, "detail": in_callers_language(error["detail"])} for error in errors or ()]
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail or http.HTTPStatus(status).description,
+        "detail": detail,
         "instance": request.path,
         **extensions,
     }
@@ -95,8 +100,8 @@ def problem(
         text = json.dumps(body)  # a lazy message becomes text here, in the chosen language
     response = Response(text, status=status, mimetype=PROBLEM_MEDIA_TYPE)
     response.headers.update(headers or {})
-    # A detail not yet written as a message of the catalogue is English whatever was asked.
-    translated = isinstance(detail, LazyString) or any(isinstance(error.get("detail"), LazyString) for error in errors or ())
+    # A detail that is no message of the catalogue is English whatever was asked.
+    translated = isinstance(detail, LazyString) or any(isinstance(error["detail"], LazyString) for error in errors)
     response.content_language.add(language if translated else DETAIL_LANGUAGES[0])
     response.vary.add("Accept-Language")
     return response
@@ -168,9 +173,9 @@ def handle_unexpected(error: BaseException) -> Response:
     return problem(500, _l("Something went wrong on our side; it has been logged."))
 
 
-def field_errors(messages: Mapping[str, Any], schema: ma.Schema | None = None) -> list[dict[str, str]]:
+def field_errors(messages: Mapping[str, Any], schema: ma.Schema | None = None) -> list[dict[str, Message]]:
     """Flatten webargs' ``{"json": {"venue": {"name": ["..."]}}}`` into RFC 9457 field errors."""
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Message]] = []
     for location, fields in messages.items():
         for path, detail in _leaves(fields, ()):
             path = tuple(token for token in path if token != "_schema")  # "_schema": the object itself
@@ -182,14 +187,12 @@ def field_errors(messages: Mapping[str, Any], schema: ma.Schema | None = None) -
     return errors
 
 
-def _leaves(messages: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+def _leaves(messages: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Message]]:
     if isinstance(messages, Mapping):
         return [leaf for key, value in messages.items() for leaf in _leaves(value, (*path, str(key)))]
-    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
-        return [(path, item) for item in messages]
     if isinstance(messages, list):
         return [leaf for item in messages for leaf in _leaves(item, path)]
-    return [(path, str(messages))]
+    return [(path, messages if isinstance(messages, str | LazyString) else str(messages))]
 
 
 def _body_path(node: Any, path: tuple[str, ...], *, items: bool = False) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from innovationsweek.activities.models import AttendanceMode, Audience, Format
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db, runtime
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.editions.models import Edition
@@ -55,7 +56,7 @@ class ProgrammeQuerySchema(PageQuerySchema):
     @ma.validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
         if "starts_from" in data and "starts_to" in data and data["starts_to"] < data["starts_from"]:
-            raise ma.ValidationError("'to' is before 'from'.", field_name="to")
+            raise ma.ValidationError(N_("'to' is before 'from'."), field_name="to")
 
 
 class FeedQuerySchema(ma.Schema):

@@ -18,6 +18,7 @@ from innovationsweek.activities.models import RegistrationMode
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
+from innovationsweek.api.library_messages import N_
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
 from innovationsweek.api.schemas import EMAIL, Instant
 from innovationsweek.editions.models import LANGUAGES
@@ -68,14 +69,14 @@ class RegistrationCreateSchema(ma.Schema):
     phone = ma.fields.String(
         allow_none=True,
         load_default=None,
-        validate=validate.Regexp(r"^[0-9+()./ -]{0,40}$", error="Digits, spaces and + ( ) - . / only."),
+        validate=validate.Regexp(r"^[0-9+()./ -]{0,40}$", error=N_("Digits, spaces and + ( ) - . / only.")),
     )
     photo_consent = JsonBoolean(
         required=True, metadata={"description": "Whether the participant agrees to appear in photos and film"}
     )
     consent = JsonBoolean(
         required=True,
-        validate=validate.Equal(True, error="Registering needs your consent to the privacy notice."),
+        validate=validate.Equal(True, error=N_("Registering needs your consent to the privacy notice.")),
         metadata={
             "description": "Must be true: consent to the edition's privacy notice (GET /api/v1/editions/{slug}, "
             "privacy_notice), in the registration's `language` (else Swedish, English, Danish: the first it has)"

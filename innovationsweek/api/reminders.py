@@ -8,19 +8,20 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from innovationsweek.api.library_messages import N_
 from innovationsweek.reminders.settings import effective
 
 
 def _unique(days: list[int]) -> bool:
     if len(days) != len(set(days)):
-        raise ma.ValidationError("Give each day once.")
+        raise ma.ValidationError(N_("Give each day once."))
     return True
 
 
 def _days(minimum: int, maximum: int, description: str) -> ma.fields.List:
     return ma.fields.List(
         ma.fields.Integer(validate=validate.Range(min=minimum, max=maximum)),
-        validate=[validate.Length(min=1, max=5, error="Give one to five days; switch the reminder off with enabled."), _unique],
+        validate=[validate.Length(min=1, max=5, error=N_("Give one to five days; switch the reminder off with enabled.")), _unique],
         metadata={"description": f"{description}: one reminder per day given"},
     )
 

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
+from innovationsweek.api.library_messages import N_
 from innovationsweek.editions.models import LANGUAGES
 
 
@@ -54,7 +55,7 @@ def localised_text(max_length: int, **kwargs: object) -> ma.fields.Dict:
     return ma.fields.Dict(
         keys=ma.fields.String(validate=validate.OneOf(LANGUAGES)),
         values=ma.fields.String(validate=validate.Length(min=1, max=max_length)),
-        validate=validate.Length(min=1, error="Give the text in at least one language."),
+        validate=validate.Length(min=1, error=N_("Give the text in at least one language.")),
         **kwargs,  # type: ignore[arg-type]
     )
 

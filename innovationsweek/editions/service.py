@@ -16,7 +16,7 @@ from innovationsweek.accounts.models import User
 from innovationsweek.accounts.service import get_user_by_email
 from innovationsweek.actors import Actor
 from innovationsweek.editions.models import Edition, EditionCoordinator, PrivacyNoticeVersion
-from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
+from innovationsweek.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from innovationsweek.reminders.settings import merged as merged_reminder_settings
 
 EDITABLE_FIELDS = frozenset(
@@ -43,9 +43,9 @@ def create_edition(session: Session, actor: Actor, *, slug: str, fields: Mapping
     one and becomes its coordinator."""
     user = actor.require_user()
     if not (actor.is_admin or _coordinates_any_edition(session, user)):
-        raise Forbidden("Only administrators and coordinators may create editions.")
+        raise Forbidden(_l("Only administrators and coordinators may create editions."))
     if session.scalar(sa.select(Edition.id).where(Edition.slug == slug)) is not None:
-        raise Conflict(f"An edition with the slug {slug!r} already exists.", field="slug")
+        raise Conflict(_l("An edition with the slug “%(slug)s” already exists.", slug=slug), field="slug")
     edition = Edition(slug=slug)
     _apply(edition, fields)
     if not actor.is_admin:
@@ -64,7 +64,7 @@ def list_editions(session: Session) -> list[Edition]:
 def get_edition(session: Session, slug: str) -> Edition:
     edition = session.scalar(sa.select(Edition).where(Edition.slug == slug))
     if edition is None:
-        raise NotFound(f"No edition {slug!r}.")
+        raise NotFound(_l("No edition “%(slug)s”.", slug=slug))
     return edition
 
 
@@ -143,7 +143,7 @@ def is_coordinator(actor: Actor, edition: Edition) -> bool:
 def require_coordinator(actor: Actor, edition: Edition) -> None:
     actor.require_user()
     if not (actor.is_admin or is_coordinator(actor, edition)):
-        raise Forbidden(f"Only coordinators of {edition.slug} may do this.")
+        raise Forbidden(_l("Only coordinators of %(edition)s may do this.", edition=edition.slug))
 
 
 def list_coordinators(session: Session, actor: Actor, slug: str) -> list[EditionCoordinator]:
@@ -170,7 +170,7 @@ def unassign_coordinator(session: Session, actor: Actor, slug: str, user_id: int
     edition = get_edition(session, slug)
     assignment = session.get(EditionCoordinator, (edition.id, user_id))
     if assignment is None:
-        raise NotFound(f"User {user_id} does not coordinate {slug}.")
+        raise NotFound(_l("User %(user)s does not coordinate %(edition)s.", user=user_id, edition=slug))
     session.delete(assignment)
     audit.record(session, actor, "coordinator_removed", edition_id=edition.id, user_id=user_id)
     session.flush()
@@ -205,21 +205,23 @@ def _check_consistent(edition: Edition) -> None:
     try:
         ZoneInfo(edition.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
-        raise Invalid(f"Unknown time zone {edition.timezone!r}; use an IANA name such as Europe/Stockholm.", field="timezone") from None
-    _check_order(edition.starts_at, edition.ends_at, "ends_at", "The week must end after it starts.")
+        raise Invalid(
+            _l("Unknown time zone “%(zone)s”; use an IANA name such as Europe/Stockholm.", zone=edition.timezone), field="timezone"
+        ) from None
+    _check_order(edition.starts_at, edition.ends_at, "ends_at", _l("The week must end after it starts."))
     _check_order(
         edition.submissions_open_at,
         edition.submissions_close_at,
         "submissions_close_at",
-        "Submissions must close after they open.",
+        _l("Submissions must close after they open."),
     )
     if edition.submissions_open_at > edition.starts_at:
-        raise Invalid("Submissions must open before the week starts.", field="submissions_open_at")
+        raise Invalid(_l("Submissions must open before the week starts."), field="submissions_open_at")
     keys = [theme["key"] for theme in edition.themes or []]
     if len(keys) != len(set(keys)):
-        raise Invalid("Theme keys must be unique.", field="themes")
+        raise Invalid(_l("Theme keys must be unique."), field="themes")
 
 
-def _check_order(first: datetime, second: datetime, field: str, message: str) -> None:
+def _check_order(first: datetime, second: datetime, field: str, message: Message) -> None:
     if second <= first:
         raise Invalid(message, field=field)

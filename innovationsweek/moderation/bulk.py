@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import errors, outbox
@@ -15,7 +16,7 @@ from innovationsweek.activities.lifecycle import IllegalTransition
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.editions.service import get_edition, require_coordinator
-from innovationsweek.errors import DomainError, NotFound
+from innovationsweek.errors import DomainError, NotFound, in_english
 from innovationsweek.moderation import service as moderation
 from innovationsweek.moderation.models import BulkDecision
 
@@ -40,7 +41,7 @@ def get(session: Session, actor: Actor, bulk_id: int) -> BulkDecision:
     """A bulk decision, for the coordinators of its edition (404 for no such one)."""
     bulk = session.get(BulkDecision, bulk_id)
     if bulk is None:
-        raise NotFound(f"No bulk decision {bulk_id}.")
+        raise NotFound(_l("No bulk decision %(id)s.", id=bulk_id))
     require_coordinator(actor, bulk.edition)
     return bulk
 
@@ -76,7 +77,7 @@ def results(bulk: BulkDecision) -> list[moderation.DecisionResult]:
 
 
 def _stored(error: DomainError) -> dict[str, Any]:
-    return {"error": type(error).__name__, "detail": error.detail, "extra": error.extra}
+    return {"error": type(error).__name__, "detail": in_english(error.detail), "extra": error.extra}
 
 
 def _result(activity_id: int, outcome: dict[str, Any]) -> moderation.DecisionResult:

@@ -15,6 +15,9 @@ from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from innovationsweek import outbound
 from innovationsweek.activities.models import AttendanceMode, Format, Severity
 from innovationsweek.editions.models import Edition
@@ -145,16 +148,16 @@ def spam_signals(*, titles: Sequence[str], prose: Sequence[str], addresses: Sequ
     return [FindingDraft("spam_signals", Severity.WARN, "Possible spam: " + ", ".join(signals) + ".", None)]
 
 
-def unreviewed_text_problems(text: str) -> list[str]:
+def unreviewed_text_problems(text: str) -> list[LazyString]:
     """What keeps ``text`` from going public without a coordinator seeing it first (a
     cancellation's reason, shown at once): links, markup, spam signals. Empty when nothing does."""
     problems = []
     if _URL.search(text) or re.search(r"\bwww\.", text, re.IGNORECASE):
-        problems.append("links")
+        problems.append(_l("links"))
     if _MARKUP.search(text):
-        problems.append("HTML")
+        problems.append(_l("HTML"))
     if spam_signals(titles=[text], prose=[text]):
-        problems.append("what looks like spam")
+        problems.append(_l("what looks like spam"))
     return problems
 
 

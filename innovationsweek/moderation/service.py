@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from innovationsweek import audit, outbound
@@ -222,7 +223,7 @@ def decide(
     explanation = _explanation_for(session, activity.edition, event, comment, reason)
     revision = activity.latest_revision
     if revision is None:
-        raise NotFound("This activity has never been submitted.")
+        raise NotFound(_l("This activity has never been submitted."))
     _record_decision(actor, revision, event, explanation)
     if event == Event.APPROVE:
         _approve(activity, revision)
@@ -250,7 +251,7 @@ def decide_report(
     report = session.get(ActivityReport, activity.id)
     revision = report.latest_revision if report is not None else None
     if revision is None:
-        raise NotFound("No report material on this activity was ever submitted.")
+        raise NotFound(_l("No report material on this activity was ever submitted."))
     _record_decision(actor, revision, event, explanation)
     if event == Event.APPROVE:
         _approve_report(session, revision)
@@ -266,7 +267,7 @@ def decide_report(
 def _explanation_for(session: Session, edition: Edition, event: Event, comment: str | None, reason: str | None) -> str | None:
     explanation = _explanation(session, edition, comment, reason)
     if event != Event.APPROVE and not explanation:
-        raise Invalid("Tell the organiser why: give a comment or a preset reason.", field="comment")
+        raise Invalid(_l("Tell the organiser why: give a comment or a preset reason."), field="comment")
     return explanation
 
 
@@ -302,7 +303,7 @@ def decide_many(
             with session.begin_nested():
                 activity = decide(session, actor, activity_id, decision=decision, comment=comment, reason=reason)
                 if activity.edition.slug != slug:
-                    raise NotFound(f"No activity {activity_id} in {slug}.")
+                    raise NotFound(_l("No activity %(id)s in %(edition)s.", id=activity_id, edition=slug))
             results.append(DecisionResult(id=activity_id, status=activity.status))
         except DomainError as error:
             results.append(DecisionResult(id=activity_id, error=error))
@@ -331,7 +332,7 @@ def _explanation(session: Session, edition: Edition, comment: str | None, reason
         settings = session.get(ModerationSettings, edition.id)
         presets = {preset["key"]: preset for preset in (settings.reasons if settings else [])}
         if reason not in presets:
-            raise Invalid(f"Not a preset reason of this edition: {reason!r}.", field="reason")
+            raise Invalid(_l("Not a preset reason of this edition: “%(reason)s”.", reason=reason), field="reason")
         text = presets[reason]["text"]
         parts.append(text.get("sv") or text.get("en") or next(iter(text.values())))
     if comment and comment.strip():
@@ -375,7 +376,7 @@ def review_of(session: Session, actor: Actor, activity_id: int) -> Review:
     require_coordinator(actor, activity.edition)
     revision = activity.latest_revision
     if revision is None:
-        raise NotFound("This activity has never been submitted.")
+        raise NotFound(_l("This activity has never been submitted."))
     earlier = [r for r in activity.revisions if r.number < revision.number and r.state == RevisionState.APPROVED]
     approved = earlier[-1] if earlier else None
     return Review(activity, revision, approved, content_changes(approved.content if approved else None, revision.content))
@@ -593,13 +594,13 @@ def update_moderation_settings(
     if "reasons" in changes:
         keys = [reason["key"] for reason in changes["reasons"]]
         if len(keys) != len(set(keys)):
-            raise Invalid("Reason keys must be unique.", field="reasons")
+            raise Invalid(_l("Reason keys must be unique."), field="reasons")
         settings.reasons = list(changes["reasons"])
     if "trusted_organisation_ids" in changes:
         ids = set(changes["trusted_organisation_ids"])
         trusted = list(session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))))
         if len(trusted) != len(ids):
-            raise Invalid("Unknown organisation among the trusted ones.", field="trusted_organisation_ids")
+            raise Invalid(_l("Unknown organisation among the trusted ones."), field="trusted_organisation_ids")
         settings.trusted = trusted
     changed = audit.changes(before, settings)
     if changed:

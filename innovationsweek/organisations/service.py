@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import audit
@@ -63,7 +64,7 @@ def get_organisation(session: Session, actor: Actor, organisation_id: int) -> Or
     actor.require_user()
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or organisation.deleted_at is not None:
-        raise NotFound(f"No organisation {organisation_id}.")
+        raise NotFound(_l("No organisation %(id)s.", id=organisation_id))
     return organisation
 
 
@@ -119,7 +120,7 @@ def delete_organisation(session: Session, actor: Actor, organisation_id: int) ->
 def list_members(session: Session, actor: Actor, organisation_id: int) -> list[Membership]:
     organisation = get_organisation(session, actor, organisation_id)
     if not (actor.is_admin or role_of(actor, organisation) is not None):
-        raise Forbidden("Only members of the organisation may see its members.")
+        raise Forbidden(_l("Only members of the organisation may see its members."))
     return sorted(organisation.memberships, key=lambda m: (m.role != MemberRole.OWNER, m.user.name))
 
 
@@ -159,7 +160,7 @@ def remove_member(session: Session, actor: Actor, organisation_id: int, user_id:
         require_owner(actor, organisation)
     membership = session.get(Membership, (organisation.id, user_id))
     if membership is None:
-        raise NotFound(f"User {user_id} is not a member of this organisation.")
+        raise NotFound(_l("User %(user)s is not a member of this organisation.", user=user_id))
     _keep_an_owner(organisation, membership, new_role=None)
     session.delete(membership)
     audit.record(
@@ -185,13 +186,13 @@ def role_of(actor: Actor, organisation: Organisation) -> MemberRole | None:
 def require_owner(actor: Actor, organisation: Organisation) -> None:
     if actor.is_admin or role_of(actor, organisation) == MemberRole.OWNER:
         return
-    raise Forbidden("Only the organisation's owners may do this.")
+    raise Forbidden(_l("Only the organisation's owners may do this."))
 
 
 def _keep_an_owner(organisation: Organisation, membership: Membership, new_role: MemberRole | None) -> None:
     owners = [m for m in organisation.memberships if m.role == MemberRole.OWNER]
     if owners == [membership] and new_role != MemberRole.OWNER:
-        raise Conflict("An organisation must keep at least one owner; add another owner first.")
+        raise Conflict(_l("An organisation must keep at least one owner; add another owner first."))
 
 
 def _ensure_name_free(session: Session, country: str, name: str) -> None:
@@ -199,7 +200,7 @@ def _ensure_name_free(session: Session, country: str, name: str) -> None:
         sa.select(sa.literal(True)).where(Organisation.country == country, Organisation.name == name)
     )
     if exists:
-        raise Conflict(f"An organisation named {name!r} already exists in {country}.", field="name")
+        raise Conflict(_l("An organisation named “%(name)s” already exists in %(country)s.", name=name, country=country), field="name")
 
 
 def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek.accounts.service import normalise_email
@@ -44,7 +45,7 @@ def revoke_partner(session: Session, actor: Actor, partner_id: int) -> None:
     actor.require_admin()
     partner = session.get(Partner, partner_id)
     if partner is None:
-        raise NotFound(f"No partner {partner_id}.")
+        raise NotFound(_l("No partner %(id)s.", id=partner_id))
     if partner.revoked_at is None:
         partner.revoked_at = utcnow()
     session.flush()
@@ -53,5 +54,5 @@ def revoke_partner(session: Session, actor: Actor, partner_id: int) -> None:
 def authenticate_partner(session: Session, api_key: str) -> Actor:
     partner = session.scalar(sa.select(Partner).where(Partner.key_hash == secret_hash(api_key)))
     if partner is None or partner.revoked_at is not None:
-        raise NotAuthenticated("The API key is unknown or revoked.")
+        raise NotAuthenticated(_l("The API key is unknown or revoked."))
     return Actor(partner=partner)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
@@ -187,11 +188,11 @@ def address_in_erasure_token(token: str, *, secret_key: str, now: datetime | Non
     try:
         address, signed_at = _serializer(secret_key).loads(token, return_timestamp=True)
     except BadData:
-        raise NotFound("This erasure link is not valid. Ask for a new one.") from None
+        raise NotFound(_l("This erasure link is not valid. Ask for a new one.")) from None
     if not isinstance(address, str) or not address:
-        raise NotFound("This erasure link is not valid. Ask for a new one.")
+        raise NotFound(_l("This erasure link is not valid. Ask for a new one."))
     if (now or utcnow()) - signed_at > ERASURE_LINK_LIFETIME:
-        raise ErasureLinkExpired("This erasure link has expired. Ask for a new one.")
+        raise ErasureLinkExpired(_l("This erasure link has expired. Ask for a new one."))
     return address
 
 

@@ -28,6 +28,7 @@ import orjson
 import redis
 import sqlalchemy as sa
 from cachetools import LRUCache, TTLCache
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek.editions.models import Edition
@@ -70,7 +71,7 @@ class ProgrammeState:
 
     def require_open(self) -> ProgrammeState:
         if not self.programme_open:
-            raise NotFound(f"The programme of {self.slug} is not open yet.")
+            raise NotFound(_l("The programme of %(edition)s is not open yet.", edition=self.slug))
         return self
 
 
@@ -84,7 +85,7 @@ def version_in_database(session: Session, edition: Edition) -> ProgrammeVersion:
 def _state_in_database(session: Session, slug: str) -> ProgrammeState:
     edition = session.scalar(sa.select(Edition).where(Edition.slug == slug))
     if edition is None:
-        raise NotFound(f"No edition '{slug}'.")
+        raise NotFound(_l("No edition “%(slug)s”.", slug=slug))
     return ProgrammeState(slug, edition.id, edition.programme_open, version_in_database(session, edition))
 
 

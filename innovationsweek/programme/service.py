@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -298,7 +299,7 @@ def entries_to_republish(session: Session, edition_id: int) -> list[int]:
 def open_programme(session: Session, slug: str) -> Edition:
     edition = get_edition(session, slug)
     if not edition.programme_open:
-        raise NotFound(f"The programme of {slug} is not open yet.")
+        raise NotFound(_l("The programme of %(edition)s is not open yet.", edition=slug))
     return edition
 
 
@@ -309,7 +310,7 @@ def current_edition(session: Session, now: datetime) -> Edition:
     upcoming = session.scalar(open_editions.where(Edition.ends_at > now).order_by(Edition.starts_at, Edition.id).limit(1))
     edition = upcoming or session.scalar(open_editions.order_by(Edition.ends_at.desc(), Edition.id.desc()).limit(1))
     if edition is None:
-        raise NotFound("No programme is open yet.")
+        raise NotFound(_l("No programme is open yet."))
     return edition
 
 
@@ -497,7 +498,7 @@ def public_entry(session: Session, activity_id: int) -> ProgrammeEntry:
         .where(ProgrammeEntry.activity_id == activity_id, ProgrammeEntry.state == EntryState.UPDATED, Edition.programme_open)
     )
     if entry is None:
-        raise NotFound(f"No activity {activity_id} in any open programme.")
+        raise NotFound(_l("No activity %(id)s in any open programme.", id=activity_id))
     return entry
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, object_session
 
 from innovationsweek import audit, outbound, outbox
@@ -45,7 +46,7 @@ def save_report(
     user = actor.require_user()
     activity = activities.get_activity(session, actor, activity_id)
     if not (actor.is_admin or session.get(Membership, (activity.organisation_id, user.id)) is not None):
-        raise Forbidden("Only members of the host organisation may report on this activity.")
+        raise Forbidden(_l("Only members of the host organisation may report on this activity."))
     ensure_reportable(activity, now=now)
     checked_links = [_checked_link(index, link) for index, link in enumerate(links)]
     text = how_to_reuse.strip()
@@ -79,10 +80,10 @@ def save_report(
 def ensure_reportable(activity: Activity, *, now: datetime | None = None) -> None:
     """A report is for a published activity that has started (Conflict otherwise)."""
     if activity.status != ActivityStatus.PUBLISHED or activity.approved_revision is None:
-        raise Conflict(f"Only a published activity has a report; this one is {activity.status.value.replace('_', ' ')}.")
+        raise Conflict(_l("Only a published activity has a report; the status of this one is %(status)s.", status=activity.status.value))
     starts_at = starts_at_of(activity)
     if (now or utcnow()) < starts_at:
-        raise Conflict("Report once the activity has started.", starts_at=starts_at.isoformat())
+        raise Conflict(_l("Report once the activity has started."), starts_at=starts_at.isoformat())
 
 
 def starts_at_of(activity: Activity) -> datetime:
@@ -146,8 +147,8 @@ def _checked_link(index: int, link: Mapping[str, str]) -> dict[str, str]:
     try:
         outbound.validate_url(url, activities.LINKS_ON_SAVE)
     except outbound.OutboundError as error:
-        raise Invalid(f"This link cannot be used: {error.detail}", field=f"links.{index}.url") from None
+        raise Invalid(_l("This link cannot be used: %(reason)s", reason=outbound.refusal_reason(error)), field=f"links.{index}.url") from None
     title = link["title"].strip()
     if not title:
-        raise Invalid("Give the link a title.", field=f"links.{index}.title")
+        raise Invalid(_l("Give the link a title."), field=f"links.{index}.title")
     return {"title": title, "url": url}

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
 
@@ -100,7 +101,7 @@ def register_endpoint(
     partner = _require_partner(actor)
     count = session.scalar(sa.select(sa.func.count()).where(WebhookEndpoint.partner_id == partner.id)) or 0
     if count >= MAX_ENDPOINTS_PER_PARTNER:
-        raise Conflict(f"A partner may have at most {MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; delete one first.")
+        raise Conflict(_l("A partner may have at most %(count)s webhook endpoints; delete one first.", count=MAX_ENDPOINTS_PER_PARTNER))
     endpoint = WebhookEndpoint(
         partner_id=partner.id,
         url=check_endpoint_url(url, outbound_settings),
@@ -117,20 +118,20 @@ def check_endpoint_url(url: str, settings: outbound.OutboundSettings) -> str:
     loopback hosts only where the installation allows private addresses: tests, development)."""
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
-        raise Invalid(f"Give an https URL of at most {MAX_URL_LENGTH} characters.", field="url")
+        raise Invalid(_l("Give an https URL of at most %(count)s characters.", count=MAX_URL_LENGTH), field="url")
     try:
         outbound.validate_url(url, settings)
     except outbound.OutboundError as error:
-        raise Invalid(f"This URL cannot receive webhooks: {error.detail}.", field="url") from None
+        raise Invalid(_l("This URL cannot receive webhooks: %(reason)s", reason=outbound.refusal_reason(error)), field="url") from None
     parts = urlsplit(url)
     if not settings.allow_private_addresses:
         if parts.scheme != "https":
-            raise Invalid("Webhook URLs must use https.", field="url")
+            raise Invalid(_l("Webhook URLs must use https."), field="url")
         host = (parts.hostname or "").rstrip(".").lower()
         if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise Invalid("This URL cannot receive webhooks: its host is not on the public internet.", field="url")
+            raise Invalid(_l("This URL cannot receive webhooks: its host is not on the public internet."), field="url")
     if parts.fragment:
-        raise Invalid("A webhook URL has no #fragment.", field="url")
+        raise Invalid(_l("A webhook URL has no #fragment."), field="url")
     return url
 
 
@@ -141,10 +142,11 @@ def _events(events: list[str]) -> list[str]:
             chosen.add(WebhookEvent(event))
         except ValueError:
             raise Invalid(
-                f"Unknown event {event!r}; choose from {', '.join(e.value for e in WebhookEvent)}.", field=f"events/{index}"
+                _l("Unknown event “%(event)s”; choose from %(events)s.", event=event, events=", ".join(e.value for e in WebhookEvent)),
+                field=f"events.{index}",
             ) from None
     if not chosen:
-        raise Invalid("Subscribe to at least one event.", field="events")
+        raise Invalid(_l("Subscribe to at least one event."), field="events")
     return [event.value for event in WebhookEvent if event in chosen]
 
 
@@ -181,7 +183,7 @@ def get_endpoint(session: Session, actor: Actor, endpoint_id: int) -> WebhookEnd
     partner = _require_partner(actor)
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.partner_id != partner.id:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(_l("No webhook endpoint %(id)s.", id=endpoint_id))
     return endpoint
 
 
@@ -203,7 +205,7 @@ def enable_endpoint(session: Session, actor: Actor, endpoint_id: int) -> Webhook
 
 def _require_partner(actor: Actor) -> Partner:
     if actor.partner is None:
-        raise Forbidden("Webhooks belong to partners: call with the partner's API key.")
+        raise Forbidden(_l("Webhooks belong to partners: call with the partner's API key."))
     return actor.partner
 
 
@@ -298,7 +300,7 @@ def get_delivery(session: Session, actor: Actor, endpoint_id: int, delivery_id: 
     endpoint = get_endpoint(session, actor, endpoint_id)
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint.id:
-        raise NotFound(f"No delivery {delivery_id} for webhook endpoint {endpoint_id}.")
+        raise NotFound(_l("No delivery %(delivery)s for webhook endpoint %(endpoint)s.", delivery=delivery_id, endpoint=endpoint_id))
     return delivery
 
 
@@ -313,7 +315,7 @@ def redeliver(session: Session, actor: Actor, endpoint_id: int, delivery_id: int
         .execution_options(populate_existing=True)
     ).scalar_one()
     if not delivery.endpoint.enabled:
-        raise Conflict("The endpoint is disabled: enable it first (POST .../enable).")
+        raise Conflict(_l("The endpoint is disabled: enable it first (POST .../enable)."))
     if delivery.status != DeliveryStatus.PENDING:
         delivery.status = DeliveryStatus.PENDING
         delivery.redelivery = True

@@ -1,10 +1,14 @@
 """A problem's ``detail`` (and its field errors') is written in the language the caller's
 ``Accept-Language`` asks for, Swedish, Danish or English, English when it asks for none of
-them; ``type``, ``title`` and field names stay as partners know them."""
+them; ``type``, ``title`` and field names stay as partners know them. So it is for the errors
+of every part of the service, marshmallow's field errors and werkzeug's own."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.activities.conftest import week  # noqa: F401 (a fixture)
+from tests.webhooks.conftest import make_partner
 
 UNKNOWN_LINK = "/api/v1/registrations/iwr_forged"
 DETAILS = {
@@ -61,3 +65,103 @@ def test_a_detail_that_is_not_a_message_of_the_catalogue_is_said_to_be_english(a
 
     assert (plain.json["detail"], plain.headers["Content-Language"]) == ("No such thing here.", "en")
     assert (message.json["detail"], message.headers["Content-Language"]) == ("Detta får inte vara tomt.", "sv")
+
+
+# --- errors of the different parts of the service, and the libraries' own ---------------------
+
+def asked(language: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    return {**(headers or {}), "Accept-Language": language}
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [("sv", "Ingen upplaga ”no-such-week”."), ("da", "Ingen udgave »no-such-week«."), ("en", "No edition “no-such-week”.")],
+)
+def test_an_unknown_edition(client, language, detail):
+    answer = client.get("/api/v1/editions/no-such-week", headers=asked(language))
+
+    assert answer.status_code == 404
+    assert (answer.json["detail"], answer.headers["Content-Language"]) == (detail, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Inte ett tema i den här upplagan: sailing; de som finns: involve, spread."),
+        ("da", "Ikke et tema i denne udgave: sailing; de mulige er: involve, spread."),
+    ],
+)
+def test_an_activity_with_a_theme_the_week_does_not_offer(client, week, language, detail):  # noqa: F811
+    answer = client.post(
+        f"/api/v1/editions/{week.slug}/activities", json=week.webcast(themes=["sailing"]), headers=asked(language, week.organiser)
+    )
+
+    assert answer.status_code == 422
+    assert answer.json["errors"] == [{"detail": detail, "pointer": "/themes"}]
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "”cancel” går inte för den här aktiviteten: den är draft. Möjligt nu: "),
+        ("da", "»cancel« er ikke muligt for denne aktivitet: den er draft. Muligt nu: "),
+    ],
+)
+def test_a_step_the_activity_cannot_take_now(client, week, language, detail):  # noqa: F811
+    draft = client.post(f"/api/v1/editions/{week.slug}/activities", json=week.webcast(), headers=week.organiser).json
+    answer = client.post(f"/api/v1/activities/{draft['id']}/cancel", json={"reason": "Sjuk"}, headers=asked(language, week.organiser))
+
+    assert answer.status_code == 409
+    assert answer.json["detail"].startswith(detail)
+    assert answer.json["state"] == "draft"  # the API's words stay as they are
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Den här adressen kan inte ta emot webhooks: ange en fullständig http- eller https-adress, utan användarnamn "
+         "eller lösenord och på den vanliga porten."),
+        ("da", "Denne adresse kan ikke modtage webhooks: angiv en fuldstændig http- eller https-adresse uden brugernavn "
+         "eller adgangskode og på den sædvanlige port."),
+    ],
+)
+def test_a_webhook_url_with_a_password_in_it(client, runtime, language, detail):
+    partner = make_partner(runtime, "Kalendern")
+    answer = client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://user:pw@partner.example/hooks", "events": ["activity.published"]},
+        headers=asked(language, partner.headers),
+    )
+
+    assert answer.status_code == 422
+    assert answer.json["errors"] == [{"detail": detail, "pointer": "/url"}]
+
+
+def test_marshmallows_field_errors_in_danish(client):
+    body = client.post("/api/v1/auth/tokens", json={"email": 5}, headers=asked("da")).json
+    query = client.get("/api/v1/editions/no-such-week/programme?limit=0&format=party", headers=asked("da")).json
+
+    assert body["errors"] == [
+        {"detail": "Ikke en gyldig tekststreng.", "pointer": "/email"},
+        {"detail": "Dette felt er obligatorisk.", "pointer": "/password"},
+    ]
+    assert {error["parameter"]: error["detail"] for error in query["errors"]} == {
+        "limit": "Skal være mindst 1 og højst 200.",
+        "format.0": "Skal være en af: lecture, study_visit, workshop, exhibition, dialogue_meeting, webcast, other.",
+    }
+    assert body["detail"] == query["detail"] == "Forespørgslen har ugyldige felter; se errors."
+
+
+def test_the_projects_own_validation_message_in_swedish(client):
+    answer = client.get("/api/v1/editions/no-such-week/programme?from=2019-10-02&to=2019-10-01", headers=asked("sv"))
+
+    assert answer.status_code == 422
+    assert answer.json["errors"] == [{"detail": "'to' ligger före 'from'.", "parameter": "to"}]
+
+
+def test_an_address_the_api_does_not_have_in_swedish(client):
+    answer = client.get("/api/v1/nothing-here", headers=asked("sv"))
+
+    assert answer.status_code == 404
+    assert answer.json["detail"].startswith("Adressen finns inte på servern.")
+    assert answer.headers["Content-Language"] == "sv"

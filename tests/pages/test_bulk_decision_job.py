@@ -14,7 +14,7 @@ from innovationsweek.audit import AuditEntry
 from innovationsweek.jobs.moderation import decide_in_bulk
 from innovationsweek.moderation import bulk
 from tests.conftest import run_jobs
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, emails_sent, status_of, submit_webcasts, week  # noqa: F401
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, api_headers, emails_sent, status_of, submit_webcasts, week  # noqa: F401
 from tests.pages.test_sign_in import csrf_token, sign_in
 
 REASON = "Aktiviteten hör inte till veckans tema."
@@ -102,3 +102,17 @@ def test_only_the_weeks_coordinators_see_a_bulk_decision(client, runtime, week, 
     sign_in(client, ORGANISER)
     assert client.get(status_url).status_code == 403
     assert client.get("/coordinator/jobs/999999").status_code == 404
+
+
+def test_an_activity_the_job_may_no_longer_decide_is_shown_as_not_decided(client, runtime, week, link_server, few_while_waiting):
+    ids = submit_webcasts(client, runtime, week, link_server, ["Ett", "Två", "Tre"])
+    sign_in(client, COORDINATOR)
+    status_url = reject_in_bulk(client, week, ids).headers["Location"]
+    withdrawn = client.post(f"/api/v1/activities/{ids[1]}/withdraw", headers=api_headers(client, ORGANISER))
+    assert withdrawn.status_code == 200
+
+    run_jobs(runtime)  # the job keeps the refusal with the outcomes, however it is worded
+    done = client.get(status_url + "?lang=sv")
+
+    assert "Inte beslutad: den väntar inte längre på granskning" in done.text
+    assert rejections(runtime, ids) == 2
