@@ -21,11 +21,10 @@ import sqlalchemy as sa
 from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.utils import import_attribute
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from innovationsweek.db import Base, utcnow
-from innovationsweek.jobs.registry import JOBS, JobSpec
+from innovationsweek.outbox.registry import JOBS, JobSpec
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "innovationsweek.outbox"
@@ -64,7 +63,7 @@ class OutboxMessage(Base):
 def schedule(session: Session, job: str, *args: Any, run_after: datetime | None = None) -> OutboxMessage:
     """Record that ``job`` must run with ``args`` once this session's transaction commits."""
     if job not in JOBS:
-        raise ValueError(f"unknown job {job!r}; register it in innovationsweek.jobs.registry")
+        raise ValueError(f"unknown job {job!r}; register it in innovationsweek.outbox.registry")
     message = OutboxMessage(job=job, args=list(args), run_after=run_after)
     session.add(message)
     session.flush()
@@ -109,8 +108,8 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         "result_ttl": spec.result_ttl,
         "failure_ttl": 7 * 24 * 3600,
         "retry": Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)) if spec.retry_intervals else None,
-        "on_success": Callback("innovationsweek.outbox.job_succeeded"),
-        "on_failure": Callback("innovationsweek.outbox.job_failed"),
+        "on_success": Callback("innovationsweek.jobs.callbacks.job_succeeded"),
+        "on_failure": Callback("innovationsweek.jobs.callbacks.job_failed"),
     }
     try:
         if row.run_after is not None and row.run_after > utcnow() + timedelta(seconds=1):
@@ -143,41 +142,21 @@ def message_id_of(job: Job) -> int | None:
     return int(job.id[len(prefix):]) if job.id.startswith(prefix) and job.id[len(prefix):].isdigit() else None
 
 
-def job_succeeded(job: Job, connection: redis.Redis, result: Any, *args: Any, **kwargs: Any) -> None:
-    """RQ's success callback for every outbox job."""
-    _complete(message_id_of(job))
-
-
-def job_failed(job: Job, connection: redis.Redis, exc_type: type, exc: BaseException, traceback: Any) -> None:
-    """RQ's failure callback for every outbox job: the job's own callback (see the registry), and
-    the message is done once RQ will not try again."""
-    message_id = message_id_of(job)
-    spec = _spec_of(message_id)
-    if spec is not None and spec.on_failure is not None:
-        import_attribute(spec.on_failure)(job, connection, exc_type, exc, traceback)
-    if not job.retries_left:
-        _complete(message_id)
-
-
-def _spec_of(message_id: int | None) -> JobSpec | None:
+def spec_of(engine: sa.Engine, message_id: int | None) -> JobSpec | None:
+    """The registry's entry for the message's job (None for a job that is not the outbox's)."""
     if message_id is None:
         return None
-    with _engine().connect() as db:
+    with engine.connect() as db:
         name = db.scalar(sa.select(OutboxMessage.job).where(OutboxMessage.id == message_id))
     return JOBS.get(name) if name else None
 
 
-def _complete(message_id: int | None) -> None:
+def complete(engine: sa.Engine, message_id: int | None) -> None:
+    """Mark the message done: its job succeeded, or failed for the last time."""
     if message_id is None:
         return
-    with _engine().begin() as db:
+    with engine.begin() as db:
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(completed_at=utcnow()))
-
-
-def _engine() -> sa.Engine:
-    from innovationsweek import runtime  # the runtime imports this module
-
-    return runtime.current().database.engine
 
 
 ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
@@ -211,8 +190,7 @@ def redrive_stalled(engine: sa.Engine, connection: redis.Redis, *, older_than: t
         if status in ALIVE:
             continue
         if status == JobStatus.FINISHED:
-            with engine.begin() as db:
-                db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(completed_at=utcnow()))
+            complete(engine, row.id)
             continue
         if status is not None:
             Job.fetch(f"outbox-{row.id}", connection=connection).delete()
