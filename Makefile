@@ -42,7 +42,9 @@ $(AXE):
 run: $(INSTALLED) catalogues
 	$(BIN)/innovationsweek serve --port $(PORT)
 
+# lint-imports first: the layers and the ban on import circles (pyproject.toml, README "Layers").
 test: $(INSTALLED) catalogues chromium $(AXE)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The docs page's browser test runs Debian's Chromium through playwright. Installed here when
@@ -75,4 +77,4 @@ worker: $(INSTALLED)
 	$(BIN)/innovationsweek worker
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules test-artifacts $(CATALOGUES)
+	rm -rf $(VENV) instance .pytest_cache .import_linter_cache node_modules test-artifacts $(CATALOGUES)

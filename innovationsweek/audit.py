@@ -10,14 +10,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from innovationsweek.accounts.models import User
-from innovationsweek.actors import Actor
 from innovationsweek.db import Base, utcnow
+
+if TYPE_CHECKING:  # any domain writes the audit log, so it imports none at run time
+    from innovationsweek.accounts.models import User
+    from innovationsweek.actors import Actor
 
 
 class AuditEntry(Base):

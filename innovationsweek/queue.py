@@ -137,9 +137,10 @@ class Clock(threading.Thread):
 
     def tick(self, now: datetime) -> None:
         engine, store = self.runtime.database.engine, self.runtime.redis
-        outbox.relay(engine, store)
-        outbox.redrive_after_data_loss(engine, store, heartbeat=self.heartbeat)
-        outbox.redrive_stalled(engine, store, older_than=self.redrive_after, heartbeat=self.heartbeat)
+        scale = self.runtime.settings.retry_scale
+        outbox.relay(engine, store, retry_scale=scale)
+        outbox.redrive_after_data_loss(engine, store, heartbeat=self.heartbeat, retry_scale=scale)
+        outbox.redrive_stalled(engine, store, older_than=self.redrive_after, heartbeat=self.heartbeat, retry_scale=scale)
         enqueue_periodic_jobs(store, now)
         if self.scheduler.acquire_locks():
             self.scheduler.enqueue_scheduled_jobs()

@@ -43,7 +43,7 @@ class Runtime:
         event.listen(self.database.sessions, "after_rollback", programme_cache.forget_rolled_back)
 
     def _relay_outbox(self, session: Session) -> None:
-        outbox.relay_committed(self.database.engine, self.redis, session)
+        outbox.relay_committed(self.database.engine, self.redis, session, retry_scale=self.settings.retry_scale)
 
     def _outdate_programme_reads(self, session: Session) -> None:
         self.programme_cache.outdate_after_commit(session)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, CoOrganiserStatus, Format
 from innovationsweek.db import utcnow
@@ -38,7 +38,7 @@ from innovationsweek.programme.models import (
     ProgrammeEntry,
     ProgrammeTag,
 )
-from innovationsweek.reports.service import public_material
+from innovationsweek.reports.models import ActivityReport
 from innovationsweek.webhooks.service import announce
 
 IN_PROGRAMME = (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED)
@@ -195,6 +195,20 @@ def _co_organisers(activity: Activity, content: dict[str, Any]) -> list[Organisa
         if link.organisation_id in approved and link.status == CoOrganiserStatus.ACCEPTED
     ]
     return sorted(shown, key=lambda organisation: (organisation.name, organisation.id))
+
+
+def public_material(activity: Activity) -> dict[str, Any] | None:
+    """What the programme shows of the report: the approved material, never the working copy."""
+    session = object_session(activity)
+    report = session.get(ActivityReport, activity.id) if session is not None else None
+    approved = report.approved_revision if report is not None else None
+    if approved is None:
+        return None
+    content = approved.content
+    return {
+        "links": [{"title": link["title"], "url": link["url"]} for link in content["links"]],
+        "how_to_reuse": content["how_to_reuse"] or None,
+    }
 
 
 def _event(entry: ProgrammeEntry | None, activity: Activity) -> str:

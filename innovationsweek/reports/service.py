@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from innovationsweek import audit, outbound, outbox
 from innovationsweek.activities import service as activities
@@ -90,20 +90,6 @@ def starts_at_of(activity: Activity) -> datetime:
     """When the published version of the activity starts."""
     assert activity.approved_revision is not None
     return datetime.fromisoformat(activity.approved_revision.content["starts_at"])
-
-
-def public_material(activity: Activity) -> dict[str, Any] | None:
-    """What the programme shows of the report: the approved material, never the working copy."""
-    session = object_session(activity)
-    report = session.get(ActivityReport, activity.id) if session is not None else None
-    approved = report.approved_revision if report is not None else None
-    if approved is None:
-        return None
-    content = approved.content
-    return {
-        "links": [{"title": link["title"], "url": link["url"]} for link in content["links"]],
-        "how_to_reuse": content["how_to_reuse"] or None,
-    }
 
 
 def _submit_material(session: Session, report: ActivityReport, material: dict[str, Any], *, submitted_by_id: int) -> str:

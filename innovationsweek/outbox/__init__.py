@@ -23,11 +23,10 @@ import sqlalchemy as sa
 from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.utils import import_attribute
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from innovationsweek.db import Base, utcnow
-from innovationsweek.jobs.registry import JOBS, JobSpec
+from innovationsweek.outbox.registry import JOBS, JobSpec
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "innovationsweek.outbox"
@@ -66,7 +65,7 @@ class OutboxMessage(Base):
 def schedule(session: Session, job: str, *args: Any, run_after: datetime | None = None) -> OutboxMessage:
     """Record that ``job`` must run with ``args`` once this session's transaction commits."""
     if job not in JOBS:
-        raise ValueError(f"unknown job {job!r}; register it in innovationsweek.jobs.registry")
+        raise ValueError(f"unknown job {job!r}; register it in innovationsweek.outbox.registry")
     message = OutboxMessage(job=job, args=list(args), run_after=run_after)
     session.add(message)
     session.flush()
@@ -74,8 +73,11 @@ def schedule(session: Session, job: str, *args: Any, run_after: datetime | None 
     return message
 
 
-def relay(engine: sa.Engine, connection: redis.Redis, ids: Iterable[int] | None = None, limit: int = 500) -> int:
-    """Enqueue outbox messages not yet enqueued (all pending ones, or just ``ids``).
+def relay(
+    engine: sa.Engine, connection: redis.Redis, ids: Iterable[int] | None = None, limit: int = 500, *, retry_scale: float = 1.0
+) -> int:
+    """Enqueue outbox messages not yet enqueued (all pending ones, or just ``ids``), their retry
+    waits scaled by ``retry_scale`` (the installation's ``IW_RETRY_SCALE``).
 
     Returns how many were handed to RQ. A Redis failure leaves the rest for the next sweep.
     """
@@ -89,7 +91,7 @@ def relay(engine: sa.Engine, connection: redis.Redis, ids: Iterable[int] | None 
         relayed = []
         for row in rows:
             try:
-                _enqueue(connection, row)
+                _enqueue(connection, row, retry_scale)
             except redis.RedisError:
                 log.warning("outbox: the queue is unreachable; %d message(s) wait for the next sweep", len(rows) - len(relayed))
                 break
@@ -101,7 +103,7 @@ def relay(engine: sa.Engine, connection: redis.Redis, ids: Iterable[int] | None 
     return len(relayed)
 
 
-def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
+def _enqueue(connection: redis.Redis, row: sa.Row[Any], retry_scale: float) -> None:
     spec: JobSpec = JOBS[row.job]
     queue = Queue(spec.queue, connection=connection)
     options: dict[str, Any] = {
@@ -110,9 +112,9 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         "job_timeout": spec.timeout,
         "result_ttl": spec.result_ttl,
         "failure_ttl": 7 * 24 * 3600,
-        "retry": Retry(max=len(spec.retry_intervals), interval=_retry_intervals(spec)) if spec.retry_intervals else None,
-        "on_success": Callback("innovationsweek.outbox.job_succeeded"),
-        "on_failure": Callback("innovationsweek.outbox.job_failed"),
+        "retry": Retry(max=len(spec.retry_intervals), interval=_retry_intervals(spec, retry_scale)) if spec.retry_intervals else None,
+        "on_success": Callback("innovationsweek.jobs.callbacks.job_succeeded"),
+        "on_failure": Callback("innovationsweek.jobs.callbacks.job_failed"),
     }
     try:
         if row.run_after is not None and row.run_after > utcnow() + timedelta(seconds=1):
@@ -123,22 +125,18 @@ def _enqueue(connection: redis.Redis, row: sa.Row[Any]) -> None:
         pass  # relayed before: RQ already holds this job
 
 
-def _retry_intervals(spec: JobSpec) -> list[int]:
-    """The job's waits between retries, scaled by the installation's ``retry_scale`` (a whole
-    second at least: RQ's scheduler works in seconds). Outside a running service (no runtime
-    installed) the registry's own."""
-    from innovationsweek import runtime  # the runtime imports this module
-
-    scale = runtime.current().settings.retry_scale if runtime.is_installed() else 1.0
+def _retry_intervals(spec: JobSpec, scale: float) -> list[int]:
+    """The job's waits between retries, scaled (a whole second at least: RQ's scheduler works
+    in seconds)."""
     return [max(1, math.ceil(seconds * scale)) for seconds in spec.retry_intervals]
 
 
-def relay_committed(engine: sa.Engine, connection: redis.Redis, session: Session) -> None:
+def relay_committed(engine: sa.Engine, connection: redis.Redis, session: Session, *, retry_scale: float = 1.0) -> None:
     """After a commit: hand this transaction's messages to RQ at once (best effort)."""
     ids = session.info.pop(SESSION_KEY, None)
     if ids:
         try:
-            relay(engine, connection, ids)
+            relay(engine, connection, ids, retry_scale=retry_scale)
         except sa.exc.SQLAlchemyError:
             log.exception("outbox: relaying after commit failed; the sweep will retry")
 
@@ -155,41 +153,21 @@ def message_id_of(job: Job) -> int | None:
     return int(job.id[len(prefix):]) if job.id.startswith(prefix) and job.id[len(prefix):].isdigit() else None
 
 
-def job_succeeded(job: Job, connection: redis.Redis, result: Any, *args: Any, **kwargs: Any) -> None:
-    """RQ's success callback for every outbox job."""
-    _complete(message_id_of(job))
-
-
-def job_failed(job: Job, connection: redis.Redis, exc_type: type, exc: BaseException, traceback: Any) -> None:
-    """RQ's failure callback for every outbox job: the job's own callback (see the registry), and
-    the message is done once RQ will not try again."""
-    message_id = message_id_of(job)
-    spec = _spec_of(message_id)
-    if spec is not None and spec.on_failure is not None:
-        import_attribute(spec.on_failure)(job, connection, exc_type, exc, traceback)
-    if not job.retries_left:
-        _complete(message_id)
-
-
-def _spec_of(message_id: int | None) -> JobSpec | None:
+def spec_of(engine: sa.Engine, message_id: int | None) -> JobSpec | None:
+    """The registry's entry for the message's job (None for a job that is not the outbox's)."""
     if message_id is None:
         return None
-    with _engine().connect() as db:
+    with engine.connect() as db:
         name = db.scalar(sa.select(OutboxMessage.job).where(OutboxMessage.id == message_id))
     return JOBS.get(name) if name else None
 
 
-def _complete(message_id: int | None) -> None:
+def complete(engine: sa.Engine, message_id: int | None) -> None:
+    """Mark the message done: its job succeeded, or failed for the last time."""
     if message_id is None:
         return
-    with _engine().begin() as db:
+    with engine.begin() as db:
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(completed_at=utcnow()))
-
-
-def _engine() -> sa.Engine:
-    from innovationsweek import runtime  # the runtime imports this module
-
-    return runtime.current().database.engine
 
 
 ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
@@ -203,7 +181,7 @@ REDRIVE_BATCH = 500
 
 
 def redrive_stalled(
-    engine: sa.Engine, connection: redis.Redis, *, older_than: timedelta, heartbeat: timedelta, limit: int = 200
+    engine: sa.Engine, connection: redis.Redis, *, older_than: timedelta, heartbeat: timedelta, limit: int = 200, retry_scale: float = 1.0
 ) -> int:
     """Hand RQ again the messages whose job is gone: Redis lost it, or a worker died running it.
 
@@ -217,10 +195,10 @@ def redrive_stalled(
     rows = _unfinished(
         engine, OutboxMessage.enqueued_at < stale, sa.or_(OutboxMessage.run_after.is_(None), OutboxMessage.run_after < stale), limit=limit
     )
-    return sum(_redrive_if_lost(engine, connection, row, heartbeat) for row in rows)
+    return sum(_redrive_if_lost(engine, connection, row, heartbeat, retry_scale) for row in rows)
 
 
-def redrive_after_data_loss(engine: sa.Engine, connection: redis.Redis, *, heartbeat: timedelta) -> int:
+def redrive_after_data_loss(engine: sa.Engine, connection: redis.Redis, *, heartbeat: timedelta, retry_scale: float = 1.0) -> int:
     """When the queue store has lost its data, hand RQ again, at once, every message relayed and
     not done (whatever its age), then mark the store; returns how many were handed over.
 
@@ -233,7 +211,7 @@ def redrive_after_data_loss(engine: sa.Engine, connection: redis.Redis, *, heart
         return 0
     redriven, after = 0, 0
     while rows := _unfinished(engine, OutboxMessage.enqueued_at.is_not(None), OutboxMessage.id > after, limit=REDRIVE_BATCH):
-        redriven += sum(_redrive_if_lost(engine, connection, row, heartbeat) for row in rows)
+        redriven += sum(_redrive_if_lost(engine, connection, row, heartbeat, retry_scale) for row in rows)
         after = rows[-1].id
     connection.set(STORE_MARKER_KEY, utcnow().isoformat())
     if redriven:
@@ -253,7 +231,7 @@ def _unfinished(engine: sa.Engine, *conditions: sa.ColumnElement[bool], limit: i
         )
 
 
-def _redrive_if_lost(engine: sa.Engine, connection: redis.Redis, row: sa.Row[Any], heartbeat: timedelta) -> bool:
+def _redrive_if_lost(engine: sa.Engine, connection: redis.Redis, row: sa.Row[Any], heartbeat: timedelta, retry_scale: float) -> bool:
     try:
         job: Job | None = Job.fetch(f"outbox-{row.id}", connection=connection)
     except NoSuchJobError:
@@ -262,12 +240,11 @@ def _redrive_if_lost(engine: sa.Engine, connection: redis.Redis, row: sa.Row[Any
     if job is not None and status in ALIVE and not _abandoned(job, status, heartbeat):
         return False
     if status == JobStatus.FINISHED:
-        with engine.begin() as db:
-            db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(completed_at=utcnow()))
+        complete(engine, row.id)
         return False
     if job is not None:
         job.delete()
-    _enqueue(connection, row)
+    _enqueue(connection, row, retry_scale)
     with engine.begin() as db:
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(enqueued_at=utcnow()))
     log.warning("outbox: message %d (%s) was lost by the queue (%s); enqueued it again", row.id, row.job, status or "missing")
