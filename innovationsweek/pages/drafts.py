@@ -36,9 +36,10 @@ from innovationsweek.pages.coordinator import REGISTRATION_MODES
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
+from innovationsweek.solutions import links as reuse
 
 VENUE_PARTS = ("name", "address", "municipality", "region")
-LIST_FIELDS = ("languages", "audiences", "themes", "related_activity_ids")
+LIST_FIELDS = ("languages", "audiences", "themes", "related_activity_ids", "reuses")
 TEXT_FIELDS = (
     "organisation_id", "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at",
     *(f"venue_{part}" for part in VENUE_PARTS), "online_url", "registration_mode", "registration_capacity", "registration_url",
@@ -58,6 +59,7 @@ FORM_LABELS = {
     "registration_capacity": _l("Number of places"),
     "registration_url": _l("Registration link"),
     "related_activity_ids": labels.FIELDS["related_activity_ids"],
+    "reuses": labels.FIELDS["reuses"],
     "reason": _l("Why it is cancelled"),
 }
 # One message per field, covering each way the schema or the service may refuse it.
@@ -82,6 +84,7 @@ FIELD_ERRORS = {
     "registration_capacity": _l("Enter the number of places (1 to 100,000) only when people register here."),
     "registration_url": _l("Enter the public registration link only when people register on your site."),
     "related_activity_ids": _l("Choose related activities of the same week from the list."),
+    "reuses": _l("Build only on published activities that took place before this one."),
 }
 # Where the schema's and the service's names for a field (and the checks' findings) show in the form.
 FORM_FIELD = {
@@ -137,7 +140,9 @@ def create_draft() -> BaseResponse:
 def edit_draft(activity_id: int) -> Response:
     activity = activities.get_activity(db(), current_actor(), activity_id)
     edition = use_edition(activity.edition)
-    return _draft_page(edition, activity, values_of(activity), {}, status=200)
+    values = values_of(activity)
+    values["reuses"] = list(dict.fromkeys([*values["reuses"], *_build_on()]))  # from "build on this" of /solutions
+    return _draft_page(edition, activity, values, {}, status=200)
 
 
 @bp.post("/organiser/activities/<id:activity_id>")
@@ -226,6 +231,7 @@ def values_of(activity: Activity) -> dict[str, Any]:
         "audiences": list(activity.audiences),
         "themes": list(activity.themes),
         "related_activity_ids": [str(i) for i in activity.related_activity_ids],
+        "reuses": [str(i) for i in activity.reuses],
     }
 
 
@@ -236,6 +242,7 @@ def _initial_values(edition: Edition) -> dict[str, Any]:
     if len(memberships) == 1:
         values["organisation_id"] = str(memberships[0].organisation_id)
     values["registration_mode"] = RegistrationMode.NONE.value
+    values["reuses"] = _build_on()
     return values
 
 
@@ -263,6 +270,7 @@ def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         "themes": values["themes"],
         "registration": registration,
         "related_activity_ids": values["related_activity_ids"],
+        "reuses": values["reuses"],
     }
 
 
@@ -345,12 +353,12 @@ def _draft_page(
     return render_page(
         "organiser/draft.html", status, edition=edition, activity=activity, values=values, errors=errors, form=DraftForm(formdata=None),
         revision=revision, findings=findings, actions=allowed_events(activity.status) if activity else ["submit"],
-        options=_options(edition, activity), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
+        options=_options(edition, activity, values), copy_weeks=_copy_weeks(activity), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
         finding_name=labels.finding_name, sign_out=sign_out_form(), **extra,
     )
 
 
-def _options(edition: Edition, activity: Activity | None) -> dict[str, list[tuple[str, str]]]:
+def _options(edition: Edition, activity: Activity | None, values: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
     """Each choice's (value, label) pairs, in the page's language."""
     language = str(get_locale())
     mine = [m.organisation for m in organisations.memberships_of(db(), current_actor().require_user())]
@@ -363,6 +371,7 @@ def _options(edition: Edition, activity: Activity | None) -> dict[str, list[tupl
         "themes": [(theme["key"], labels.in_language(theme.get("label"), language)) for theme in edition.themes or []],
         "registration_mode": [(key.value, str(label)) for key, label in REGISTRATION_MODES.items()],
         "related_activity_ids": [(str(other.id), other.title) for other in _related_choices(edition, activity)],
+        "reuses": _reuse_choices(activity, values),
     }
 
 
@@ -370,6 +379,31 @@ def _related_choices(edition: Edition, activity: Activity | None) -> list[Activi
     """The caller's organisations' other activities in the same week."""
     mine = activities.activities_of_my_organisations(db(), current_actor())
     return [other for other in mine if other.edition_id == edition.id and (activity is None or other.id != activity.id)]
+
+
+def _build_on() -> list[str]:
+    """The solution a visitor chose on /solutions to build on (``?build_on=``), if any."""
+    chosen = request.args.get("build_on", "")
+    return [chosen] if chosen.isdigit() and len(chosen) < 10 else []
+
+
+def _reuse_choices(activity: Activity | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the activity builds on, saved or chosen, each named as the programme names it."""
+    ids = list(dict.fromkeys([*(activity.reuses if activity else []), *(int(i) for i in values.get("reuses", []) if i.isdigit() and len(i) < 10)]))
+    shown = {ref["id"]: ref for ref in reuse.reuses_shown(db(), ids)}
+    return [(str(i), _("%(title)s (%(organiser)s, %(edition)s)", **shown[i]) if i in shown else f"#{i}") for i in ids]
+
+
+def _copy_weeks(activity: Activity | None) -> list[tuple[str, str]]:
+    """The weeks an activity can be copied forward into: every later one."""
+    if activity is None:
+        return []
+    language = str(get_locale())
+    return [
+        (edition.slug, labels.in_language(edition.name, language))
+        for edition in list_editions(db())
+        if edition.starts_at > activity.edition.starts_at
+    ]
 
 
 def _open_editions() -> list[Edition]:
