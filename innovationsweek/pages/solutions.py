@@ -58,7 +58,7 @@ def solutions_page() -> Response:
     values = {name: request.args.get(name, "").strip() for name in SOLUTION_FIELDS}
     context = {
         "values": values, "editions": editions, "editions_by_slug": {edition.slug: edition for edition in editions},
-        "themes": _themes(editions), "kinds": ORGANISATION_KINDS, "field_labels": SOLUTION_LABELS,
+        "themes": _themes(editions), "kinds": ORGANISATION_KINDS, "solution_labels": SOLUTION_LABELS,
     }
     errors = filter_errors(SolutionQuerySchema, SOLUTION_FIELDS, SOLUTION_ERRORS)
     if errors:
