@@ -44,8 +44,6 @@ class ProgrammeEntry(Base):
             sa.Index(f"ix_programme_entries_by_{column}", "edition_id", "state", column, "starts_at", "activity_id")
             for column in FILTERED_COLUMNS
         ),
-        # The solutions: past entries of every edition, newest first.
-        sa.Index("ix_programme_entries_solutions", "state", "starts_at", "activity_id"),
         sa.Index("ix_programme_entries_words", SEARCH_VECTOR, postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 

@@ -23,7 +23,6 @@ def upgrade() -> None:
     with op.batch_alter_table('programme_entries') as batch:
         batch.add_column(sa.Column('has_material', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column('featured_solution', sa.Boolean(), server_default=sa.false(), nullable=False))
-    op.create_index('ix_programme_entries_solutions', 'programme_entries', ['state', 'starts_at', 'activity_id'])
     op.create_table(
         'reuse_links',
         sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -40,7 +39,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_reuse_links_reused_id'), table_name='reuse_links')
     op.drop_table('reuse_links')
-    op.drop_index('ix_programme_entries_solutions', table_name='programme_entries')
     with op.batch_alter_table('programme_entries') as batch:
         batch.drop_column('featured_solution')
         batch.drop_column('has_material')
