@@ -198,3 +198,18 @@ def test_statistics_give_the_share_of_activities_that_build_on_solutions(client,
 
     assert statistics["reuse"] == {"activities_reusing": 2, "share": 0.5, "solutions_reused": 1}
     assert client.get(f"/api/v1/editions/{past.slug}/statistics").get_json()["reuse"] == {"activities_reusing": 0, "share": 0.0, "solutions_reused": 0}
+
+
+def test_closing_the_earlier_programme_hides_it_on_the_later_entry_until_it_opens_again(client, runtime, week, past):
+    reused = solution(client, runtime, week, past, material=False)
+    later = build_on(client, runtime, week, reused)
+
+    closed = client.patch(f"/api/v1/editions/{past.slug}", json={"programme_open": False}, headers=week.coordinator)
+    assert closed.status_code == 200, closed.get_json()
+    run_jobs(runtime)
+    assert (public(client, later)["reuses"], found(client)) == ([], [])
+
+    client.patch(f"/api/v1/editions/{past.slug}", json={"programme_open": True}, headers=week.coordinator)
+    run_jobs(runtime)
+    assert [other["id"] for other in public(client, later)["reuses"]] == [reused]
+    assert public(client, reused)["reuse_count"] == 1
