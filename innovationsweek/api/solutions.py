@@ -73,7 +73,7 @@ def solution_list(query: dict[str, Any]) -> Response:
     return cached(solutions.solutions_version(db(), now), build)
 
 
-@blp.route("/solutions/<id:activity_id>/feature", methods=["POST"])
+@blp.route("/activities/<id:activity_id>/feature-solution", methods=["POST"])
 @blp.access("coordinator", "admin")
 @blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="FeatureSolution"))
 @blp.response(200, ActivitySchema)

@@ -29,7 +29,7 @@ JOBS: dict[str, JobSpec] = {
         "innovationsweek.jobs.programme.announce_hidden_changes", queue="publishing", timeout=1800, retry_intervals=(60, 600)
     ),
     "republish_linked": JobSpec(
-        "innovationsweek.jobs.solutions.republish_linked", queue="publishing", timeout=1800, retry_intervals=(60, 600)
+        "innovationsweek.jobs.programme.republish_linked", queue="publishing", timeout=1800, retry_intervals=(60, 600)
     ),
     "check_revision": JobSpec(
         "innovationsweek.jobs.moderation.check_revision",

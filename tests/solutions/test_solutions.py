@@ -67,7 +67,7 @@ def test_solutions_are_paged_by_cursor_and_answer_304_until_something_changes(cl
 
     again = client.get(f"{SOLUTIONS}?limit=2", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
-    client.post(f"/api/v1/solutions/{ids[0]}/feature", json={"featured": True}, headers=week.coordinator)
+    client.post(f"/api/v1/activities/{ids[0]}/feature-solution", json={"featured": True}, headers=week.coordinator)
     run_jobs(runtime)
     changed = client.get(f"{SOLUTIONS}?limit=2", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
@@ -176,9 +176,9 @@ def test_only_the_hosts_members_copy_and_only_into_a_later_week(client, runtime,
 def test_coordinators_feature_a_solution(client, runtime, week, past):
     reused = solution(client, runtime, week, past, material=False)
     other = solution(client, runtime, week, past, material=False, title="Annat", starts_at=past.at(2, 9), ends_at=past.at(2, 10))
-    assert client.post(f"/api/v1/solutions/{reused}/feature", json={"featured": True}, headers=week.organiser).status_code == 403
+    assert client.post(f"/api/v1/activities/{reused}/feature-solution", json={"featured": True}, headers=week.organiser).status_code == 403
 
-    response = client.post(f"/api/v1/solutions/{reused}/feature", json={"featured": True}, headers=week.coordinator)
+    response = client.post(f"/api/v1/activities/{reused}/feature-solution", json={"featured": True}, headers=week.coordinator)
     run_jobs(runtime)
 
     assert response.status_code == 200
