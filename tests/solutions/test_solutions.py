@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from innovationsweek.activities.models import Activity
+from innovationsweek.organisations.models import Organisation
 from innovationsweek.registrations.models import Registration
 from innovationsweek.webhooks.models import WebhookDelivery
 from tests.conftest import problem_of, run_jobs
@@ -213,3 +214,16 @@ def test_closing_the_earlier_programme_hides_it_on_the_later_entry_until_it_open
     run_jobs(runtime)
     assert [other["id"] for other in public(client, later)["reuses"]] == [reused]
     assert public(client, reused)["reuse_count"] == 1
+
+
+def test_the_earlier_organisers_are_told_in_their_own_language(client, runtime, week, past):
+    with runtime.database.unit_of_work() as session:
+        session.get(Organisation, week.other_organisation_id).country = "DK"  # Umeå, as if Danish
+    body = week.webcast(organisation_id=week.other_organisation_id, title="Aalborgværkstedet", starts_at=past.at(3, 13), ends_at=past.at(3, 16))
+    earlier = publish_in(client, runtime, week, past.slug, body, headers=week.outsider)
+
+    publish_in(client, runtime, week, week.slug, week.webcast(title="Linköpingsverkstaden", reuses=[earlier]))
+
+    told = [mail for mail in mails(runtime, to="ulf@umea.se") if "bygger" in mail.subject]
+    assert [mail.subject for mail in told] == ["Linköpings kommun bygger videre på jeres aktivitet »Aalborgværkstedet«"]
+    assert "Stjæl med stolthed" in told[0].text
