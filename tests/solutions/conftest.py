@@ -54,17 +54,18 @@ def past(runtime: Runtime, week: Any) -> PastWeek:
     return PastWeek(PAST, starts)
 
 
+def answered(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
 def publish_in(client: Any, runtime: Runtime, week: Any, slug: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> int:
     """An activity of edition ``slug`` drafted, submitted, checked and approved."""
     headers = headers or week.organiser
-    response = client.post(f"/api/v1/editions/{slug}/activities", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    activity_id = response.get_json()["id"]
-    response = client.post(f"/api/v1/activities/{activity_id}/submit", headers=headers)
-    assert response.status_code == 200, response.get_json()
+    activity_id = answered(client.post(f"/api/v1/editions/{slug}/activities", json=body, headers=headers), 201)["id"]
+    answered(client.post(f"/api/v1/activities/{activity_id}/submit", headers=headers))
     run_jobs(runtime)
-    response = client.post(f"/api/v1/activities/{activity_id}/review", json={"decision": "approve"}, headers=week.coordinator)
-    assert response.status_code == 200, response.get_json()
+    answered(client.post(f"/api/v1/activities/{activity_id}/review", json={"decision": "approve"}, headers=week.coordinator))
     run_jobs(runtime)
     return activity_id
 
@@ -75,16 +76,12 @@ def solution(client: Any, runtime: Runtime, week: Any, past: PastWeek, *, materi
     activity_id = publish_in(client, runtime, week, past.slug, body)
     if material:
         report = {"links": [{"title": "Bilder (PDF)", "url": f"{week.link_server}/ok/bilder.pdf"}], "how_to_reuse": HOW_TO_REUSE}
-        response = client.put(f"/api/v1/activities/{activity_id}/report", json=report, headers=week.organiser)
-        assert response.status_code == 200, response.get_json()
+        answered(client.put(f"/api/v1/activities/{activity_id}/report", json=report, headers=week.organiser))
         run_jobs(runtime)
-        response = client.post(f"/api/v1/activities/{activity_id}/report/review", json={"decision": "approve"}, headers=week.coordinator)
-        assert response.status_code == 200, response.get_json()
+        answered(client.post(f"/api/v1/activities/{activity_id}/report/review", json={"decision": "approve"}, headers=week.coordinator))
         run_jobs(runtime)
     return activity_id
 
 
 def public(client: Any, activity_id: int) -> dict[str, Any]:
-    response = client.get(f"/api/v1/programme/activities/{activity_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return answered(client.get(f"/api/v1/programme/activities/{activity_id}"))
