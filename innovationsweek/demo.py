@@ -29,11 +29,14 @@ from innovationsweek.activities.models import (
     related_activities,
 )
 from innovationsweek.activities.service import content_of
-from innovationsweek.demo_activities import ACTIVITIES, DemoActivity
+from innovationsweek.actors import Actor
+from innovationsweek.demo_activities import ACTIVITIES, BUILDS_ON_LINKOPING, DemoActivity
 from innovationsweek.editions.models import Edition, EditionCoordinator
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.programme import service as programme
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
+from innovationsweek.reports.models import ActivityReport, ReportRevision
+from innovationsweek.solutions import copying
 
 EDITION_SLUG = "innovationsveckan-2019"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -99,14 +102,17 @@ def load_demo(session: Session, *, password: str) -> list[DemoAccount]:
         Membership(user=users["coordinator"], role=MemberRole.OWNER)
     )
     session.flush()
-    _seed_activities(session, edition, organisations, users)
+    earlier = _seed_activities(session, edition, organisations, users)
+    _seed_report(session, earlier[REUSED], users["organiser"], users["coordinator"])
     current = _current_edition()
     current.coordinators.append(EditionCoordinator(user=users["coordinator"], assigned_by_id=users["admin"].id))
     session.add(current)
     session.flush()
     session.add(ModerationSettings(edition_id=current.id, fast_lane=False, reasons=REVIEW_REASONS))
     session.flush()
-    _seed_activities(session, current, organisations, users, CURRENT_ACTIVITIES)
+    _seed_activities(session, current, organisations, users, CURRENT_ACTIVITIES, builds_on=earlier)
+    organiser = Actor(user=users["organiser"])
+    copying.copy_activity(session, organiser, earlier[COPIED].id, edition_slug=current.slug)
     return [DemoAccount(email, password, role) for email, _, role in DEMO_ACCOUNTS]
 
 
@@ -118,18 +124,35 @@ REVIEW_REASONS = [
 
 
 # Next year's week: a few activities to register for and to review, in `make run`. The study
-# visit has two seats, so a third registration shows the waitlist.
-CURRENT_ACTIVITIES = tuple(
-    replace(spec, **changes)
-    for spec in ACTIVITIES
-    for key, changes in (
-        ("linkoping-hemtjanst", {"registration": {"mode": "internal", "capacity": 2}}),
-        ("skl-spread", {}),
-        ("goteborg-ai", {}),
-        ("linkoping-trygghet", {"state": "draft"}),
-    )
-    if spec.key == key
+# visit has two seats, so a third registration shows the waitlist. Umeå builds on Linköping's
+# 2019 study visit (with its material), and Linköping's 2019 dialogue on safety is copied forward
+# as a draft: "steal with pride".
+CURRENT_ACTIVITIES = (
+    *(
+        replace(spec, **changes)
+        for spec in ACTIVITIES
+        for key, changes in (
+            ("linkoping-hemtjanst", {"registration": {"mode": "internal", "capacity": 2}}),
+            ("skl-spread", {}),
+            ("goteborg-ai", {}),
+        )
+        if spec.key == key
+    ),
+    BUILDS_ON_LINKOPING,
 )
+REUSED = "linkoping-hemtjanst"  # the 2019 solution with material that Umeå builds on
+COPIED = "linkoping-trygghet"  # the 2019 activity Linköping copies into the new week
+REUSED_MATERIAL = {
+    "links": [
+        {"title": "Bilder: Digitala medarbetare i hemtjänsten (PDF)", "url": "https://www.linkoping.se/innovationsveckan/digitala-medarbetare.pdf"},
+        {"title": "Inspelning av studiebesöket", "url": "https://www.linkoping.se/innovationsveckan/digitala-medarbetare-film"},
+    ],
+    "how_to_reuse": (
+        "<p>Börja med en process som tar mycket tid men sällan kräver bedömning, till exempel schemaändringar. "
+        "Vår kravspecifikation och checklistan för riskbedömning finns i bilderna; ring oss gärna innan ni upphandlar.</p>"
+    ),
+    "how_to_reuse_was_sanitised": False,
+}
 
 
 def _seed_activities(
@@ -138,11 +161,15 @@ def _seed_activities(
     organisations: dict[str, Organisation],
     users: dict[str, User],
     specs: tuple[DemoActivity, ...] = ACTIVITIES,
-) -> None:
-    """An edition's programme with its history of revisions, published as the jobs would."""
+    *,
+    builds_on: dict[str, Activity] | None = None,
+) -> dict[str, Activity]:
+    """An edition's programme with its history of revisions, published as the jobs would; by key.
+    ``builds_on`` holds the earlier week's activities that specs name in ``reuses``."""
     by_key: dict[str, Activity] = {}
     for spec in specs:
         activity = demo_activity(edition, organisations[spec.host], spec)
+        activity.reuses = [(builds_on or {})[key].id for key in spec.reuses]
         session.add(activity)
         session.flush()
         by_key[spec.key] = activity
@@ -156,6 +183,26 @@ def _seed_activities(
     session.flush()
     for activity in by_key.values():
         programme.publish(session, activity.id)
+    return by_key
+
+
+def _seed_report(session: Session, activity: Activity, organiser: User, coordinator: User) -> None:
+    """The report after the activity, its material approved: what others find on /solutions."""
+    decided = activity.ends_at + timedelta(days=3)
+    report = ActivityReport(
+        activity=activity, participants_in_person=24, participants_online=0, links=REUSED_MATERIAL["links"],
+        how_to_reuse=REUSED_MATERIAL["how_to_reuse"], submitted_by_id=organiser.id, submitted_at=activity.ends_at + timedelta(days=1),
+    )
+    revision = ReportRevision(
+        report=report, number=1, state=RevisionState.APPROVED, content=REUSED_MATERIAL, submitted_by_id=organiser.id,
+        submitted_at=activity.ends_at + timedelta(days=1), checked_at=activity.ends_at + timedelta(days=1),
+        decided_at=decided, decided_by_id=coordinator.id,
+    )
+    session.add_all([report, revision])
+    session.flush()
+    report.approved_revision = revision
+    session.flush()
+    programme.publish(session, activity.id)
 
 
 def demo_activity(edition: Edition, host: Organisation, spec: DemoActivity) -> Activity:

@@ -42,6 +42,7 @@ class DemoActivity:
     comment: str | None = None
     related: tuple[str, ...] = ()
     description: str = ""
+    reuses: tuple[str, ...] = ()  # keys of the earlier week's activities it builds on
 
 
 def _venue(name: str, address: str, municipality: str, region: str, lat: float, lon: float) -> dict[str, Any]:
@@ -222,4 +223,13 @@ ACTIVITIES: tuple[DemoActivity, ...] = (
         "Antropologiske metoder og designtænkning i sundhedsvæsenet.", languages=("da",), themes=("involve",),
         venue=_venue("Regionshuset", "Damhaven 12", "Vejle", "Syddanmark", 55.7093, 9.5357), online_url="https://www.regionsyddanmark.dk/ulighed",
     ),
+)
+
+
+# Next year: Umeå builds on Linköping's 2019 study visit, whose report says how to reuse it.
+BUILDS_ON_LINKOPING = DemoActivity(
+    "umea-digitala-medarbetare", "Umeå kommun", "Digitala medarbetare i Umeås hemtjänst: ett år senare", "webcast", "online", 2, "10:00", "11:00",
+    "Vi tog Linköpings digitala medarbetare till Umeå: vad vi ändrade, vad det gav och vad vi gör härnäst.",
+    audiences=("employees", "managers", "politicians"), online_url="https://www.umea.se/innovationsveckan/digitala-medarbetare",
+    topics=("automatisering", "hemtjänst"), reuses=("linkoping-hemtjanst",),
 )

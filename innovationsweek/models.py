@@ -14,6 +14,7 @@ from innovationsweek.programme.models import ProgrammeCounter, ProgrammeEntry, P
 from innovationsweek.registrations.models import PersonalDataAccess, Registration
 from innovationsweek.reminders.models import Reminder, ReminderPlan
 from innovationsweek.reports.models import ActivityReport, ReportRevision
+from innovationsweek.solutions.models import ReuseLink
 from innovationsweek.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ReminderPlan",
     "ReportRevision",
     "Revision",
+    "ReuseLink",
     "SignUp",
     "User",
     "WebhookAttempt",

@@ -68,15 +68,18 @@ def keyset_page(
     cursor: str | None,
     limit: int,
     total: Callable[[Callable[[], int]], int] = lambda count: count(),
+    descending: bool = False,
 ) -> Page[Any]:
-    """One page of ``query`` in ascending ``order_by`` order (its last column must be unique);
-    ``key`` gives a row's values of ``order_by``. ``total`` is given the counting and may answer
-    from memory instead."""
+    """One page of ``query`` in ascending (or ``descending``) ``order_by`` order (its last column
+    must be unique); ``key`` gives a row's values of ``order_by``. ``total`` is given the counting
+    and may answer from memory instead."""
     counted = total(lambda: session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
     if cursor is not None:
         after = decode_cursor(cursor, [column.type.python_type for column in order_by])
-        query = query.where(sa.tuple_(*order_by) > sa.tuple_(*after))
-    rows = list(session.scalars(query.order_by(*order_by).limit(limit + 1)))
+        seen, rest = sa.tuple_(*order_by), sa.tuple_(*after)
+        query = query.where(seen < rest if descending else seen > rest)
+    ordering = [column.desc() for column in order_by] if descending else list(order_by)
+    rows = list(session.scalars(query.order_by(*ordering).limit(limit + 1)))
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, total=counted, next_cursor=encode_cursor(key(items[-1])) if more else None)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from innovationsweek.activities.models import Activity, ActivityStatus, Format
 from innovationsweek.demo import EDITION_SLUG
 from innovationsweek.editions.models import Edition
+from innovationsweek.notifications.models import Email
 from innovationsweek.outbox import OutboxMessage
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -42,12 +43,32 @@ def test_the_two_coi_workshops_are_linked_and_on_3_october_13_to_16(runtime, dem
             assert "samtykke" in workshop.photo_notice
 
 
-def test_the_demo_queues_no_jobs_and_leaves_an_edition_open_for_submissions(runtime, demo_data, client):
+def test_the_demo_queues_only_what_its_reuse_link_asks_and_leaves_an_edition_open_for_submissions(runtime, demo_data, client):
     with runtime.database.sessions() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+        queued = [(message.job, message.args) for message in session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+        reused = session.scalar(sa.select(Activity.id).where(Activity.title == "Studiebesök: Digitala medarbetare i hemtjänsten").order_by(Activity.id))
+        mailed = session.scalars(sa.select(Email.to_address)).all()
+    # Umeå's 2027 activity builds on Linköping's 2019 one: that entry is shown again, its organiser told.
+    assert sorted(job for job, _ in queued) == ["publish_activity", "send_email"]
+    assert ("publish_activity", [reused]) in queued and mailed == ["organiser@example.org"]
     editions = client.get("/api/v1/editions").get_json()["items"]
     now = datetime.now(STOCKHOLM)
     assert any(
         datetime.fromisoformat(e["submissions_open_at"]) < now < datetime.fromisoformat(e["submissions_close_at"])
         for e in editions
     )
+
+
+def test_the_demo_shows_reuse_across_weeks(runtime, demo_data, client):
+    """Linköping's 2019 study visit with its material among the solutions; Umeå's 2027 webcast
+    builds on it; Linköping's 2019 dialogue on safety is copied into 2027 as a draft."""
+    solutions = client.get("/api/v1/solutions?q=hemtjänsten&has_material=true").get_json()["items"]
+    [visit] = [item for item in solutions if item["edition"] == EDITION_SLUG]
+    assert visit["organiser"]["name"] == "Linköpings kommun" and len(visit["material"]["links"]) == 2
+    with runtime.database.sessions() as session:
+        builds_on = session.scalar(sa.select(Activity).where(Activity.title.startswith("Digitala medarbetare i Umeås")))
+        copies = [a for a in session.scalars(sa.select(Activity).where(Activity.title == "Dialogmöte med invånare om trygghet")) if a.reuses]
+        assert builds_on.reuses == [visit["id"]] and builds_on.status == ActivityStatus.PUBLISHED
+        [copy] = copies
+        assert copy.status == ActivityStatus.DRAFT and copy.edition.slug != EDITION_SLUG
+    assert [other["id"] for other in client.get(f"/api/v1/programme/activities/{builds_on.id}").get_json()["reuses"]] == [visit["id"]]

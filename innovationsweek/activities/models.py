@@ -150,6 +150,11 @@ class Activity(Timestamped, Base):
     photo_notice: Mapped[str | None] = mapped_column(sa.String(1000))
     cancellation_reason: Mapped[str | None] = mapped_column(sa.String(2000))  # public, with the status
     featured: Mapped[bool] = mapped_column(default=False)  # picked out by the coordinators
+    # Picked out by the coordinators among the solutions of past weeks (live, like ``featured``).
+    featured_solution: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Ids of earlier published activities (any edition) this one builds on: part of the working
+    # copy, frozen into each revision and so moderated like the rest.
+    reuses: Mapped[list[int]] = mapped_column(sa.JSON, default=list, server_default="[]")
     registration_closed: Mapped[bool] = mapped_column(default=False)  # closed early by the organiser
 
     approved_revision_id: Mapped[int | None] = mapped_column(

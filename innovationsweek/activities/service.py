@@ -42,6 +42,7 @@ from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation
 from innovationsweek.paging import Page, keyset_page
 from innovationsweek.reminders import service as reminders
+from innovationsweek.solutions import links as reuse
 from innovationsweek.registrations import service as registrations
 
 # Formatting a description may use; everything else (scripts, styles, iframes, event handlers)
@@ -76,6 +77,7 @@ CONTENT_FIELDS = frozenset(
         "photo_notice",
         "co_organiser_ids",
         "related_activity_ids",
+        "reuses",
     }
 )
 
@@ -311,6 +313,7 @@ def content_of(activity: Activity) -> dict[str, Any]:
         "organisation_id": activity.organisation_id,
         "co_organiser_ids": sorted(activity.co_organiser_ids),
         "related_activity_ids": activity.related_activity_ids,
+        "reuses": list(activity.reuses or []),
     }
 
 
@@ -326,11 +329,13 @@ def _apply_content(session: Session, activity: Activity, fields: Mapping[str, An
         raise ValueError(f"not activity fields: {sorted(unknown)}")
     with session.no_autoflush:  # the rules below speak before the database's constraints do
         for name, value in fields.items():
-            if name != "related_activity_ids":
+            if name not in ("related_activity_ids", "reuses"):
                 _SETTERS.get(name, _set_plain)(session, activity, name, value)
         _check_times(activity)
         _check_registration(activity)
         _check_themes(activity.edition, activity.themes)
+        if "reuses" in fields:  # after the times: what it builds on must start before it
+            activity.reuses = reuse.check_reuses(session, activity, fields["reuses"])
     if "related_activity_ids" in fields:  # last: linking needs the activity in the database
         _set_related(session, activity, fields["related_activity_ids"])
 

@@ -25,6 +25,7 @@ from innovationsweek.api import (
     programme,
     registrations,
     reports,
+    solutions,
     webhooks,
 )
 from innovationsweek.api.blueprint import declare_roles
@@ -101,7 +102,7 @@ def init_api(app: Flask) -> Api:
     init_limits(app, app.extensions["innovationsweek"])
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.register_converter(SlugConverter, lambda _converter: {"type": "string", "pattern": f"^{SLUG_PATTERN}$"})
-    for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy, logs):
+    for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, solutions, partners, webhooks, privacy, logs):
         for blueprint in _blueprints_of(module):
             api.register_blueprint(blueprint)
     return api

@@ -101,6 +101,12 @@ class ActivityContentSchema(ma.Schema):
     )
     co_organiser_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
     related_activity_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+    reuses = ma.fields.List(
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Earlier published activities (any edition) this one builds on; moderated with the rest"},
+    )
 
 
 class ActivityCreateSchema(ActivityContentSchema):

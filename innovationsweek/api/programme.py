@@ -103,7 +103,7 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
     def build() -> Response:
         page = programme_page_of(state, filters, cursor=cursor, limit=limit)
         body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
-        response = _json(body)
+        response = json_answer(body)
         if page.next_cursor:
             next_url = public_url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": page.next_cursor})
             response.headers["Link"] = f'<{next_url}>; rel="next"'
@@ -156,7 +156,7 @@ def feed(query: dict[str, Any], slug: str) -> Response:
     def build() -> Response:
         entries = programme.changes_after(db(), programme.open_programme(db(), slug), after, limit=query["limit"])
         last = entries[-1].change_number if entries else after
-        return _json({
+        return json_answer({
             "next": public_url_for(request.endpoint or "", slug=slug, afterChangeNumber=last, limit=query["limit"]),
             "items": [_feed_item(entry) for entry in entries],
             "license": FEED_LICENSE,
@@ -217,12 +217,22 @@ def _whole_programme(
 
 @blp.route("/editions/<slug:slug>/statistics")
 @blp.access("public")
-@blp.response(200, ma.Schema.from_dict({"activities": ma.fields.Integer(), "by_region": ma.fields.Dict()}, name="Statistics"))
+@blp.response(200, ma.Schema.from_dict(
+    {
+        "activities": ma.fields.Integer(),
+        "by_region": ma.fields.Dict(),
+        "reuse": ma.fields.Dict(metadata={
+            "description": "activities_reusing (that build on a public solution), their share of the activities, "
+            "solutions_reused (different solutions built on)"
+        }),
+    },
+    name="Statistics",
+))
 @blp.errors(404)
-@blp.doc(summary="Counts by region, format, theme, organisation kind and day")
+@blp.doc(summary="Counts by region, format, theme, organisation kind and day, and how much the programme builds on solutions")
 def statistics(slug: str) -> Response:
     state = open_programme_state(slug)
-    return cached(state.version, lambda: _json(programme.statistics(db(), programme.open_programme(db(), slug))), keep_at_once=True)
+    return cached(state.version, lambda: json_answer(programme.statistics(db(), programme.open_programme(db(), slug))), keep_at_once=True)
 
 
 @blp.route("/programme/activities/<id:activity_id>")
@@ -241,7 +251,7 @@ def public_activity(query: dict[str, Any], activity_id: int) -> Response:
         entry = programme.public_entry(db(), activity_id)
         if wants_ld:
             return Response(json.dumps(formats.json_ld(entry, base_url=public_base_url())), mimetype=JSON_LD)
-        return _json(entry.data)
+        return json_answer(entry.data)
 
     return cached(_public_entry_version(activity_id), build)
 
@@ -270,5 +280,5 @@ def _public_entry_version(activity_id: int) -> cache.ProgrammeVersion:
     return runtime().programme_cache.entry_version(activity_id, load)
 
 
-def _json(body: Any) -> Response:
+def json_answer(body: Any) -> Response:
     return Response(orjson.dumps(body), mimetype="application/json")

@@ -90,6 +90,8 @@ def update_edition(session: Session, actor: Actor, slug: str, changes: Mapping[s
         outbox.schedule(session, "republish_edition", edition.id)
     if "programme_open" in changed and edition.programme_open:
         outbox.schedule(session, "announce_hidden_changes", edition.id)
+    if "programme_open" in changed:  # other weeks' entries linked to this one's show it, or stop
+        outbox.schedule(session, "republish_linked", edition.id)
     return edition
 
 

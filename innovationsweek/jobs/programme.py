@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
 from innovationsweek import runtime
 from innovationsweek.programme import service as programme
+from innovationsweek.solutions import links
 
 
 def publish_activity(activity_id: int) -> int | None:
@@ -15,11 +20,22 @@ def publish_activity(activity_id: int) -> int | None:
 
 
 def republish_edition(edition_id: int) -> int:
-    """After an edition changed (its name, time zone, themes): every entry again, one short
-    transaction each, so the change counter is never held for long."""
+    """After an edition changed (its name, time zone, themes): every entry again."""
+    return _publish_each(programme.entries_to_republish, edition_id)
+
+
+def republish_linked(edition_id: int) -> int:
+    """After an edition's programme opened or closed: the entries of other weeks linked to its
+    activities (they show its activities as built on, or building on them, or stop)."""
+    return _publish_each(links.republish_linked, edition_id)
+
+
+def _publish_each(activities_of: Callable[[Session, int], list[int]], edition_id: int) -> int:
+    """Publish each activity ``activities_of`` the edition names, one short transaction each, so
+    the change counter is never held for long; running it twice changes nothing the second time."""
     database, base_url = runtime.current().database, runtime.current().settings.public_url
     with database.unit_of_work() as session:
-        activity_ids = programme.entries_to_republish(session, edition_id)
+        activity_ids = activities_of(session, edition_id)
     for activity_id in activity_ids:
         with database.unit_of_work() as session:
             programme.publish(session, activity_id, base_url=base_url)

@@ -346,7 +346,7 @@ def _explanation(session: Session, edition: Edition, comment: str | None, reason
 REVIEWED_FIELDS = (
     "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at", "venue", "online_url",
     "languages", "audiences", "themes", "topics", "contact", "registration", "photo_notice", "co_organiser_ids",
-    "related_activity_ids",
+    "related_activity_ids", "reuses",
 )
 
 

@@ -28,6 +28,9 @@ JOBS: dict[str, JobSpec] = {
     "announce_hidden_changes": JobSpec(
         "innovationsweek.jobs.programme.announce_hidden_changes", queue="publishing", timeout=1800, retry_intervals=(60, 600)
     ),
+    "republish_linked": JobSpec(
+        "innovationsweek.jobs.programme.republish_linked", queue="publishing", timeout=1800, retry_intervals=(60, 600)
+    ),
     "check_revision": JobSpec(
         "innovationsweek.jobs.moderation.check_revision",
         queue="moderation",

@@ -17,6 +17,7 @@ from innovationsweek.pages import (  # noqa: F401 (their views join the blueprin
     participants,
     passwords,
     sign_in,
+    solutions,
     statistics,
     webcasts,
     widget,

@@ -37,13 +37,14 @@ from innovationsweek.pages.coordinator import REGISTRATION_MODES
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
+from innovationsweek.solutions import links as reuse
 
 VENUE_PARTS = ("name", "address", "municipality", "region", "latitude", "longitude")
 CONTACT_PARTS = ("name", "email", "phone")
 # Organisations and activities already named are checkboxes (untick to remove); one more is added
 # by a field of its own (``..._add``), kept as typed when the form is refused.
 NAMED_LISTS = ("co_organiser_ids", "related_activity_ids")
-LIST_FIELDS = ("languages", "audiences", "themes", *NAMED_LISTS)
+LIST_FIELDS = ("languages", "audiences", "themes", *NAMED_LISTS, "reuses")
 TEXT_FIELDS = (
     "organisation_id", "title", "summary", "description", "format", "attendance_mode", "starts_at", "ends_at",
     *(f"venue_{part}" for part in VENUE_PARTS), "online_url", "topics",
@@ -76,6 +77,7 @@ FORM_LABELS = {
     "co_organiser_ids_add": _l("Invite an organisation to co-organise"),
     "related_activity_ids": labels.FIELDS["related_activity_ids"],
     "related_activity_ids_add": _l("Add a related activity by its number"),
+    "reuses": labels.FIELDS["reuses"],
     "reason": _l("Why it is cancelled"),
 }
 # One message per field, covering each way the schema or the service may refuse it.
@@ -108,6 +110,7 @@ FIELD_ERRORS = {
     "registration_url": _l("Enter the public registration link only when people register on your site."),
     "co_organiser_ids": _l("Choose at most 20 organisations from the list, other than the host."),
     "related_activity_ids": _l("Choose at most 20 related activities of the same week, from the list or by their number."),
+    "reuses": _l("Build only on published activities that took place before this one."),
 }
 # Where the schema's and the service's names for a field (and the checks' findings) show in the form.
 FORM_FIELD = {
@@ -169,7 +172,9 @@ def create_draft() -> BaseResponse:
 def edit_draft(activity_id: int) -> Response:
     activity = activities.get_activity(db(), current_actor(), activity_id)
     edition = use_edition(activity.edition)
-    return _draft_page(edition, activity, values_of(activity), {}, status=200)
+    values = values_of(activity)
+    values["reuses"] = list(dict.fromkeys([*values["reuses"], *_build_on()]))  # from "build on this" of /solutions
+    return _draft_page(edition, activity, values, {}, status=200)
 
 
 @bp.post("/organiser/activities/<id:activity_id>")
@@ -265,6 +270,7 @@ def values_of(activity: Activity) -> dict[str, Any]:
         "themes": list(activity.themes),
         "co_organiser_ids": [str(i) for i in activity.co_organiser_ids],
         "related_activity_ids": [str(i) for i in activity.related_activity_ids],
+        "reuses": [str(i) for i in activity.reuses],
     })
     return values
 
@@ -281,6 +287,7 @@ def _initial_values(edition: Edition) -> dict[str, Any]:
     if len(memberships) == 1:
         values["organisation_id"] = str(memberships[0].organisation_id)
     values["registration_mode"] = RegistrationMode.NONE.value
+    values["reuses"] = _build_on()
     return values
 
 
@@ -312,6 +319,7 @@ def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         "photo_notice": values["photo_notice"] or None,
         "registration": registration,
         **{name: named(values, name) for name in NAMED_LISTS},
+        "reuses": values["reuses"],
     }
 
 
@@ -405,7 +413,7 @@ def _draft_page(
         "organiser/draft.html", status, edition=edition, activity=activity, values=values, errors=errors, form=DraftForm(formdata=None),
         revision=revision, findings=findings, actions=allowed_events(activity.status) if activity else ["submit"],
         may_change=activity is None or activities.may_change(db(), current_actor(), activity),
-        options=_options(edition, activity, values), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
+        options=_options(edition, activity, values), copy_weeks=_copy_weeks(activity), draft_labels=FORM_LABELS, statuses=STATUSES, severities=labels.SEVERITIES,
         finding_name=labels.finding_name, sign_out=sign_out_form(), **extra,
     )
 
@@ -425,6 +433,7 @@ def _options(edition: Edition, activity: Activity | None, values: Mapping[str, A
         "co_organiser_ids": _named_organisations(activity, values["co_organiser_ids"]),
         "co_organiser_ids_add": [("", _("No other organisation")), *_invitable(activity, values)],
         "related_activity_ids": _related_choices(edition, activity, values["related_activity_ids"]),
+        "reuses": _reuse_choices(activity, values),
     }
 
 
@@ -463,6 +472,31 @@ def _related_choices(edition: Edition, activity: Activity | None, chosen: list[s
 def _public_title(other: Activity | None, activity_id: int) -> str:
     approved = other.approved_revision if other is not None else None
     return approved.content["title"] if approved is not None else _("Activity %(id)s", id=activity_id)
+
+
+def _build_on() -> list[str]:
+    """The solution a visitor chose on /solutions to build on (``?build_on=``), if any."""
+    chosen = request.args.get("build_on", "")
+    return [chosen] if chosen.isdigit() and len(chosen) < 10 else []
+
+
+def _reuse_choices(activity: Activity | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the activity builds on, saved or chosen, each named as the programme names it."""
+    ids = list(dict.fromkeys([*(activity.reuses if activity else []), *(int(i) for i in values.get("reuses", []) if i.isdigit() and len(i) < 10)]))
+    shown = {ref["id"]: ref for ref in reuse.reuses_shown(db(), ids)}
+    return [(str(i), _("%(title)s (%(organiser)s, %(edition)s)", **shown[i]) if i in shown else f"#{i}") for i in ids]
+
+
+def _copy_weeks(activity: Activity | None) -> list[tuple[str, str]]:
+    """The weeks an activity can be copied forward into: every later one."""
+    if activity is None:
+        return []
+    language = str(get_locale())
+    return [
+        (edition.slug, labels.in_language(edition.name, language))
+        for edition in list_editions(db())
+        if edition.starts_at > activity.edition.starts_at
+    ]
 
 
 def _open_editions() -> list[Edition]:

@@ -66,6 +66,7 @@ FIELDS = {
     "photo_notice": _l("Photo notice"),
     "co_organiser_ids": _l("Co-organisers"),
     "related_activity_ids": _l("Related activities"),
+    "reuses": _l("Builds on"),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -97,10 +97,10 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
     400 naming it; an accepted query is cached by the edition's change number."""
     edition = use_edition(programme.open_programme(db(), slug))
     values = {name: _chosen(name) for name in FILTER_FIELDS}
-    errors = _filter_errors()
+    errors = filter_errors()
     if errors:
         return render_page(template, 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
-    query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(_schema_input())
+    query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(schema_input())
     cursor, limit = query.pop("cursor", None), query.pop("limit")
     if default_limit is not None and "limit" not in request.args:
         limit = default_limit
@@ -110,13 +110,13 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
     def build() -> Response:
         page = programme_page_of(state, filters, cursor=cursor, limit=limit)
         highlights = programme.highlights(db(), edition, filters, limit=HIGHLIGHTS) if with_highlights and not cursor else []
-        more = _url_with(cursor=page.next_cursor) if page.next_cursor else None
+        more = url_with(cursor=page.next_cursor) if page.next_cursor else None
         return render_page(
             template, 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
             highlights=highlights, total=page.total, more=more,
         )
 
-    return _cached(state.version, build)
+    return cached_page(state.version, build)
 
 
 # A page with the registration form carries the visitor's own CSRF token, tied to their session
@@ -148,10 +148,10 @@ def activity_page(activity_id: int) -> Response:
     opening = registrations.availability(db(), entry)
     version = open_programme_state(edition.slug).version
     if opening.refusal is not None:
-        return _cached(version, lambda: _activity(entry, edition, opening, 200), variant=opening.refusal)
+        return cached_page(version, lambda: _activity(entry, edition, opening, 200), variant=opening.refusal)
     generate_csrf()  # before the ETag, which names the visitor's token
     variant = f"seats-{opening.seats_left}-{_token_tag()}"
-    return _cached(version, lambda: _activity(entry, edition, opening, 200), variant=variant, cache_control=FORM_PAGE_CACHE)
+    return cached_page(version, lambda: _activity(entry, edition, opening, 200), variant=variant, cache_control=FORM_PAGE_CACHE)
 
 
 @bp.post("/activities/<id:activity_id>/registrations")
@@ -257,7 +257,7 @@ def render_page(template: str, status: int, **context: Any) -> Response:
     return response
 
 
-def _cached(
+def cached_page(
     version: ProgrammeVersion, build: Any, *, variant: str = "", cache_control: str = LIST_CACHE
 ) -> Response:
     choice = page_language()
@@ -322,11 +322,10 @@ def _chosen(name: str) -> str:
     return request.args.get(name, "").strip()
 
 
-def _schema_input() -> dict[str, Any]:
-    """The query as the API's schema reads it; the form's empty choices mean "any"."""
-    fields = ProgrammeQuerySchema().fields.values()
+def schema_input(schema: type[ma.Schema] = ProgrammeQuerySchema) -> dict[str, Any]:
+    """The query as the API's ``schema`` reads it; the form's empty choices mean "any"."""
     loaded: dict[str, Any] = {}
-    for field in fields:
+    for field in schema().fields.values():
         key = field.data_key or field.name
         values = [value.strip() for value in request.args.getlist(key) if value.strip()]
         if values:
@@ -334,20 +333,23 @@ def _schema_input() -> dict[str, Any]:
     return loaded
 
 
-def _filter_errors() -> dict[str, str]:
-    """Each refused filter with its message; {} when the API would accept them all."""
-    refused = ProgrammeQuerySchema(unknown=ma.EXCLUDE).validate(_schema_input())
-    keys = {_data_key(name) for name in refused} - {"cursor"}  # a bad cursor is a stale link: see invalid()
-    ordered = [key for key in FILTER_FIELDS if key in keys] + sorted(keys - set(FILTER_FIELDS))
-    return {key: str(FIELD_ERRORS.get(key, _l("Check this value."))) for key in ordered}
+def filter_errors(
+    schema: type[ma.Schema] = ProgrammeQuerySchema, fields: Sequence[str] = FILTER_FIELDS, messages: Mapping[str, Any] = FIELD_ERRORS
+) -> dict[str, str]:
+    """Each refused filter with its message, in the order of ``fields``; {} when the API's
+    ``schema`` would accept them all."""
+    refused = schema(unknown=ma.EXCLUDE).validate(schema_input(schema))
+    keys = {_data_key(schema, name) for name in refused} - {"cursor"}  # a bad cursor is a stale link: see invalid()
+    ordered = [key for key in fields if key in keys] + sorted(keys - set(fields))
+    return {key: str(messages.get(key, _l("Check this value."))) for key in ordered}
 
 
-def _data_key(name: str) -> str:
-    field = ProgrammeQuerySchema().fields.get(name)
+def _data_key(schema: type[ma.Schema], name: str) -> str:
+    field = schema().fields.get(name)
     return (field.data_key or name) if field is not None else name
 
 
-def _url_with(**changes: str) -> str:
+def url_with(**changes: str) -> str:
     args = request.args.to_dict(flat=False)
     args.update({key: [value] for key, value in changes.items()})
     return url_for(request.endpoint or "", **(request.view_args or {}), **args)

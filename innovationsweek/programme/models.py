@@ -75,6 +75,10 @@ class ProgrammeEntry(Base):
     municipality: Mapped[str | None] = mapped_column(sa.String(100))
     organisation_kind: Mapped[OrganisationKind | None] = mapped_column(enum_column(OrganisationKind))
     search_text: Mapped[str] = mapped_column(sa.Text, default="")  # lower case, for ?q=
+    # For the solutions of past weeks: whether the report's approved material is public, and
+    # whether the coordinators feature it as a solution.
+    has_material: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    featured_solution: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     tags: Mapped[list[ProgrammeTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 

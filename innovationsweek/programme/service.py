@@ -39,6 +39,7 @@ from innovationsweek.programme.models import (
     ProgrammeTag,
 )
 from innovationsweek.reports.models import ActivityReport
+from innovationsweek.solutions import links as reuse
 from innovationsweek.webhooks.service import announce
 
 IN_PROGRAMME = (ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED)
@@ -56,6 +57,7 @@ def publish(session: Session, activity_id: int, *, base_url: str | None = None) 
     if activity is None:
         return None
     entry = session.get(ProgrammeEntry, activity_id)
+    before = reuse.Face.of(entry)
     if activity.status in IN_PROGRAMME and activity.approved_revision is not None:
         data = render(activity)
         if entry is not None and entry.state == EntryState.UPDATED and same_face(entry.data, data):
@@ -74,6 +76,7 @@ def publish(session: Session, activity_id: int, *, base_url: str | None = None) 
     session.add(entry)
     if _partners_hear_at_once(session, entry):
         announce(session, entry, event)
+    reuse.follow_up(session, activity, entry, before=before)
     session.flush()
     return entry
 
@@ -142,11 +145,14 @@ def render(activity: Activity) -> dict[str, Any]:
 
     Everything the organisers wrote comes from that revision. Live are only what nobody
     moderates: the edition, the organisations' own names and details, the coordinators'
-    featuring, the cancellation, and the report's material."""
+    featuring, the cancellation, the report's material, and who has built on it since."""
     revision = activity.approved_revision
     assert revision is not None
+    session = object_session(activity)
     content = revision.content
     contact = content.get("contact") or {}
+    reuses = reuse.reuses_shown(session, content.get("reuses", [])) if session is not None else []
+    reused_by = reuse.reused_by_shown(session, activity.id) if session is not None else []
     registration = content.get("registration") or {"mode": "none"}
     return {
         "id": activity.id,
@@ -182,6 +188,11 @@ def render(activity: Activity) -> dict[str, Any]:
         "revision": revision.number,
         # Slides and recordings the organisers linked in their report afterwards.
         "material": public_material(activity),
+        # What it builds on (moderated, in the revision) and who built on it since (live).
+        "reuses": reuses,
+        "reused_by": reused_by,
+        "reuse_count": len(reused_by),
+        "featured_solution": activity.featured_solution,
     }
 
 
@@ -242,6 +253,8 @@ def _fill(entry: ProgrammeEntry, activity: Activity, data: dict[str, Any]) -> No
     entry.region = venue.get("region") or activity.organisation.region
     entry.municipality = venue.get("municipality")
     entry.organisation_kind = activity.organisation.kind
+    entry.has_material = data["material"] is not None
+    entry.featured_solution = data["featured_solution"]
     entry.search_text = " ".join(
         str(part or "") for part in (data["title"], data["summary"], " ".join(data["topics"]), activity.organisation.name, entry.municipality)
     ).lower()
@@ -409,6 +422,12 @@ def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters
         query = query.where(ProgrammeEntry.ends_at > datetime.combine(filters.starts_from, time(), zone))
     if filters.starts_to is not None:
         query = query.where(ProgrammeEntry.starts_at < datetime.combine(filters.starts_to + timedelta(days=1), time(), zone))
+    return matching(session, query, filters)
+
+
+def matching(session: Session, query: sa.Select[Any], filters: ProgrammeFilters) -> sa.Select[Any]:
+    """``query`` of entries narrowed by every filter but the dates (which need an edition's time
+    zone): also how the solutions of every edition are searched."""
     for column, values in (
         (ProgrammeEntry.format, filters.formats),
         (ProgrammeEntry.attendance_mode, filters.attendance_modes),
@@ -566,4 +585,5 @@ def statistics(session: Session, edition: Edition) -> dict[str, Any]:
         ),
         "by_organisation_kind": count_by(ProgrammeEntry.organisation_kind),
         "by_day": dict(sorted(days.items())),
+        "reuse": reuse.statistics(session, edition.id, activities=sum(days.values())),
     }

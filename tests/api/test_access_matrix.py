@@ -25,6 +25,7 @@ from innovationsweek.partners.models import Partner
 from tests.api.test_openapi import operations
 from tests.conftest import PASSWORD
 
+LATER_WEEK = "matrix-next-year"
 CALLERS = ("public", "account", "organiser", "coordinator", "admin", "partner")
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # once: hashing per test would dominate the run
 _unique = itertools.count()
@@ -153,6 +154,12 @@ RECIPES: dict[str, Recipe] = {
         f"/api/v1/activities/{w.published_id}/feature",
         {"featured": True},
     ),
+    "GET /api/v1/solutions": lambda w: ("/api/v1/solutions", None),
+    "POST /api/v1/activities/{activity_id}/feature-solution": lambda w: (
+        f"/api/v1/activities/{w.published_id}/feature-solution",
+        {"featured": True},
+    ),
+    "POST /api/v1/activities/{activity_id}/copy": lambda w: (f"/api/v1/activities/{w.published_id}/copy", {"edition": LATER_WEEK}),
     "GET /api/v1/editions/{slug}/programme": lambda w: (f"/api/v1/editions/{w.slug}/programme", None),
     "GET /api/v1/editions/{slug}/programme.ics": lambda w: (f"/api/v1/editions/{w.slug}/programme.ics", None),
     "GET /api/v1/editions/{slug}/programme.atom": lambda w: (f"/api/v1/editions/{w.slug}/programme.atom", None),
@@ -436,7 +443,9 @@ def world(runtime) -> World:
             Partner(name="Reader", contact_email="r@example.org", key_hash=secret_hash(partner_key), key_hint="iwp_"),
             Partner(name="Other", contact_email="o@example.org", key_hash=secret_hash("other"), key_hint="iwp_"),
         ]
-        session.add_all([*users.values(), edition, organisation, *partners])
+        later = Edition(slug=LATER_WEEK, programme_open=False, **_edition_fields())  # to copy activities into
+        later.starts_at, later.ends_at = later.starts_at + timedelta(days=365), later.ends_at + timedelta(days=365)
+        session.add_all([*users.values(), edition, later, organisation, *partners])
         credentials = {"partner": partner_key}
         for role in ("account", "organiser", "coordinator", "admin"):
             token = new_secret(USER_TOKEN_PREFIX)

@@ -173,6 +173,7 @@ def test_the_report_after_the_event_is_saved_and_shown_again(client, runtime, de
 
 def test_an_invalid_report_keeps_what_was_typed_says_why_next_to_each_field_and_saves_nothing(client, runtime, demo_data):
     past = linkoping_activity(runtime, past=True)
+    before = saved_report(runtime, past)  # the demo's study visit has one already, with material
     sign_in(client, ORGANISER)
     form = client.get(f"/organiser/activities/{past}/report?lang=en")
     refused = client.post(
@@ -189,8 +190,13 @@ def test_an_invalid_report_keeps_what_was_typed_says_why_next_to_each_field_and_
     assert 'href="#links-0-url"' in refused.text
     assert 'value="-3"' in refused.text and 'value="7"' in refused.text and 'value="ftp:/bilder"' in refused.text
     assert "Kopiera mallen." in refused.text
+    assert saved_report(runtime, past) == before
+
+
+def saved_report(runtime, activity_id: int) -> tuple | None:
     with runtime.database.sessions() as session:
-        assert session.get(ActivityReport, past) is None
+        report = session.get(ActivityReport, activity_id)
+        return report and (report.participants_in_person, report.participants_online, report.links, report.how_to_reuse, len(report.revisions))
 
 
 def test_before_the_event_there_is_no_report_to_give(client, runtime, coming):
