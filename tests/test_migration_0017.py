@@ -27,7 +27,9 @@ ROWS = (
 
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[Engine]:
+    """The embedded mode's SQLite database, at head."""
     engine = create_db_engine(f"sqlite:///{tmp_path / 'innovationsweek.sqlite'}")
+    migrate.upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -39,6 +41,12 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
+def seed(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for row in ROWS:
+            connection.exec_driver_sql(row)
+
+
 def live_name_taken_again(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql(
@@ -47,50 +55,37 @@ def live_name_taken_again(engine: Engine) -> None:
         )
 
 
-@pytest.mark.parametrize("start", ["0014", "0015"])  # 0017 alone, or after another step of the same run
-def test_on_sqlite_the_upgrade_keeps_every_row_that_refers_to_an_organisation_and_frees_deleted_names(embedded, start):
-    migrate.upgrade(embedded, start)
-    with embedded.begin() as connection:
-        for row in ROWS:
-            connection.exec_driver_sql(row)
+def members_organisations_and_foreign_keys(engine: Engine) -> tuple[list[tuple], int, bool]:
+    with engine.connect() as connection:
+        members = [tuple(row) for row in connection.exec_driver_sql("SELECT organisation_id, user_id, role FROM memberships")]
+        organisations = connection.exec_driver_sql("SELECT count(*) FROM organisations").scalar()
+        # SQLite's are per connection: on again for whoever comes next.
+        enforced = engine.dialect.name != "sqlite" or connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    return members, organisations, enforced
 
-    migrate.upgrade(embedded)
-    live_name_taken_again(embedded)
 
-    with embedded.connect() as connection:
-        assert connection.exec_driver_sql("SELECT organisation_id, user_id, role FROM memberships").all() == [(1001, 1001, "owner")]
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again for whoever comes next
-        assert connection.exec_driver_sql("SELECT count(*) FROM organisations").scalar() == 2
+# From 0014, 0017 runs after another step in the same run (in its transaction, on SQLite).
+@pytest.mark.parametrize(("database", "start"), [("embedded", "0014"), ("embedded", "0015"), ("fresh_engine", "0015")])
+def test_the_upgrade_keeps_every_row_that_refers_to_an_organisation_and_frees_deleted_names(request, database, start):
+    engine = request.getfixturevalue(database)
+    downgrade(engine, start)
+    seed(engine)
+
+    migrate.upgrade(engine)
+    live_name_taken_again(engine)
+
+    assert members_organisations_and_foreign_keys(engine) == ([(1001, 1001, "owner")], 2, True)
     with pytest.raises(IntegrityError):
-        live_name_taken_again(embedded)
+        live_name_taken_again(engine)
 
 
-def test_on_sqlite_the_downgrade_keeps_the_members_too(embedded):
-    migrate.upgrade(embedded)
-    with embedded.begin() as connection:
-        for row in ROWS:
-            connection.exec_driver_sql(row)
+@pytest.mark.parametrize("database", ["embedded", "fresh_engine"])
+def test_the_downgrade_keeps_the_members_too(request, database):
+    engine = request.getfixturevalue(database)
+    seed(engine)
 
-    downgrade(embedded, "0015")
+    downgrade(engine, "0015")
 
-    with embedded.connect() as connection:
-        assert connection.exec_driver_sql("SELECT count(*) FROM memberships").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert members_organisations_and_foreign_keys(engine) == ([(1001, 1001, "owner")], 1, True)
     with pytest.raises(IntegrityError):  # the old rule: the deleted one still holds its name
-        live_name_taken_again(embedded)
-
-
-def test_on_postgresql_the_upgrade_and_downgrade_keep_the_rows(fresh_engine):
-    downgrade(fresh_engine, "0015")
-    with fresh_engine.begin() as connection:
-        for row in ROWS:
-            connection.exec_driver_sql(row)
-
-    migrate.upgrade(fresh_engine)
-    live_name_taken_again(fresh_engine)
-
-    with fresh_engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT count(*) FROM memberships").scalar() == 1
-        assert connection.exec_driver_sql("SELECT count(*) FROM organisations").scalar() == 2
-    with pytest.raises(IntegrityError):
-        live_name_taken_again(fresh_engine)
+        live_name_taken_again(engine)
