@@ -4,11 +4,16 @@ each registered in, through the outbox, once; an activity that is published cann
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
+
+from innovationsweek.activities import service as activities
 
 from innovationsweek.notifications.models import Email
 from innovationsweek.outbox import OutboxMessage
 from innovationsweek.registrations.models import RegistrationStatus
+from tests.activities.test_concurrent_edits import wait_until_blocked
 from tests.conftest import problem_of, run_jobs, sent_messages
 from tests.registrations.conftest import cancel_token, participant, publish, register, registrations_of
 
@@ -118,3 +123,27 @@ def test_a_published_activity_cannot_be_deleted_so_nobody_loses_their_place_unto
     assert client.get(f"/api/v1/programme/activities/{activity_id}").status_code == 200
     assert {address: len(sent_messages(runtime, address)) for address in PEOPLE} == emails_before
     assert len(registrations_of(runtime, activity_id)) == 4
+
+
+def test_a_cancel_racing_a_withdrawal_loses_and_nobody_is_told_twice(client, runtime, open_week, people):
+    activity_id = registered_in_three_languages(client, runtime, open_week)
+    answers = {}
+
+    def olga_cancels() -> None:
+        answers["olga"] = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": "Sjuk."}, headers=open_week.organiser)
+
+    olga = threading.Thread(target=olga_cancels)
+    with runtime.database.sessions() as kims_request:
+        # Kim's withdrawal has told the registrants (in the outbox) but is not committed yet.
+        activities.withdraw(kims_request, people.actor("kim@linkoping.se"), activity_id)
+        olga.start()
+        wait_until_blocked(runtime, olga)  # Olga's request read the published activity and waits for its row
+        kims_request.commit()
+    olga.join()
+    run_jobs(runtime)
+
+    assert answers["olga"].status_code == 409, answers["olga"].get_data(as_text=True)
+    for address in PEOPLE:
+        told = [m["Subject"] for m in sent_messages(runtime, address)][-1:]
+        assert told[0].split(":")[0] in {"Återtagen", "Trukket tilbage", "Withdrawn"}
+        assert not [s for s in (m["Subject"] for m in sent_messages(runtime, address)) if s.split(":")[0] in {"Inställt", "Aflyst", "Cancelled"}]
