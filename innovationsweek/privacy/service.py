@@ -4,8 +4,9 @@ edition's retention period has passed, counted from each activity's own end (DES
 Erasing empties a registration's personal fields and stamps ``erased_at``; the row stays, with
 its status, as an anonymous count, and reminders still to send to it are cancelled. A place on
 an activity still to come is given up first (nobody could be reminded of it or cancel it any
-more), and a seat freed so goes to the waitlist at once, as a cancellation's does. Each data request and erasure is written to the
-personal-data access log, per activity and without the data itself.
+more), and a seat freed so goes to the waitlist at once, as a cancellation's does. Each data
+request and erasure is written to the personal-data access log, per activity and without the
+data itself.
 
 Requests by email never tell whether an address is known: the caller answers the same either
 way, and only an address we hold registrations for gets a message. The erasure link carries the
@@ -209,7 +210,7 @@ def confirm_erasure(session: Session, token: str, *, secret_key: str, public_url
     for registration in sorted(held, key=lambda r: (r.activity_id, r.id)):  # activities locked in one order
         if registration.erased_at is None and registration.activity.ends_at > now:
             give_up_place(session, registration, public_url=public_url)
-    erased = erase(session, held, now=now, action="erasure", actor_label=BY_PARTICIPANT)
+    erased = erase(session, held, action="erasure", actor_label=BY_PARTICIPANT)
     # What we wrote to them holds the same data (and their address): it goes too, sent or not.
     session.execute(
         sa.delete(Email).where(sa.func.lower(Email.to_address) == address), execution_options={"synchronize_session": False}
@@ -225,9 +226,7 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 # --- erasing ------------------------------------------------------------------------------------
 
 
-def erase(
-    session: Session, registrations: Sequence[Registration], *, now: datetime, action: str, actor_label: str
-) -> int:
+def erase(session: Session, registrations: Sequence[Registration], *, action: str, actor_label: str) -> int:
     """Empty the personal fields of ``registrations`` (those not erased yet), keeping each row and
     its status as an anonymous count, and cancel their participants' reminders still to send.
     Logs one access entry per activity. Returns how many it erased. (A place on an activity still
@@ -286,7 +285,7 @@ def purge_expired_registrations(session: Session, *, now: datetime, limit: int =
         expired += session.scalars(query)
         if len(expired) >= limit:
             break
-    return erase(session, expired, now=now, action="retention_purge", actor_label=BY_RETENTION)
+    return erase(session, expired, action="retention_purge", actor_label=BY_RETENTION)
 
 
 def email_retention(session: Session) -> timedelta:
