@@ -88,6 +88,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(minutes=10),
         queue="webhooks",
     ),
+    PeriodicJob(
+        "purge-old-webhook-deliveries",
+        "innovationsweek.jobs.maintenance.purge_old_webhook_deliveries",
+        every=timedelta(hours=1),
+        queue="maintenance",
+    ),
 )
 
 

@@ -155,6 +155,7 @@ def withdraw(session: Session, actor: Actor, activity_id: int, *, expected_versi
     activity = _for_organiser(session, actor, activity_id, expected_version)
     transition(session, actor, activity, Event.WITHDRAW)
     session.flush()
+    registrations.tell_registrants_it_is_off(session, activity)  # a published one had some
     return activity
 
 
@@ -166,7 +167,7 @@ def cancel(
     transition(session, actor, activity, Event.CANCEL, reason=reason)
     activity.cancellation_reason = reason
     session.flush()
-    registrations.tell_registrants_of_cancellation(session, activity)
+    registrations.tell_registrants_it_is_off(session, activity)
     return activity
 
 

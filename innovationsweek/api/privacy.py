@@ -103,7 +103,8 @@ def erasure_page(token: str) -> Response:
 @blp.doc(summary="Confirm an erasure: the personal data of every registration of the address goes")
 def confirm_erasure(token: str) -> Response | dict[str, Any]:
     with expired_link_is_gone(privacy.ErasureLinkExpired):
-        erased = privacy.confirm_erasure(db(), token, secret_key=runtime().settings.secret_key)
+        settings = runtime().settings
+        erased = privacy.confirm_erasure(db(), token, secret_key=settings.secret_key, public_url=settings.public_url)
     if request.accept_mimetypes.best_match(["application/json", HTML]) == HTML:
         return page(
             "Uppgifterna är raderade / Your data is erased",

@@ -31,7 +31,16 @@ class Organisation(Timestamped, Base):
 
     __tablename__ = "organisations"
     __table_args__ = (
-        sa.UniqueConstraint("country", "name", name="uq_organisations_country_name"),
+        # One organisation of a name per country among those not deleted: a deleted one keeps
+        # its name (its published activities still show it) but frees it for a new organisation.
+        sa.Index(
+            "uq_organisations_country_name",
+            "country",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
         sa.CheckConstraint("length(country) = 2 AND country = upper(country)", name="country_iso_alpha2"),
     )
 

@@ -197,7 +197,7 @@ def _keep_an_owner(organisation: Organisation, membership: Membership, new_role:
 
 def _ensure_name_free(session: Session, country: str, name: str) -> None:
     exists = session.scalar(
-        sa.select(sa.literal(True)).where(Organisation.country == country, Organisation.name == name)
+        sa.select(sa.literal(True)).where(Organisation.country == country, Organisation.name == name, Organisation.deleted_at.is_(None))
     )
     if exists:
         raise Conflict(_l("An organisation named “%(name)s” already exists in %(country)s.", name=name, country=country), field="name")

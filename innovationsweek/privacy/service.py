@@ -2,9 +2,11 @@
 edition's retention period has passed, counted from each activity's own end (DESIGN.md 7).
 
 Erasing empties a registration's personal fields and stamps ``erased_at``; the row stays, with
-its status, as an anonymous count. A place on an activity still to come is given up too (nobody
-could be reminded of it or cancel it any more). Each data request and erasure is written to the
-personal-data access log, per activity and without the data itself.
+its status, as an anonymous count, and reminders still to send to it are cancelled. A place on
+an activity still to come is given up first (nobody could be reminded of it or cancel it any
+more), and a seat freed so goes to the waitlist at once, as a cancellation's does. Each data
+request and erasure is written to the personal-data access log, per activity and without the
+data itself.
 
 Requests by email never tell whether an address is known: the caller answers the same either
 way, and only an address we hold registrations for gets a message. The erasure link carries the
@@ -31,7 +33,9 @@ from innovationsweek.editions.models import Edition
 from innovationsweek.errors import NotFound
 from innovationsweek.notifications.models import Email
 from innovationsweek.notifications.service import secret_placeholder, send_mail
-from innovationsweek.registrations.models import PersonalDataAccess, Registration, RegistrationStatus
+from innovationsweek.registrations.models import PersonalDataAccess, Registration
+from innovationsweek.registrations.service import give_up_place
+from innovationsweek.reminders import service as reminders
 
 ERASURE_LINK_LIFETIME = timedelta(hours=24)
 ERASURE_LINK = "erasure link"  # its name in the stored email, which keeps it only until sent
@@ -196,11 +200,18 @@ def address_in_erasure_token(token: str, *, secret_key: str, now: datetime | Non
     return address
 
 
-def confirm_erasure(session: Session, token: str, *, secret_key: str) -> int:
+def confirm_erasure(session: Session, token: str, *, secret_key: str, public_url: str) -> int:
     """Erase every registration of the link's address and the emails sent to it; returns how
-    many registrations were erased. Confirming twice erases nothing more."""
+    many registrations were erased. Places on activities still ahead are given up first, so that
+    the waitlist moves up at once (``public_url`` for the promotion emails' calendar files).
+    Confirming twice erases nothing more."""
     address = address_in_erasure_token(token, secret_key=secret_key)
-    erased = erase(session, registrations_of(session, address), now=utcnow(), action="erasure", actor_label=BY_PARTICIPANT)
+    now = utcnow()
+    held = registrations_of(session, address)
+    for registration in sorted(held, key=lambda r: (r.activity_id, r.id)):  # activities locked in one order
+        if registration.erased_at is None and registration.activity.ends_at > now:
+            give_up_place(session, registration, public_url=public_url)
+    erased = erase(session, held, action="erasure", actor_label=BY_PARTICIPANT)
     # What we wrote to them holds the same data (and their address): it goes too, sent or not.
     session.execute(
         sa.delete(Email).where(sa.func.lower(Email.to_address) == address), execution_options={"synchronize_session": False}
@@ -216,28 +227,23 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 # --- erasing ------------------------------------------------------------------------------------
 
 
-def erase(
-    session: Session, registrations: Sequence[Registration], *, now: datetime, action: str, actor_label: str
-) -> int:
+def erase(session: Session, registrations: Sequence[Registration], *, action: str, actor_label: str) -> int:
     """Empty the personal fields of ``registrations`` (those not erased yet), keeping each row and
-    its status as an anonymous count; on activities that have not ended by ``now`` the place is
-    given up (status cancelled). Logs one access entry per activity. Returns how many it erased.
-
-    Waitlisted participants are not promoted into places given up here: the registrations service
-    offers no function for it yet (see the notes of issue 5).
-    """
+    its status as an anonymous count, and cancel their participants' reminders still to send.
+    Logs one access entry per activity. Returns how many it erased. (A place on an activity still
+    ahead is the caller's to give up first: :func:`confirm_erasure`.)"""
     erased_at = utcnow()
     per_activity: Counter[tuple[int, int]] = Counter()
+    erased_ids = []
     for registration in registrations:
         if registration.erased_at is not None:
             continue
-        if registration.status != RegistrationStatus.CANCELLED and registration.activity.ends_at > now:
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancelled_at = erased_at
         for field in PERSONAL_FIELDS:
             setattr(registration, field, None)
         registration.erased_at = erased_at
         per_activity[registration.edition_id, registration.activity_id] += 1
+        erased_ids.append(registration.id)
+    reminders.cancel_reminders_of_registrations(session, erased_ids, reason=reminders.ERASED, now=erased_at)
     _log(session, per_activity, action=action, actor_label=actor_label)
     session.flush()
     return sum(per_activity.values())
@@ -280,7 +286,7 @@ def purge_expired_registrations(session: Session, *, now: datetime, limit: int =
         expired += session.scalars(query)
         if len(expired) >= limit:
             break
-    return erase(session, expired, now=now, action="retention_purge", actor_label=BY_RETENTION)
+    return erase(session, expired, action="retention_purge", actor_label=BY_RETENTION)
 
 
 def email_retention(session: Session) -> timedelta:

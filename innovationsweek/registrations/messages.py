@@ -168,17 +168,25 @@ def promoted(activity: ActivityFacts, language: str, *, name: str) -> Mail:
     return Mail(_("You have a seat: %(title)s") % values, "\n".join(lines))
 
 
-def activity_cancelled(title: str, language: str, *, name: str, reason: str) -> Mail:
+def activity_called_off(title: str, language: str, *, name: str, reason: str, withdrawn: bool) -> Mail:
+    """The activity will not take place as registered for: cancelled (it stays in the programme,
+    marked so) or ``withdrawn`` from the programme altogether."""
     _ = translations(language).gettext
     values = {"title": title}
+    opening = (
+        _("Unfortunately, “%(title)s” has been withdrawn from the programme and will not take place as announced.")
+        if withdrawn
+        else _("Unfortunately, “%(title)s” has been cancelled.")
+    )
     lines = [
         greeting(language, name),
         "",
-        _("Unfortunately, “%(title)s” has been cancelled.") % values,
+        opening % values,
         *([_("The organiser says: %(reason)s") % {"reason": reason}] if reason else []),
         _("There is nothing you need to do: your registration no longer applies."),
     ]
-    return Mail(_("Cancelled: %(title)s") % values, "\n".join(lines))
+    subject = _("Withdrawn: %(title)s") if withdrawn else _("Cancelled: %(title)s")
+    return Mail(subject % values, "\n".join(lines))
 
 
 def reminder(activity: ActivityFacts, language: str, *, name: str | None, edition: str) -> Mail:

@@ -225,22 +225,31 @@ def cancel(session: Session, token: str, *, public_url: str) -> Registration:
     """Cancel the registration the link names; cancelling again changes nothing. A freed seat
     goes to the first person on the waitlist, who is told by email."""
     registration = find_by_token(session, token)
+    give_up_place(session, registration, public_url=public_url)
+    return registration
+
+
+def give_up_place(session: Session, registration: Registration, *, public_url: str) -> None:
+    """Cancel the seat or waitlist place ``registration`` holds (its participant cancelled, or
+    asked for erasure); a freed seat goes at once to the first person waiting, who is told by
+    email. A registration cancelled already changes nothing."""
     activity = _lock(session, registration.activity_id)
     session.refresh(registration)  # as it is now that the activity is ours
     if registration.status == RegistrationStatus.CANCELLED:
-        return registration
+        return
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     session.flush()
     entry = session.get(ProgrammeEntry, activity.id)
     _fill_seats(session, activity, entry, public_url=public_url)
-    return registration
 
 
-def tell_registrants_of_cancellation(session: Session, activity: Activity) -> int:
-    """The activity is cancelled: tell everyone holding a seat or a place on the waitlist (their
-    registrations stay as they were, as a record). Returns how many were told."""
-    session.flush()  # the cancellation holds the activity's row: nobody registers meanwhile
+def tell_registrants_it_is_off(session: Session, activity: Activity) -> int:
+    """The activity is cancelled or withdrawn: tell everyone holding a seat or a place on the
+    waitlist, each in the language they registered in (their registrations stay as they were,
+    as a record). Called once, in the transaction of that step: the lifecycle leads nowhere
+    from either, so nobody is told twice. Returns how many were told."""
+    session.flush()  # the step holds the activity's row: nobody registers meanwhile
     registrations = list(
         session.scalars(
             sa.select(Registration)
@@ -255,9 +264,10 @@ def tell_registrants_of_cancellation(session: Session, activity: Activity) -> in
     content = activity.approved_revision.content if activity.approved_revision else {}
     title = content.get("title") or activity.title
     reason = (activity.cancellation_reason or "").strip()
+    withdrawn = activity.status == ActivityStatus.WITHDRAWN
     for registration in registrations:
         assert registration.email is not None and registration.name is not None
-        mail = messages.activity_cancelled(title, registration.language, name=registration.name, reason=reason)
+        mail = messages.activity_called_off(title, registration.language, name=registration.name, reason=reason, withdrawn=withdrawn)
         send_mail(session, to=registration.email, subject=mail.subject, text=mail.text)
     return len(registrations)
 

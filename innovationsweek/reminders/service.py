@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -57,6 +58,7 @@ EXPIRED = "expired"
 DISABLED = "disabled"
 NO_RECIPIENTS = "no_recipients"
 REGISTRATION_CANCELLED = "registration_cancelled"
+ERASED = "erased"
 REGISTERED_AFTER_DUE = "registered_after_due"
 NOT_PUBLISHED = "activity_not_published"
 SUBMITTED = "submitted"
@@ -312,6 +314,25 @@ def _cancel(reminder: Reminder, reason: str, now: datetime) -> None:
     reminder.sent_at = None
     reminder.cancelled_at = now
     reminder.cancel_reason = reason
+
+
+def cancel_reminders_of_registrations(session: Session, registration_ids: Sequence[int], *, reason: str, now: datetime) -> int:
+    """Cancel, with ``reason``, every unsent reminder to these registrations' participants (they
+    were erased: nothing may be sent to them, not even a reminder found void when due). A
+    reminder claimed for sending at this moment is left to that sending. Returns how many."""
+    if not registration_ids:
+        return 0
+    cancelled = session.execute(
+        sa.update(Reminder)
+        .where(
+            Reminder.registration_id.in_(registration_ids),
+            Reminder.sent_at.is_(None),
+            Reminder.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now, cancel_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cancelled.rowcount
 
 
 def _insert(session: Session, table: sa.Table) -> Any:

@@ -75,6 +75,8 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         sa.Index("ix_webhook_deliveries_log", "endpoint_id", "id"),
+        # What the purge of the log after DELIVERY_LOG_KEPT reads.
+        sa.Index("ix_webhook_deliveries_created_at", "created_at"),
         # What the sweep for attempts that never ran reads; finished deliveries stay out of it.
         sa.Index(
             "ix_webhook_deliveries_due",

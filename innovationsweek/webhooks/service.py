@@ -79,6 +79,10 @@ EARLY_ALLOWANCE = timedelta(seconds=2)
 # that drips its answer cannot hold a worker longer; a long answer is cut, not downloaded.
 DELIVERY_LIMITS = {"connect_timeout": 5.0, "read_timeout": 15.0, "total_timeout": 20.0, "max_body_bytes": 16 * 1024}
 KEPT_RESPONSE_CHARS = 1000
+# How long the delivery log keeps a finished delivery and its attempts after its last attempt:
+# time enough for a partner to look into a failure and redeliver; after that the change feed
+# repairs what was missed, and the log (bodies, partners' answers) is not kept any longer.
+DELIVERY_LOG_KEPT = timedelta(days=30)
 MAX_ERROR_CHARS = 2000
 
 
@@ -471,6 +475,29 @@ def overdue_deliveries(session: Session, *, due_before: datetime, limit: int = 1
             .limit(limit)
         )
     )
+
+
+def purge_old_deliveries(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """Delete up to ``limit`` finished deliveries, with their attempts, made and last attempted
+    longer than :data:`DELIVERY_LOG_KEPT` before ``now``; returns how many. Pending ones stay
+    (an attempt is still due, and the partner has yet to get the message). Call again, in a new
+    transaction, until it answers less than ``limit``; rows another run holds are skipped."""
+    kept_since = now - DELIVERY_LOG_KEPT
+    old = (
+        sa.select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.created_at < kept_since,
+            WebhookDelivery.status != DeliveryStatus.PENDING,
+            sa.or_(WebhookDelivery.last_attempt_at.is_(None), WebhookDelivery.last_attempt_at < kept_since),
+        )
+        .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(old))
+    if ids:  # the attempts go with them (ON DELETE CASCADE)
+        session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)), execution_options={"synchronize_session": False})
+    return len(ids)
 
 
 def _post(
