@@ -51,8 +51,10 @@ chromium:
 	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-fuzz: $(INSTALLED)
-	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(BIN)/python -m pytest tests/api/test_fuzzing.py
+# Schemathesis as every role, all checks and phases, with 20 times the suite's examples per
+# operation and phase (the suite runs 5, in a few minutes).
+fuzz: $(INSTALLED) catalogues
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),100) $(BIN)/python -m pytest -s tests/api/test_fuzzing.py
 
 # Issue 16's measurement: gunicorn + wrk against a scratch PostgreSQL per scale (BENCH_SCALES,
 # default "1000 10000 100000"), beside a bare Flask ceiling; wrk from Debian when missing and we may.

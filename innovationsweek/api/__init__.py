@@ -8,7 +8,6 @@ from importlib.resources import files
 import flask
 import flask_smorest
 import marshmallow as ma
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response
 from flask_smorest.utils import prepare_response
 
@@ -29,6 +28,7 @@ from innovationsweek.api import (
 )
 from innovationsweek.api.blueprint import declare_roles
 from innovationsweek.api.context import register_request_context
+from innovationsweek.api.document import strict_plugin
 from innovationsweek.api.headers import register_headers
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
@@ -99,7 +99,7 @@ def init_api(app: Flask) -> Api:
     register_request_context(app)
     app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api = Api(app, spec_kwargs={"marshmallow_plugin": strict_plugin(schema_name_resolver=schema_name)})
     api.register_converter(SlugConverter, lambda _converter: {"type": "string", "pattern": f"^{SLUG_PATTERN}$"})
     for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, partners, webhooks, privacy, logs):
         for blueprint in _blueprints_of(module):

@@ -27,19 +27,20 @@ from innovationsweek.activities.models import (
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import EMAIL, Id, Instant, PageQuerySchema, paged
-from innovationsweek.errors import PreconditionFailed, PreconditionRequired
+from innovationsweek.api.schemas import EMAIL, Id, Instant, PageQuerySchema, QueryId, StrictBoolean, StrictFloat, StrictInteger, paged, web_address
+from innovationsweek.errors import Invalid, PreconditionRequired
 from innovationsweek.organisations.models import OrganisationKind
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="Activities, as their organisers see them")
 
-LINK = {"schemes": {"http", "https"}, "validate": validate.Length(max=2000), "allow_none": True}
+ETAG = r'"v[0-9]+"'
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
-    "schema": {"type": "string"},
-    "description": "The ETag of the activity as you last read it",
+    "schema": {"type": "string", "pattern": rf"^(\*|{ETAG})$"},
+    "description": "The ETag of the activity as you last read it (or *: any version)",
 }
+IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "schema": {"type": "string", "pattern": rf"^{ETAG}$"}}
 
 
 class VenueSchema(ma.Schema):
@@ -47,23 +48,23 @@ class VenueSchema(ma.Schema):
     address = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
     municipality = ma.fields.String(allow_none=True, validate=validate.Length(max=100))
     region = ma.fields.String(allow_none=True, validate=validate.Length(max=100))
-    latitude = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
-    longitude = ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    latitude = StrictFloat(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = StrictFloat(allow_none=True, validate=validate.Range(min=-180, max=180))
 
 
 class ContactSchema(ma.Schema):
     name = ma.fields.String(allow_none=True, validate=validate.Length(max=200))
     email = ma.fields.Email(allow_none=True, **EMAIL)
     phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40))
-    email_public = ma.fields.Boolean(
+    email_public = StrictBoolean(
         load_default=False, metadata={"description": "Show the email in the public programme"}
     )
 
 
 class RegistrationSchema(ma.Schema):
     mode = ma.fields.Enum(RegistrationMode, by_value=True, required=True)
-    capacity = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
-    url = ma.fields.Url(**LINK)
+    capacity = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    url = web_address(2000, allow_none=True)
 
 
 class ActivityContentSchema(ma.Schema):
@@ -77,7 +78,7 @@ class ActivityContentSchema(ma.Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     venue = ma.fields.Nested(VenueSchema, allow_none=True, load_default=None)
-    online_url = ma.fields.Url(load_default=None, **LINK)
+    online_url = web_address(2000, allow_none=True, load_default=None)
     languages = ma.fields.List(
         ma.fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="Use ISO 639-1 codes such as sv, da, en.")),
         load_default=list,
@@ -177,7 +178,7 @@ class ActivitySchema(ActivityContentSchema):
 
 
 class ActivityQuerySchema(PageQuerySchema):
-    organisation_id = Id()
+    organisation_id = QueryId()
     status = ma.fields.Enum(ActivityStatus, by_value=True)
 
 
@@ -196,10 +197,9 @@ def if_match(*, required: bool) -> int | None:
         raise PreconditionRequired(_l("Send If-Match with the ETag from your last read, so no change is lost."))
     if header in ("", "*"):
         return None
-    match = re.fullmatch(r'\s*"v(\d+)"\s*', header)
-    if match is None:
-        raise PreconditionFailed(_l('If-Match must be an ETag this API gave out, such as "v3".'))
-    return int(match.group(1))
+    if re.fullmatch(ETAG, header) is None:
+        raise Invalid(_l('If-Match must be an ETag this API gave out, such as "v3".'), "If-Match", in_query=True)
+    return int(header[2:-1])
 
 
 @blp.route("/editions/<slug:slug>/activities")
@@ -237,7 +237,7 @@ class ActivityById(MethodView):
     @blp.arguments(ActivityContentSchema(partial=tuple(ActivityContentSchema().fields)))
     @blp.response(200, ActivitySchema)
     @blp.errors(404, 409, 412, 428)
-    @blp.doc(summary="Edit an activity (If-Match required); a submitted one goes back to draft", parameters=[{**IF_MATCH, "required": True}])
+    @blp.doc(summary="Edit an activity (If-Match required); a submitted one goes back to draft", parameters=[IF_MATCH_REQUIRED])
     def patch(self, changes: dict[str, Any], activity_id: int) -> Any:
         activity = activities.update_activity(db(), current_actor(), activity_id, changes, expected_version=if_match(required=True))
         return activity, 200, etag(activity)

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 import flask_smorest
 
 from innovationsweek.actors import Actor
 from innovationsweek.api.context import current_actor
+from innovationsweek.api.problems import problem
 from innovationsweek.errors import Forbidden, NotAuthenticated
 
 ROLES = ("public", "account", "organiser", "coordinator", "admin", "partner")
@@ -73,6 +75,27 @@ class Blueprint(flask_smorest.Blueprint):
                 documented = self.alt_response(401, response="UNAUTHORIZED")(documented)
                 documented = self.alt_response(403, response="FORBIDDEN")(documented)
             return documented
+
+        return decorator
+
+    def arguments(self, schema: Any, *, location: str = "json", required: bool = True, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """As flask-smorest's, and a body documented as required is refused when it is missing:
+        flask-smorest only documents ``required``, and webargs reads no body as ``{}``, which a
+        schema without required fields (a PATCH) would take. A schema with required fields
+        lists them first, as for an empty object."""
+        parse = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return parse
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def with_body(*args: Any, **kwargs: Any) -> Any:
+                if not request.get_data(cache=True):
+                    detail = _l("Send a JSON body with this request.")
+                    return problem(422, detail, errors=[{"detail": detail, "pointer": ""}])
+                return view(*args, **kwargs)
+
+            return parse(with_body)
 
         return decorator
 

@@ -11,7 +11,7 @@ from marshmallow import validate
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.reminders import ReminderSettingsSchema
-from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, listed, listing, localised_text
+from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, StrictBoolean, StrictInteger, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
 
@@ -33,8 +33,8 @@ class EditionFieldsSchema(ma.Schema):
     ends_at = Instant(required=True)
     submissions_open_at = Instant(required=True)
     submissions_close_at = Instant(required=True)
-    programme_open = ma.fields.Boolean(load_default=False, metadata={"description": "Whether the public programme is visible"})
-    retention_days = ma.fields.Integer(
+    programme_open = StrictBoolean(load_default=False, metadata={"description": "Whether the public programme is visible"})
+    retention_days = StrictInteger(
         load_default=180,
         validate=validate.Range(min=1, max=3650),
         metadata={"description": "Days after an activity ends that its participants' personal data is kept"},

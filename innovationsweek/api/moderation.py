@@ -21,7 +21,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
 from innovationsweek.api.problems import DOMAIN_STATUS
-from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, localised_text, paged
+from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, StrictBoolean, localised_text, paged
 from innovationsweek.moderation import service as moderation
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import OrganisationKind
@@ -84,7 +84,7 @@ class ReasonSchema(ma.Schema):
 
 
 class ModerationSettingsSchema(ma.Schema):
-    fast_lane = ma.fields.Boolean(metadata={"description": "Approve trusted organisations' submissions without findings at once"})
+    fast_lane = StrictBoolean(metadata={"description": "Approve trusted organisations' submissions without findings at once"})
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), validate=validate.Length(max=50))
     trusted_organisation_ids = ma.fields.List(Id(), validate=validate.Length(max=1000))
 
@@ -120,7 +120,7 @@ def review(body: dict[str, Any], activity_id: int) -> Any:
 
 @blp.route("/activities/<id:activity_id>/feature", methods=["POST"])
 @blp.access("coordinator", "admin")
-@blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="Feature"))
+@blp.arguments(ma.Schema.from_dict({"featured": StrictBoolean(required=True)}, name="Feature"))
 @blp.response(200, ActivitySchema)
 @blp.errors(404)
 @blp.doc(summary="Feature an activity in the public programme, or stop featuring it")

@@ -12,7 +12,7 @@ from innovationsweek.activities import service as activities
 from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.schemas import EMAIL, listed, listing
+from innovationsweek.api.schemas import EMAIL, listed, listing, web_address
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
@@ -30,7 +30,7 @@ class OrganisationSchema(ma.Schema):
         validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use an ISO 3166-1 alpha-2 country code such as SE or DK."),
     )
     region = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
-    website = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    website = web_address(500, allow_none=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 

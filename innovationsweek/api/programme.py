@@ -79,6 +79,37 @@ class PublicActivitySchema(ma.Schema):
     change_number = ma.fields.Integer()
 
 
+def _counts(description: str) -> ma.fields.Dict:
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True, metadata={"description": description})
+
+
+class StatisticsSchema(ma.Schema):
+    activities = ma.fields.Integer(required=True, metadata={"description": "Activities going ahead"})
+    cancelled = ma.fields.Integer(required=True, metadata={"description": "Cancelled activities (counted nowhere else)"})
+    by_region = _counts("Activities going ahead by the venue's region")
+    by_format = _counts("By format")
+    by_theme = _counts("By theme key (an activity with several themes counts under each)")
+    by_organisation_kind = _counts("By kind of host organisation")
+    by_day = _counts("By first day (YYYY-MM-DD) in the edition's time zone")
+
+
+class JsonLdEventSchema(ma.Schema):
+    """The schema.org ``Event`` of an activity, as JSON-LD (see schema.org for each property)."""
+
+    class Meta:
+        # schema.org's vocabulary: what an Event may carry is schema.org's to say, not ours.
+        unknown = ma.INCLUDE
+
+    context = ma.fields.String(data_key="@context", required=True, metadata={"example": "https://schema.org"})
+    type = ma.fields.String(data_key="@type", required=True, metadata={"example": "Event"})
+    id = ma.fields.String(data_key="@id", required=True, metadata={"description": "The activity's public URL"})
+    name = ma.fields.String(required=True)
+    startDate = ma.fields.String(required=True)
+    endDate = ma.fields.String(required=True)
+    eventStatus = ma.fields.String(required=True)
+    eventAttendanceMode = ma.fields.String(required=True)
+
+
 PAGE = ma.Schema.from_dict(
     {"items": ma.fields.List(ma.fields.Dict()), "total": ma.fields.Integer(), "next_cursor": ma.fields.String(allow_none=True)},
     name="ProgrammePage",
@@ -214,7 +245,7 @@ def _whole_programme(
 
 @blp.route("/editions/<slug:slug>/statistics")
 @blp.access("public")
-@blp.response(200, ma.Schema.from_dict({"activities": ma.fields.Integer(), "by_region": ma.fields.Dict()}, name="Statistics"))
+@blp.response(200, StatisticsSchema)
 @blp.errors(404)
 @blp.doc(summary="Counts by region, format, theme, organisation kind and day")
 def statistics(slug: str) -> Response:
@@ -226,9 +257,12 @@ def statistics(slug: str) -> Response:
 @blp.access("public")
 @blp.arguments(ActivityFormatQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PublicActivitySchema)
-@blp.alt_response(200, success=True, content_type=JSON_LD, description="schema.org Event, with Accept: application/ld+json or ?format=jsonld")
 @blp.errors(404)
-@blp.doc(summary="One activity of an open programme (JSON, or schema.org JSON-LD)")
+@blp.doc(
+    summary="One activity of an open programme (JSON, or schema.org JSON-LD)",
+    description="schema.org Event (application/ld+json) with Accept: application/ld+json or ?format=jsonld",
+    responses={200: {"content": {JSON_LD: {"schema": JsonLdEventSchema}}}},
+)
 def public_activity(query: dict[str, Any], activity_id: int) -> Response:
     entry = programme.public_entry(db(), activity_id)
     wants_ld = query.get("format") == "jsonld" or (

@@ -19,7 +19,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
-from innovationsweek.api.schemas import EMAIL, Instant
+from innovationsweek.api.schemas import EMAIL, Instant, StrictBoolean
 from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
@@ -47,15 +47,6 @@ CSV_COLUMNS = (
 )
 
 
-class JsonBoolean(ma.fields.Boolean):
-    """``true`` or ``false`` only: consent is not given by a ``"yes"`` or a ``1``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
 def _text(max_length: int, **kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
@@ -70,10 +61,10 @@ class RegistrationCreateSchema(ma.Schema):
         load_default=None,
         validate=validate.Regexp(r"^[0-9+()./ -]{0,40}$", error="Digits, spaces and + ( ) - . / only."),
     )
-    photo_consent = JsonBoolean(
+    photo_consent = StrictBoolean(
         required=True, metadata={"description": "Whether the participant agrees to appear in photos and film"}
     )
-    consent = JsonBoolean(
+    consent = StrictBoolean(
         required=True,
         validate=validate.Equal(True, error="Registering needs your consent to the privacy notice."),
         metadata={

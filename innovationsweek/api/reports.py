@@ -15,7 +15,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.moderation import DecisionSchema, QueueQuerySchema
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import Instant, paged
+from innovationsweek.api.schemas import Instant, StrictInteger, paged, web_address
 from innovationsweek.moderation import service as moderation
 from innovationsweek.reports import service as reports
 from innovationsweek.reports.models import ActivityReport, ReportRevision
@@ -27,12 +27,12 @@ COUNT = {"allow_none": True, "load_default": None, "validate": validate.Range(mi
 
 class MaterialLinkSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Bilder (PDF)"})
-    url = ma.fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    url = web_address(2000, required=True)
 
 
 class ReportSchema(ma.Schema):
-    participants_in_person = ma.fields.Integer(**COUNT, metadata={"description": "How many came (not public)"})
-    participants_online = ma.fields.Integer(**COUNT, metadata={"description": "How many followed online (not public)"})
+    participants_in_person = StrictInteger(**COUNT, metadata={"description": "How many came (not public)"})
+    participants_online = StrictInteger(**COUNT, metadata={"description": "How many followed online (not public)"})
     links = ma.fields.List(
         ma.fields.Nested(MaterialLinkSchema),
         load_default=list,

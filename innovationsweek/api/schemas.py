@@ -10,6 +10,7 @@ from marshmallow import validate
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from innovationsweek.editions.models import LANGUAGES
+from innovationsweek.paging import cursor_pattern
 
 
 # The largest id PostgreSQL's integer columns hold: a larger number sent to the database is an
@@ -17,11 +18,54 @@ from innovationsweek.editions.models import LANGUAGES
 INT4_MAX = 2**31 - 1
 
 
-class Id(ma.fields.Integer):
-    """A row id in a query or body: a positive integer its column can hold."""
+# JSON bodies are typed: a client that sends "1", 1.0 or true for a number, or 0 or "yes" for a
+# boolean, has a bug that coercion would hide (and the OpenAPI document would not tell). These
+# fields take the JSON type only; query strings, which are all text, keep marshmallow's own.
+class StrictInteger(ma.fields.Integer):
+    """An integer in a JSON body: a JSON number without a fraction (no "1", 1.0 or true)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Range(min=1, max=INT4_MAX), **kwargs)
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool):  # a bool is an int to Python, not to JSON
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class StrictFloat(ma.fields.Float):
+    """A number in a JSON body: a JSON number (no "1.5" or true)."""
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """``true`` or ``false`` in a JSON body: no 0, 1, "yes" or "true"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+ID_RANGE = validate.Range(min=1, max=INT4_MAX)
+
+
+class Id(StrictInteger):
+    """A row id in a JSON body: a positive integer its column can hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=ID_RANGE, **kwargs)
+
+
+class QueryId(ma.fields.Integer):
+    """A row id in a query string, as :class:`Id`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=ID_RANGE, **kwargs)
 
 
 class IdConverter(IntegerConverter):
@@ -39,6 +83,27 @@ class SlugConverter(BaseConverter):
     (such as a NUL, which PostgreSQL cannot even compare with text) is a 404 from routing."""
 
     regex = SLUG_PATTERN
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"(?:localhost|{_OCTET}(?:\.{_OCTET}){{3}}|(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,61}}[A-Za-z0-9])"
+_PORT = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+
+
+def web_address_pattern(*, fragment: bool = True) -> str:
+    """An absolute http(s) URL with a host name (with a top-level domain), ``localhost`` or an
+    IPv4 address in dotted decimal, an optional port, then a path or query: what the server takes,
+    written so that the document says it exactly (marshmallow's URL check is a regex too, but
+    not one a document can show)."""
+    rest = r"[^\s#]" if not fragment else r"\S"
+    return rf"^https?://{_HOST}{_PORT}(?:/{rest}*|\?{rest}+)?$"
+
+
+def web_address(max_length: int, *, fragment: bool = True, **kwargs: Any) -> ma.fields.String:
+    """A link to a web page (or a webhook endpoint, which has no ``#fragment``)."""
+    pattern = validate.Regexp(web_address_pattern(fragment=fragment), error="Not a valid URL.")
+    return ma.fields.String(validate=[pattern, validate.Length(max=max_length)], **kwargs)
 
 
 class Instant(ma.fields.AwareDateTime):
@@ -89,9 +154,22 @@ class Extended:
         return getattr(self._base, name)
 
 
+def _cursor(*kinds: type) -> ma.fields.String:
+    # The shape only: the service refuses another (paging.decode_cursor), with its own message.
+    return ma.fields.String(metadata={"description": "From the previous page's Link rel=next", "pattern": cursor_pattern(kinds)})
+
+
 class PageQuerySchema(ma.Schema):
-    cursor = ma.fields.String(validate=validate.Length(max=500), metadata={"description": "From the previous page's Link rel=next"})
+    """Paging of a list in order of a time, then id."""
+
+    cursor = _cursor(datetime, int)
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class IdPageQuerySchema(PageQuerySchema):
+    """Paging of a list in order of id."""
+
+    cursor = _cursor(int)
 
 
 def paged(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
