@@ -158,7 +158,8 @@ class Settings(MethodView):
         return moderation.moderation_settings(db(), current_actor(), slug)
 
     @blp.access("coordinator", "admin")
-    @blp.arguments(ModerationSettingsSchema(partial=True))
+    # Partial at the top only: a reason given is given whole (partial=True would reach into it).
+    @blp.arguments(ModerationSettingsSchema(partial=tuple(ModerationSettingsSchema().fields)))
     @blp.response(200, ModerationSettingsReadSchema)
     @blp.errors(404)
     @blp.doc(summary="Change the fast lane, trusted organisations or preset reasons")

@@ -28,6 +28,9 @@ ROLES = ("anonymous", "organiser", "coordinator", "admin", "partner")
 # naming another version than the current one fails its precondition, as 409 is a conflict
 # with the current state; no document can say which version is current.
 VALID_DATA_MAY_GET = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+# And a missing required If-Match is answered 428 Precondition Required (RFC 6585), which
+# Schemathesis's list for a missing required header lacks.
+MISSING_HEADER_GETS = ["400", "401", "403", "406", "415", "422", "428"]
 
 
 @dataclass
@@ -43,7 +46,10 @@ def fuzz_config(credential: dict[str, str]) -> schemathesis.Config:
             "continue-on-failure": True,
             "headers": credential,
             "generation": {"max-examples": EXAMPLES, "deterministic": True},
-            "checks": {"positive_data_acceptance": {"expected-statuses": VALID_DATA_MAY_GET}},
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": VALID_DATA_MAY_GET},
+                "missing_required_header": {"expected-statuses": MISSING_HEADER_GETS},
+            },
         }
     )
 
