@@ -96,7 +96,7 @@ def web_address_pattern(*, fragment: bool = True) -> str:
     IPv4 address in dotted decimal, an optional port, then a path or query: what the server takes,
     written so that the document says it exactly (marshmallow's URL check is a regex too, but
     not one a document can show)."""
-    rest = r"[^\s#]" if not fragment else r"\S"
+    rest = r"[^\s\x00#]" if not fragment else r"[^\s\x00]"  # no NUL either: see guards.py
     return rf"^https?://{_HOST}{_PORT}(?:/{rest}*|\?{rest}+)?$"
 
 
