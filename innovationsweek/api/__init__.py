@@ -42,7 +42,10 @@ Authenticate with `Authorization: Bearer <token>` (from `POST /api/v1/auth/token
 partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` who may call it:
 `public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
 `coordinator` (of the edition concerned), `admin`, `partner`.
-Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field.
+Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field. An
+operation whose fields must also agree with each other, with stored data (an organisation that
+exists) or with a rule on the content of a text lists those rules in `x-rules`: breaking one is
+answered 422 naming the field, though the schema allows the request.
 The `public` reads (GET) answer CORS (`Access-Control-Allow-Origin: *`, no credentials) so that
 partners' sites can read them from the browser; nothing else does.
 """

@@ -27,20 +27,44 @@ from innovationsweek.activities.models import (
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import EMAIL, Id, Instant, PageQuerySchema, QueryId, StrictBoolean, StrictFloat, StrictInteger, paged, web_address
+from innovationsweek.api.schemas import (
+    EMAIL,
+    Id,
+    Instant,
+    PageQuerySchema,
+    QueryId,
+    ReadableText,
+    StrictBoolean,
+    StrictFloat,
+    StrictInteger,
+    paged,
+    web_address,
+)
 from innovationsweek.errors import Invalid, PreconditionRequired
 from innovationsweek.organisations.models import OrganisationKind
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="Activities, as their organisers see them")
 
 ETAG = r'"v[0-9]+"'
+# The document names the shape of an ETag as a format as well as a pattern: a tool that makes up
+# header values (Schemathesis) only keeps to a pattern with quotes in it through a format it knows.
+ETAG_FORMAT = "etag"
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
-    "schema": {"type": "string", "pattern": rf"^(\*|{ETAG})$"},
+    "schema": {"type": "string", "format": ETAG_FORMAT, "pattern": rf"^(\*|{ETAG})$"},
     "description": "The ETag of the activity as you last read it (or *: any version)",
 }
-IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "schema": {"type": "string", "pattern": rf"^{ETAG}$"}}
+# What an activity's content must also be, as it stands after a change.
+CONTENT_RULES = (
+    "ends_at: after starts_at",
+    "registration: a url for mode external only, a capacity for mode internal only",
+    "co_organiser_ids: organisations that exist, other than the host",
+    "related_activity_ids: other activities of the same edition",
+    "themes: themes the edition offers",
+    "online_url, registration.url: addresses on the public internet",
+)
+IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "schema": {"type": "string", "format": ETAG_FORMAT, "pattern": rf"^{ETAG}$"}}
 
 
 class VenueSchema(ma.Schema):
@@ -68,7 +92,7 @@ class RegistrationSchema(ma.Schema):
 
 
 class ActivityContentSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = ReadableText(200, required=True)
     summary = ma.fields.String(load_default="", validate=validate.Length(max=600))
     description = ma.fields.String(
         load_default="", validate=validate.Length(max=20_000), metadata={"description": "HTML; sanitised on save"}
@@ -183,7 +207,7 @@ class ActivityQuerySchema(PageQuerySchema):
 
 
 class CancelSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "Shown to the public at once and told to participants, before any review: plain text without links, HTML or spam signals (422 otherwise)"})
+    reason = ReadableText(2000, required=True, metadata={"description": "Shown to the public at once and told to participants, before any review: plain text without links, HTML or spam signals (422 otherwise)"})
 
 
 def etag(activity: Activity) -> dict[str, str]:
@@ -191,15 +215,16 @@ def etag(activity: Activity) -> dict[str, str]:
 
 
 def if_match(*, required: bool) -> int | None:
-    """The version named by ``If-Match``. Where it is optional, absence and ``*`` mean any."""
-    header = (request.headers.get("If-Match") or "").strip()
-    if required and header in ("", "*"):
-        raise PreconditionRequired(_l("Send If-Match with the ETag from your last read, so no change is lost."))
-    if header in ("", "*"):
-        return None
-    if re.fullmatch(ETAG, header) is None:
+    """The version named by ``If-Match``. Where it is optional, absence and ``*`` mean any; an
+    empty one is no ETag either."""
+    header = request.headers.get("If-Match")
+    if header is not None and re.fullmatch(rf"\*|{ETAG}", header.strip()) is None:
         raise Invalid(_l('If-Match must be an ETag this API gave out, such as "v3".'), "If-Match", in_query=True)
-    return int(header[2:-1])
+    if header is None or header.strip() == "*":
+        if required:
+            raise PreconditionRequired(_l("Send If-Match with the ETag from your last read, so no change is lost."))
+        return None
+    return int(header.strip()[2:-1])
 
 
 @blp.route("/editions/<slug:slug>/activities")
@@ -218,6 +243,7 @@ class EditionActivities(MethodView):
     @blp.response(201, ActivitySchema)
     @blp.errors(404)
     @blp.doc(summary="Create a draft activity for one of your organisations")
+    @blp.rules("organisation_id: an organisation that exists", *CONTENT_RULES)
     def post(self, body: dict[str, Any], slug: str) -> Any:
         activity = activities.create_activity(db(), current_actor(), slug, body)
         return activity, 201, etag(activity)
@@ -238,6 +264,7 @@ class ActivityById(MethodView):
     @blp.response(200, ActivitySchema)
     @blp.errors(404, 409, 412, 428)
     @blp.doc(summary="Edit an activity (If-Match required); a submitted one goes back to draft", parameters=[IF_MATCH_REQUIRED])
+    @blp.rules(*CONTENT_RULES)
     def patch(self, changes: dict[str, Any], activity_id: int) -> Any:
         activity = activities.update_activity(db(), current_actor(), activity_id, changes, expected_version=if_match(required=True))
         return activity, 200, etag(activity)
@@ -276,6 +303,7 @@ def withdraw(activity_id: int) -> Any:
 @blp.response(200, ActivitySchema)
 @blp.errors(404, 409, 412)
 @blp.doc(summary="Cancel a published activity: it stays in the programme, marked cancelled", parameters=[IF_MATCH])
+@blp.rules("reason: plain text without links, HTML or spam signals, as it is public before any review")
 def cancel(body: dict[str, Any], activity_id: int) -> Any:
     activity = activities.cancel(db(), current_actor(), activity_id, reason=body["reason"], expected_version=if_match(required=False))
     return activity, 200, etag(activity)

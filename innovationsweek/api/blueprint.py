@@ -24,6 +24,8 @@ from innovationsweek.errors import Forbidden, NotAuthenticated
 
 ROLES = ("public", "account", "organiser", "coordinator", "admin", "partner")
 PERSON_ROLES = frozenset({"account", "organiser", "coordinator", "admin"})
+# The operation's rules beyond its schemas, in the OpenAPI document (see Blueprint.rules).
+RULES_EXTENSION = "x-rules"
 # Where a view keeps its declared roles, for what follows from them (CORS, see headers.py).
 ROLES_ATTRIBUTE = "access_roles"
 
@@ -98,6 +100,12 @@ class Blueprint(flask_smorest.Blueprint):
             return parse(with_body)
 
         return decorator
+
+    def rules(self, *rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document as ``x-rules`` what the service checks beyond the JSON Schemas: between fields,
+        against stored data, in the content of a text. A request that breaks one is answered 422
+        naming the field, though the schemas allow it."""
+        return self.doc(**{RULES_EXTENSION: list(rules)})
 
     def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the problem answers an operation can give besides 401/403/422."""

@@ -8,16 +8,24 @@ from typing import Any
 
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import validate
 
 from innovationsweek.api.guards import NUL
+from innovationsweek.api.problems import ECHOES_REQUEST
+from innovationsweek.api.schemas import WHITESPACE, ReadableText
 
 # Every text the API reads is refused when it holds a NUL (see guards.py).
-WITHOUT_NUL = f"^[^{NUL.encode('unicode_escape').decode()}]*$"
+NUL_ESCAPED = NUL.encode("unicode_escape").decode()
+WITHOUT_NUL = f"^[^{NUL_ESCAPED}]*$"
 
 
 def text_without_nul(_converter: Any, field: ma.fields.Field, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
     """A plain text field says that it may not hold a NUL (one with a pattern or a format says more)."""
+    if field.metadata.get(ECHOES_REQUEST):
+        return {}
+    if isinstance(field, ReadableText):
+        return {"pattern": f"^[^{NUL_ESCAPED}]*{NOT_BLANK}[^{NUL_ESCAPED}]*$"}
     plain_text = type(field) is ma.fields.String or (isinstance(field, ma.fields.String) and "format" not in ret)
     if plain_text and ret.get("type") == "string" and "pattern" not in ret and "enum" not in ret:
         return {"pattern": WITHOUT_NUL}
@@ -49,10 +57,25 @@ def nullable_object_is_null(_converter: Any, field: ma.fields.Field, ret: dict[s
     return {}
 
 
+# What a marshmallow schema can add to its JSON Schema, as a class attribute: what holds between
+# its fields (an ``anyOf``), which the fields alone cannot say.
+BETWEEN_FIELDS = "between_fields"
+# Something to read: a character that is neither white space (as ``errors.non_blank`` strips
+# it) nor a NUL.
+NOT_BLANK = rf"[^\u0000{WHITESPACE}]"
+
+
+class StrictConverter(OpenAPIConverter):
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        return super().schema2jsonschema(schema) | getattr(schema, BETWEEN_FIELDS, {})
+
+
 def strict_plugin(**kwargs: Any) -> MarshmallowPlugin:
-    """apispec's marshmallow plugin with the attribute functions above."""
+    """apispec's marshmallow plugin with the attribute functions and the converter above."""
 
     class StrictPlugin(MarshmallowPlugin):
+        Converter = StrictConverter
+
         def init_spec(self, spec: Any) -> None:
             super().init_spec(spec)
             for function in (text_without_nul, object_with_known_keys, nullable_object_is_null):

@@ -51,6 +51,16 @@ class EditionFieldsSchema(ma.Schema):
     )
 
 
+# What an edition must also be, as it stands after a change.
+EDITION_RULES = (
+    "timezone: an IANA time zone name",
+    "ends_at: after starts_at",
+    "submissions_close_at: after submissions_open_at",
+    "submissions_open_at: not after starts_at",
+    "themes: each key once",
+)
+
+
 class EditionSchema(EditionFieldsSchema):
     slug = ma.fields.String(required=True, validate=[validate.Length(min=3, max=80), SLUG])
     created_at = Instant(dump_only=True)
@@ -81,6 +91,7 @@ class Editions(MethodView):
     @blp.response(201, EditionSchema)
     @blp.errors(409)
     @blp.doc(summary="Create an edition (administrators, or coordinators of an earlier edition)")
+    @blp.rules(*EDITION_RULES)
     def post(self, body: dict[str, Any]) -> Edition:
         slug = body.pop("slug")
         return editions.create_edition(db(), current_actor(), slug=slug, fields=body)
@@ -100,6 +111,7 @@ class EditionBySlug(MethodView):
     @blp.response(200, EditionSchema)
     @blp.errors(404)
     @blp.doc(summary="Change an edition (its coordinators)")
+    @blp.rules(*EDITION_RULES)
     def patch(self, changes: dict[str, Any], slug: str) -> Edition:
         return editions.update_edition(db(), current_actor(), slug, changes)
 

@@ -19,12 +19,7 @@ class LogQuerySchema(IdPageQuerySchema):
     activity_id = QueryId()
     action = ma.fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "e.g. edition_changed, export"})
     written_from = Instant(data_key="from", metadata={"description": "Written at or after this time"})
-    written_to = Instant(data_key="to", metadata={"description": "Written before this time"})
-
-    @ma.validates_schema
-    def _range(self, data: dict[str, Any], **_: Any) -> None:
-        if "written_from" in data and "written_to" in data and data["written_to"] <= data["written_from"]:
-            raise ma.ValidationError("'to' must be after 'from'.", field_name="to")
+    written_to = Instant(data_key="to", metadata={"description": "Written before this time (a 'to' not after 'from' selects nothing)"})
 
 
 class AllAuditQuerySchema(LogQuerySchema):

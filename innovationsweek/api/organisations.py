@@ -12,7 +12,7 @@ from innovationsweek.activities import service as activities
 from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.schemas import EMAIL, listed, listing, web_address
+from innovationsweek.api.schemas import EMAIL, ReadableText, listed, listing, web_address
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
@@ -23,7 +23,7 @@ blp = Blueprint(
 
 class OrganisationSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ReadableText(200, required=True)
     kind = ma.fields.Enum(OrganisationKind, by_value=True, required=True)
     country = ma.fields.String(
         required=True,

@@ -36,6 +36,9 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # the pages' cookie: a partner's client sends no cookie), English when none of them is asked for.
 DETAIL_LANGUAGES = ("en", "sv", "da")
 log = logging.getLogger(__name__)
+# Metadata of a text field that repeats what the caller sent, such as a pointer to a key holding
+# a NUL: the document does not promise that it holds none (see document.py).
+ECHOES_REQUEST = "echoes_request"
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotAuthenticated: 401,
@@ -50,8 +53,8 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
 
 class FieldErrorSchema(ma.Schema):
     detail = ma.fields.String(required=True)
-    pointer = ma.fields.String(metadata={"description": "JSON Pointer to the field in the request body"})
-    parameter = ma.fields.String(metadata={"description": "Query parameter or header at fault"})
+    pointer = ma.fields.String(metadata={"description": "JSON Pointer to the field in the request body", ECHOES_REQUEST: True})
+    parameter = ma.fields.String(metadata={"description": "Query parameter or header at fault", ECHOES_REQUEST: True})
 
 
 class ProblemSchema(ma.Schema):

@@ -39,7 +39,7 @@ def many(field: ma.fields.Field, description: str) -> ma.fields.List:
 
 class ProgrammeQuerySchema(PageQuerySchema):
     starts_from = ma.fields.Date(data_key="from", metadata={"description": "On or after this day (edition time zone)"})
-    starts_to = ma.fields.Date(data_key="to", metadata={"description": "On or before this day (edition time zone)"})
+    starts_to = ma.fields.Date(data_key="to", metadata={"description": "On or before this day (edition time zone; a 'to' before 'from' selects nothing)"})
     format = many(ma.fields.Enum(Format, by_value=True), "Format")
     attendance_mode = many(ma.fields.Enum(AttendanceMode, by_value=True), "Attendance mode")
     region = many(ma.fields.String(validate=validate.Length(max=100)), "Region")
@@ -51,11 +51,6 @@ class ProgrammeQuerySchema(PageQuerySchema):
     q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Words in title, summary, topics, host, municipality"})
     featured = ma.fields.Boolean()
     cancelled = ma.fields.Boolean(metadata={"description": "Only cancelled (true) or only going ahead (false)"})
-
-    @ma.validates_schema
-    def _range(self, data: dict[str, Any], **_: Any) -> None:
-        if "starts_from" in data and "starts_to" in data and data["starts_to"] < data["starts_from"]:
-            raise ma.ValidationError("'to' is before 'from'.", field_name="to")
 
 
 class FeedQuerySchema(ma.Schema):

@@ -19,7 +19,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
-from innovationsweek.api.schemas import EMAIL, Instant, StrictBoolean
+from innovationsweek.api.schemas import EMAIL, Instant, ReadableText, StrictBoolean
 from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
@@ -47,15 +47,11 @@ CSV_COLUMNS = (
 )
 
 
-def _text(max_length: int, **kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
-
-
 class RegistrationCreateSchema(ma.Schema):
-    name = _text(200, required=True)
+    name = ReadableText(200, required=True)
     email = ma.fields.Email(required=True, **EMAIL)
-    workplace = _text(200, required=True, metadata={"description": "Organisation or workplace"})
-    position = _text(200, required=True, metadata={"description": "Role or job title"})
+    workplace = ReadableText(200, required=True, metadata={"description": "Organisation or workplace"})
+    position = ReadableText(200, required=True, metadata={"description": "Role or job title"})
     phone = ma.fields.String(
         allow_none=True,
         load_default=None,

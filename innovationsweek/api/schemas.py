@@ -91,12 +91,19 @@ _HOST = rf"(?:localhost|{_OCTET}(?:\.{_OCTET}){{3}}|(?:{_LABEL}\.)+[A-Za-z][A-Za
 _PORT = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 
 
+# White space as Python's str.isspace() and str.strip() know it, spelled out for a pattern
+# character class: \s means a little else in ECMAScript, whose regexes the document's are.
+WHITESPACE = "".join(f"\\u{ord(character):04x}" for character in map(chr, range(0x10000)) if character.isspace())
+
+
 def web_address_pattern(*, fragment: bool = True) -> str:
     """An absolute http(s) URL with a host name (with a top-level domain), ``localhost`` or an
     IPv4 address in dotted decimal, an optional port, then a path or query: what the server takes,
     written so that the document says it exactly (marshmallow's URL check is a regex too, but
     not one a document can show)."""
-    rest = r"[^\s\x00#]" if not fragment else r"[^\s\x00]"  # no NUL either: see guards.py
+    # No white space, and none of the control characters the link checks refuse (ssrfguard:
+    # urlsplit would drop them), NUL among them (see guards.py).
+    rest = rf"[^\x00-\x20\x7f{WHITESPACE}#]" if not fragment else rf"[^\x00-\x20\x7f{WHITESPACE}]"
     return rf"^https?://{_HOST}{_PORT}(?:/{rest}*|\?{rest}+)?$"
 
 
@@ -112,6 +119,14 @@ class Instant(ma.fields.AwareDateTime):
 
     def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return super()._serialize(value and value.astimezone(timezone.utc), attr, obj, **kwargs)
+
+
+class ReadableText(ma.fields.String):
+    """Text that must hold something to read: the service refuses a blank one
+    (``errors.non_blank``), and the document says so in the field's pattern (document.py)."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
 def localised_text(max_length: int, **kwargs: object) -> ma.fields.Dict:

@@ -115,6 +115,7 @@ class Endpoints(MethodView):
     @blp.response(201, NewWebhookEndpointSchema)
     @blp.errors(409)
     @blp.doc(summary="Register an endpoint for some events; its signing secret is in this answer only")
+    @blp.rules("url: https, on a host of the public internet (as the installation allows)")
     def post(self, body: dict[str, Any]) -> Extended:
         endpoint = webhooks.register_endpoint(db(), current_actor(), outbound_settings=runtime().outbound, **body)
         return Extended(endpoint, secret=endpoint.secret)
