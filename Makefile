@@ -52,8 +52,8 @@ chromium:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Schemathesis as every role, all checks and phases, with 100 examples per operation and phase
-# (FUZZ_EXAMPLES to change) and the coverage phase as every role: the suite runs 5 examples and
-# covers each operation as one role, in a few minutes.
+# (FUZZ_EXAMPLES to change) and the coverage phase as every role, with every undeclared method:
+# the suite runs 5 examples and covers each operation as one role, in a few minutes.
 fuzz: $(INSTALLED) catalogues
 	FUZZ_LONG=1 $(BIN)/python -m pytest -s tests/api/test_fuzzing.py
 
