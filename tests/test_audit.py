@@ -179,6 +179,8 @@ def test_bad_filters_are_422_naming_the_parameter(client, week, admin, query, pa
 
 
 def test_a_range_that_ends_before_it_starts_selects_nothing(client, week, admin):
+    assert client.patch(EDITION, json={"retention_days": 30}, headers=week.coordinator).status_code == 200
+    assert client.patch(f"{ORGANISATIONS}/{week.organisation_id}", json={"website": "https://example.org"}, headers=week.organiser).status_code == 200
     for path in (f"{EDITION}/audit-log", "/api/v1/audit-log", f"{ORGANISATIONS}/{week.organisation_id}/audit-log"):
         assert entries(client, path, admin, **{"from": "2000-01-01T00:00:00Z"}), path
         assert entries(client, path, admin, **{"from": "2000-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"}) == [], path
