@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker, Worker
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, StopRequested
 from rq.scheduler import RQScheduler
 
 from innovationsweek import outbox
@@ -173,17 +175,53 @@ def run_worker(runtime: Runtime, *, burst: bool = False, on_ready: Callable[[], 
     With Redis: a forking Worker, whose heartbeats tell the clocks that its job is alive. Either
     way this process's clock moves delayed jobs and retries.
     """
-    in_process = runtime.settings.in_process_queue
-    worker_class = SimpleWorker if in_process else Worker
-    worker = worker_class(
-        queues(runtime.redis), connection=runtime.redis, job_monitoring_interval=runtime.settings.job_heartbeat_seconds
-    )
     clock = Clock(runtime)
     if not burst:
         clock.start()
     if on_ready is not None:
         on_ready()
     try:
-        worker.work(burst=burst, logging_level="INFO")
+        _work_until_stopped(runtime, burst=burst)
     finally:
         clock.stop()
+
+
+class _StopRecorded:
+    """Notes that a stop was asked for (SIGTERM, SIGINT), which RQ's worker keeps to itself."""
+
+    stopped_on_request = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stopped_on_request = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class ServiceWorker(_StopRecorded, Worker):
+    pass
+
+
+class EmbeddedWorker(_StopRecorded, SimpleWorker):
+    pass
+
+
+def _work_until_stopped(runtime: Runtime, *, burst: bool) -> None:
+    """RQ's worker quits when Redis goes away while it runs a job (its outbox message is handed
+    to RQ again once Redis is back); a new worker starts as soon as Redis answers, until a stop is
+    asked for, so that an outage never needs someone to restart the workers."""
+    worker_class = EmbeddedWorker if runtime.settings.in_process_queue else ServiceWorker
+    while True:
+        worker = worker_class(
+            queues(runtime.redis), connection=runtime.redis, job_monitoring_interval=runtime.settings.job_heartbeat_seconds
+        )
+        try:
+            worker.work(burst=burst, logging_level="INFO")
+        except redis.ConnectionError:
+            pass  # its last words to Redis, on quitting, could not reach it either
+        if burst or worker.stopped_on_request:
+            return
+        log.warning("worker: the queue store went away; working again once it answers")
+        try:
+            while not runtime.queue_is_reachable():
+                time.sleep(1)
+        except StopRequested:  # a stop asked for while waiting (RQ's handler is still installed)
+            return

@@ -164,7 +164,6 @@ def test_only_admins_read_the_whole_log_and_coordinators_only_their_editions(cli
     [
         ("from=yesterday", "from"),
         ("to=2026-01-01T00:00:00", "to"),  # no offset
-        ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
         ("activity_id=first", "activity_id"),
         ("activity_id=99999999999", "activity_id"),
         ("limit=0", "limit"),
@@ -177,6 +176,14 @@ def test_bad_filters_are_422_naming_the_parameter(client, week, admin, query, pa
         response = client.get(f"{path}?{query}", headers=admin)
         assert response.status_code == 422, (path, response.get_json())
         assert parameter in [error.get("parameter") for error in problem_of(response)["errors"]]
+
+
+def test_a_range_that_ends_before_it_starts_selects_nothing(client, week, admin):
+    assert client.patch(EDITION, json={"retention_days": 30}, headers=week.coordinator).status_code == 200
+    assert client.patch(f"{ORGANISATIONS}/{week.organisation_id}", json={"website": "https://example.org"}, headers=week.organiser).status_code == 200
+    for path in (f"{EDITION}/audit-log", "/api/v1/audit-log", f"{ORGANISATIONS}/{week.organisation_id}/audit-log"):
+        assert entries(client, path, admin, **{"from": "2000-01-01T00:00:00Z"}), path
+        assert entries(client, path, admin, **{"from": "2000-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"}) == [], path
 
 
 def test_deleting_an_account_records_it_leaving_its_organisations_and_editions(client, week, admin):

@@ -8,7 +8,6 @@ from importlib.resources import files
 import flask
 import flask_smorest
 import marshmallow as ma
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response
 from flask_smorest.utils import prepare_response
 
@@ -30,6 +29,7 @@ from innovationsweek.api import (
 )
 from innovationsweek.api.blueprint import declare_roles
 from innovationsweek.api.context import register_request_context
+from innovationsweek.api.document import strict_plugin
 from innovationsweek.api.headers import register_headers
 from innovationsweek.api.limits import init_limits
 from innovationsweek.api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, register_problem_handlers
@@ -43,7 +43,10 @@ Authenticate with `Authorization: Bearer <token>` (from `POST /api/v1/auth/token
 partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` who may call it:
 `public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
 `coordinator` (of the edition concerned), `admin`, `partner`.
-Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field.
+Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field. An
+operation whose fields must also agree with each other, with stored data (an organisation that
+exists) or with a rule on the content of a text lists those rules in `x-rules`: breaking one is
+answered 422 naming the field, though the schema allows the request.
 The `public` reads (GET) answer CORS (`Access-Control-Allow-Origin: *`, no credentials) so that
 partners' sites can read them from the browser; nothing else does.
 """
@@ -100,7 +103,7 @@ def init_api(app: Flask) -> Api:
     register_request_context(app)
     app.register_blueprint(swagger_ui_files)
     init_limits(app, app.extensions["innovationsweek"])
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api = Api(app, spec_kwargs={"marshmallow_plugin": strict_plugin(schema_name_resolver=schema_name)})
     api.register_converter(SlugConverter, lambda _converter: {"type": "string", "pattern": f"^{SLUG_PATTERN}$"})
     for module in (health, accounts, organisations, editions, activities, moderation, programme, registrations, reports, solutions, partners, webhooks, privacy, logs):
         for blueprint in _blueprints_of(module):

@@ -17,7 +17,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import bearer_credential, current_actor, db, runtime
 from innovationsweek.api.limits import LIMITS, rate_limited
 from innovationsweek.api.pages import HTML, expired_link_is_gone, page
-from innovationsweek.api.schemas import EMAIL, Extended, listed, listing
+from innovationsweek.api.schemas import EMAIL, Extended, ReadableText, listed, listing
 from innovationsweek.api.urls import public_url_for
 from innovationsweek.editions.service import editions_coordinated_by
 from innovationsweek.organisations.models import MemberRole
@@ -37,7 +37,7 @@ def _limits_text(per_address: str, per_account: str) -> str:
 class RegisterSchema(ma.Schema):
     email = ma.fields.Email(required=True, **EMAIL)
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=accounts.MIN_PASSWORD_LENGTH, max=1024))
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ReadableText(200, required=True)
 
 
 SIGNED_UP = "We have sent an email to the address. Follow its link to finish, then sign in."

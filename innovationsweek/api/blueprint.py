@@ -13,16 +13,20 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
+from flask import request
 import flask_smorest
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from innovationsweek.actors import Actor
 from innovationsweek.api.context import current_actor
+from innovationsweek.api.problems import problem
 from innovationsweek.errors import Forbidden, NotAuthenticated
 
 ROLES = ("public", "account", "organiser", "coordinator", "admin", "partner")
 PERSON_ROLES = frozenset({"account", "organiser", "coordinator", "admin"})
+# The operation's rules beyond its schemas, in the OpenAPI document (see Blueprint.rules).
+RULES_EXTENSION = "x-rules"
 # Where a view keeps its declared roles, for what follows from them (CORS, see headers.py).
 ROLES_ATTRIBUTE = "access_roles"
 
@@ -81,6 +85,33 @@ class Blueprint(flask_smorest.Blueprint):
             return documented
 
         return decorator
+
+    def arguments(self, schema: Any, *, location: str = "json", required: bool = True, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """As flask-smorest's, and a body documented as required is refused when it is missing:
+        flask-smorest only documents ``required``, and webargs reads no body as ``{}``, which a
+        schema without required fields (a PATCH) would take. A schema with required fields
+        lists them first, as for an empty object."""
+        parse = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return parse
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def with_body(*args: Any, **kwargs: Any) -> Any:
+                if not request.get_data(cache=True):
+                    detail = _l("Send a JSON body with this request.")
+                    return problem(422, detail, errors=[{"detail": detail, "pointer": ""}])
+                return view(*args, **kwargs)
+
+            return parse(with_body)
+
+        return decorator
+
+    def rules(self, *rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document as ``x-rules`` what the service checks beyond the JSON Schemas: between fields,
+        against stored data, in the content of a text. A request that breaks one is answered 422
+        naming the field, though the schemas allow it."""
+        return self.doc(**{RULES_EXTENSION: list(rules)})
 
     def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the problem answers an operation can give besides 401/403/422."""

@@ -12,7 +12,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.library_messages import N_
 from innovationsweek.api.reminders import ReminderSettingsSchema
-from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, listed, listing, localised_text
+from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, StrictBoolean, StrictInteger, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
 
@@ -34,8 +34,8 @@ class EditionFieldsSchema(ma.Schema):
     ends_at = Instant(required=True)
     submissions_open_at = Instant(required=True)
     submissions_close_at = Instant(required=True)
-    programme_open = ma.fields.Boolean(load_default=False, metadata={"description": "Whether the public programme is visible"})
-    retention_days = ma.fields.Integer(
+    programme_open = StrictBoolean(load_default=False, metadata={"description": "Whether the public programme is visible"})
+    retention_days = StrictInteger(
         load_default=180,
         validate=validate.Range(min=1, max=3650),
         metadata={"description": "Days after an activity ends that its participants' personal data is kept"},
@@ -50,6 +50,16 @@ class EditionFieldsSchema(ma.Schema):
     reminder_settings = ma.fields.Nested(
         ReminderSettingsSchema, metadata={"description": "Which reminders go out and when; a change gives only what changes"}
     )
+
+
+# What an edition must also be, as it stands after a change.
+EDITION_RULES = (
+    "timezone: an IANA time zone name",
+    "ends_at: after starts_at",
+    "submissions_close_at: after submissions_open_at",
+    "submissions_open_at: not after starts_at",
+    "themes: each key once",
+)
 
 
 class EditionSchema(EditionFieldsSchema):
@@ -82,6 +92,7 @@ class Editions(MethodView):
     @blp.response(201, EditionSchema)
     @blp.errors(409)
     @blp.doc(summary="Create an edition (administrators, or coordinators of an earlier edition)")
+    @blp.rules(*EDITION_RULES)
     def post(self, body: dict[str, Any]) -> Edition:
         slug = body.pop("slug")
         return editions.create_edition(db(), current_actor(), slug=slug, fields=body)
@@ -101,6 +112,7 @@ class EditionBySlug(MethodView):
     @blp.response(200, EditionSchema)
     @blp.errors(404)
     @blp.doc(summary="Change an edition (its coordinators)")
+    @blp.rules(*EDITION_RULES)
     def patch(self, changes: dict[str, Any], slug: str) -> Edition:
         return editions.update_edition(db(), current_actor(), slug, changes)
 

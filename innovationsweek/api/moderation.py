@@ -19,9 +19,10 @@ from innovationsweek.api.activities import (
 )
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
+from innovationsweek.api.document import NOT_BLANK
 from innovationsweek.api.paging import page_response
 from innovationsweek.api.problems import DOMAIN_STATUS
-from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, localised_text, paged
+from innovationsweek.api.schemas import Id, Instant, PageQuerySchema, StrictBoolean, localised_text, paged
 from innovationsweek.moderation import service as moderation
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import OrganisationKind
@@ -61,10 +62,23 @@ class QueueItemSchema(ma.Schema):
         return revision.activity.approved_revision_id is not None
 
 
+PRESET_REASON = "reason: a preset reason of the edition (its moderation settings)"
+
+
 class DecisionSchema(ma.Schema):
     decision = ma.fields.String(required=True, validate=validate.OneOf(sorted(moderation.DECISIONS)))
     comment = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
     reason = ma.fields.String(load_default=None, allow_none=True, metadata={"description": "Key of a preset reason"})
+
+    # Anything but an approval tells the organiser why: a comment with something to read, or a
+    # preset reason (the service refuses the others with 422 on comment).
+    between_fields = {
+        "anyOf": [
+            {"properties": {"decision": {"enum": ["approve"]}}},
+            {"required": ["comment"], "properties": {"comment": {"type": "string", "pattern": NOT_BLANK}}},
+            {"required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}},
+        ]
+    }
 
 
 class BulkDecisionSchema(DecisionSchema):
@@ -84,7 +98,7 @@ class ReasonSchema(ma.Schema):
 
 
 class ModerationSettingsSchema(ma.Schema):
-    fast_lane = ma.fields.Boolean(metadata={"description": "Approve trusted organisations' submissions without findings at once"})
+    fast_lane = StrictBoolean(metadata={"description": "Approve trusted organisations' submissions without findings at once"})
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), validate=validate.Length(max=50))
     trusted_organisation_ids = ma.fields.List(Id(), validate=validate.Length(max=1000))
 
@@ -113,6 +127,7 @@ def review_queue(query: dict[str, Any], slug: str) -> Any:
 @blp.response(200, ActivitySchema)
 @blp.errors(404, 409, 412)
 @blp.doc(summary="Approve, request changes or reject the version under review", parameters=[IF_MATCH])
+@blp.rules(PRESET_REASON)
 def review(body: dict[str, Any], activity_id: int) -> Any:
     activity = moderation.decide(db(), current_actor(), activity_id, expected_version=if_match(required=False), **body)
     return activity, 200, etag(activity)
@@ -120,7 +135,7 @@ def review(body: dict[str, Any], activity_id: int) -> Any:
 
 @blp.route("/activities/<id:activity_id>/feature", methods=["POST"])
 @blp.access("coordinator", "admin")
-@blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="Feature"))
+@blp.arguments(ma.Schema.from_dict({"featured": StrictBoolean(required=True)}, name="Feature"))
 @blp.response(200, ActivitySchema)
 @blp.errors(404)
 @blp.doc(summary="Feature an activity in the public programme, or stop featuring it")
@@ -135,6 +150,7 @@ def feature(body: dict[str, Any], activity_id: int) -> Any:
 @blp.response(200, ma.Schema.from_dict({"results": ma.fields.List(ma.fields.Nested(DecisionResultSchema))}, name="BulkDecisionResult"))
 @blp.errors(404)
 @blp.doc(summary="The same decision on many activities; each one succeeds or fails on its own")
+@blp.rules(PRESET_REASON)
 def decide_many(body: dict[str, Any], slug: str) -> dict[str, Any]:
     ids = body.pop("activity_ids")
     results = moderation.decide_many(db(), current_actor(), slug, ids, **body)
@@ -158,10 +174,12 @@ class Settings(MethodView):
         return moderation.moderation_settings(db(), current_actor(), slug)
 
     @blp.access("coordinator", "admin")
-    @blp.arguments(ModerationSettingsSchema(partial=True))
+    # Partial at the top only: a reason given is given whole (partial=True would reach into it).
+    @blp.arguments(ModerationSettingsSchema(partial=tuple(ModerationSettingsSchema().fields)))
     @blp.response(200, ModerationSettingsReadSchema)
     @blp.errors(404)
     @blp.doc(summary="Change the fast lane, trusted organisations or preset reasons")
+    @blp.rules("reasons: each key once", "trusted_organisation_ids: organisations that exist")
     def patch(self, changes: dict[str, Any], slug: str) -> ModerationSettings:
         return moderation.update_moderation_settings(db(), current_actor(), slug, changes)
 

@@ -13,7 +13,7 @@ from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.library_messages import N_
-from innovationsweek.api.schemas import EMAIL, listed, listing
+from innovationsweek.api.schemas import EMAIL, ReadableText, listed, listing, web_address
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
@@ -24,14 +24,14 @@ blp = Blueprint(
 
 class OrganisationSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ReadableText(200, required=True)
     kind = ma.fields.Enum(OrganisationKind, by_value=True, required=True)
     country = ma.fields.String(
         required=True,
         validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("Use an ISO 3166-1 alpha-2 country code such as SE or DK.")),
     )
     region = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
-    website = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    website = web_address(500, allow_none=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 

@@ -6,11 +6,10 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.schemas import EMAIL, Extended, listed, listing
+from innovationsweek.api.schemas import EMAIL, Extended, ReadableText, listed, listing
 from innovationsweek.partners import service as partners
 
 blp = Blueprint("partners", __name__, url_prefix="/api/v1/partners", description="Partner websites and their API keys")
@@ -18,7 +17,7 @@ blp = Blueprint("partners", __name__, url_prefix="/api/v1/partners", description
 
 class PartnerSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ReadableText(200, required=True)
     contact_email = ma.fields.Email(required=True, **EMAIL)
     key_hint = ma.fields.String(dump_only=True, metadata={"description": "The start of the API key"})
     created_at = ma.fields.AwareDateTime(dump_only=True)

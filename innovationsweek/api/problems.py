@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
+from marshmallow import validate
 from flask import Flask, Response, json, request
 from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,9 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # the pages' cookie: a partner's client sends no cookie), English when none of them is asked for.
 DETAIL_LANGUAGES = ("en", "sv", "da")
 log = logging.getLogger(__name__)
+# Metadata of a text field that repeats what the caller sent, such as a pointer to a key holding
+# a NUL: the document does not promise that it holds none (see document.py).
+ECHOES_REQUEST = "echoes_request"
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotAuthenticated: 401,
@@ -52,8 +56,8 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
 
 class FieldErrorSchema(ma.Schema):
     detail = ma.fields.String(required=True)
-    pointer = ma.fields.String(metadata={"description": "JSON Pointer to the field in the request body"})
-    parameter = ma.fields.String(metadata={"description": "Query parameter or header at fault"})
+    pointer = ma.fields.String(metadata={"description": "JSON Pointer to the field in the request body", ECHOES_REQUEST: True})
+    parameter = ma.fields.String(metadata={"description": "Query parameter or header at fault", ECHOES_REQUEST: True})
 
 
 class ProblemSchema(ma.Schema):
@@ -65,6 +69,23 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String(metadata={"example": "The request body has invalid fields."})
     instance = ma.fields.String(metadata={"example": "/api/v1/organisations"})
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+    # Extension members (RFC 9457 section 3.2) that some problems carry, so that a client can
+    # act on them without reading the detail:
+    state = ma.fields.String(metadata={"description": "409 of an activity's transition: its current status"})
+    allowed = ma.fields.List(ma.fields.String(), metadata={"description": "409 of an activity's transition: what may be done instead"})
+    reason = ma.fields.String(
+        validate=validate.OneOf(["cancelled", "not_registered_here", "closed", "started", "no_privacy_notice", "notice_changed"]),
+        metadata={"description": "409 of a registration: why it is not possible"},
+    )
+    answer = ma.fields.String(
+        validate=validate.OneOf(["accepted", "declined"]), metadata={"description": "409 of a co-organiser invitation: the answer it already has"}
+    )
+    starts_at = ma.fields.String(metadata={"description": "409 of an early report: when the activity starts"})
+    current_version = ma.fields.Integer(metadata={"description": "412: the activity's current version (its ETag)"})
+    organisations = ma.fields.List(
+        ma.fields.Nested(ma.Schema.from_dict({"id": ma.fields.Integer(), "name": ma.fields.String()}, name="ProblemOrganisation")),
+        metadata={"description": "409 of an account deletion: the organisations it is the last owner of"},
+    )
 
 
 def detail_language() -> str:

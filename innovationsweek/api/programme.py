@@ -17,7 +17,6 @@ from innovationsweek.activities.models import AttendanceMode, Audience, Format
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import db, runtime
-from innovationsweek.api.library_messages import N_
 from innovationsweek.api.schemas import PageQuerySchema
 from innovationsweek.api.urls import public_base_url, public_url_for
 from innovationsweek.editions.models import Edition
@@ -40,7 +39,7 @@ def many(field: ma.fields.Field, description: str) -> ma.fields.List:
 
 class ProgrammeQuerySchema(PageQuerySchema):
     starts_from = ma.fields.Date(data_key="from", metadata={"description": "On or after this day (edition time zone)"})
-    starts_to = ma.fields.Date(data_key="to", metadata={"description": "On or before this day (edition time zone)"})
+    starts_to = ma.fields.Date(data_key="to", metadata={"description": "On or before this day (edition time zone; a 'to' before 'from' selects nothing)"})
     format = many(ma.fields.Enum(Format, by_value=True), "Format")
     attendance_mode = many(ma.fields.Enum(AttendanceMode, by_value=True), "Attendance mode")
     region = many(ma.fields.String(validate=validate.Length(max=100)), "Region")
@@ -52,11 +51,6 @@ class ProgrammeQuerySchema(PageQuerySchema):
     q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Words in title, summary, topics, host, municipality"})
     featured = ma.fields.Boolean()
     cancelled = ma.fields.Boolean(metadata={"description": "Only cancelled (true) or only going ahead (false)"})
-
-    @ma.validates_schema
-    def _range(self, data: dict[str, Any], **_: Any) -> None:
-        if "starts_from" in data and "starts_to" in data and data["starts_to"] < data["starts_from"]:
-            raise ma.ValidationError(N_("'to' is before 'from'."), field_name="to")
 
 
 class FeedQuerySchema(ma.Schema):
@@ -78,6 +72,44 @@ class PublicActivitySchema(ma.Schema):
     title = ma.fields.String()
     status = ma.fields.String(metadata={"description": "published or cancelled"})
     change_number = ma.fields.Integer()
+
+
+def _counts(description: str) -> ma.fields.Dict:
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True, metadata={"description": description})
+
+
+class ReuseStatisticsSchema(ma.Schema):
+    activities_reusing = ma.fields.Integer(required=True, metadata={"description": "Activities going ahead that build on a public solution"})
+    share = ma.fields.Float(required=True, metadata={"description": "Their share of the activities going ahead (0 to 1, two decimals)"})
+    solutions_reused = ma.fields.Integer(required=True, metadata={"description": "Different solutions built on"})
+
+
+class StatisticsSchema(ma.Schema):
+    activities = ma.fields.Integer(required=True, metadata={"description": "Activities going ahead"})
+    cancelled = ma.fields.Integer(required=True, metadata={"description": "Cancelled activities (counted nowhere else)"})
+    by_region = _counts("Activities going ahead by the venue's region")
+    by_format = _counts("By format")
+    by_theme = _counts("By theme key (an activity with several themes counts under each)")
+    by_organisation_kind = _counts("By kind of host organisation")
+    by_day = _counts("By first day (YYYY-MM-DD) in the edition's time zone")
+    reuse = ma.fields.Nested(ReuseStatisticsSchema, required=True, metadata={"description": "How much the programme builds on solutions"})
+
+
+class JsonLdEventSchema(ma.Schema):
+    """The schema.org ``Event`` of an activity, as JSON-LD (see schema.org for each property)."""
+
+    class Meta:
+        # schema.org's vocabulary: what an Event may carry is schema.org's to say, not ours.
+        unknown = ma.INCLUDE
+
+    context = ma.fields.String(data_key="@context", required=True, metadata={"example": "https://schema.org"})
+    type = ma.fields.String(data_key="@type", required=True, metadata={"example": "Event"})
+    id = ma.fields.String(data_key="@id", required=True, metadata={"description": "The activity's public URL"})
+    name = ma.fields.String(required=True)
+    startDate = ma.fields.String(required=True)
+    endDate = ma.fields.String(required=True)
+    eventStatus = ma.fields.String(required=True)
+    eventAttendanceMode = ma.fields.String(required=True)
 
 
 PAGE = ma.Schema.from_dict(
@@ -217,17 +249,7 @@ def _whole_programme(
 
 @blp.route("/editions/<slug:slug>/statistics")
 @blp.access("public")
-@blp.response(200, ma.Schema.from_dict(
-    {
-        "activities": ma.fields.Integer(),
-        "by_region": ma.fields.Dict(),
-        "reuse": ma.fields.Dict(metadata={
-            "description": "activities_reusing (that build on a public solution), their share of the activities, "
-            "solutions_reused (different solutions built on)"
-        }),
-    },
-    name="Statistics",
-))
+@blp.response(200, StatisticsSchema)
 @blp.errors(404)
 @blp.doc(summary="Counts by region, format, theme, organisation kind and day, and how much the programme builds on solutions")
 def statistics(slug: str) -> Response:
@@ -239,9 +261,12 @@ def statistics(slug: str) -> Response:
 @blp.access("public")
 @blp.arguments(ActivityFormatQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PublicActivitySchema)
-@blp.alt_response(200, success=True, content_type=JSON_LD, description="schema.org Event, with Accept: application/ld+json or ?format=jsonld")
 @blp.errors(404)
-@blp.doc(summary="One activity of an open programme (JSON, or schema.org JSON-LD)")
+@blp.doc(
+    summary="One activity of an open programme (JSON, or schema.org JSON-LD)",
+    description="schema.org Event (application/ld+json) with Accept: application/ld+json or ?format=jsonld",
+    responses={200: {"content": {JSON_LD: {"schema": JsonLdEventSchema}}}},
+)
 def public_activity(query: dict[str, Any], activity_id: int) -> Response:
     wants_ld = query.get("format") == "jsonld" or (
         query.get("format") is None and request.accept_mimetypes.best_match(["application/json", JSON_LD]) == JSON_LD

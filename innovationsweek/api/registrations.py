@@ -20,7 +20,7 @@ from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.library_messages import N_
 from innovationsweek.api.limits import REGISTRATIONS, rate_limited
-from innovationsweek.api.schemas import EMAIL, Instant
+from innovationsweek.api.schemas import EMAIL, Instant, ReadableText, StrictBoolean
 from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.registrations import service as registrations
 from innovationsweek.registrations.models import Registration, RegistrationStatus
@@ -48,33 +48,20 @@ CSV_COLUMNS = (
 )
 
 
-class JsonBoolean(ma.fields.Boolean):
-    """``true`` or ``false`` only: consent is not given by a ``"yes"`` or a ``1``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
-def _text(max_length: int, **kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
-
-
 class RegistrationCreateSchema(ma.Schema):
-    name = _text(200, required=True)
+    name = ReadableText(200, required=True)
     email = ma.fields.Email(required=True, **EMAIL)
-    workplace = _text(200, required=True, metadata={"description": "Organisation or workplace"})
-    position = _text(200, required=True, metadata={"description": "Role or job title"})
+    workplace = ReadableText(200, required=True, metadata={"description": "Organisation or workplace"})
+    position = ReadableText(200, required=True, metadata={"description": "Role or job title"})
     phone = ma.fields.String(
         allow_none=True,
         load_default=None,
         validate=validate.Regexp(r"^[0-9+()./ -]{0,40}$", error=N_("Digits, spaces and + ( ) - . / only.")),
     )
-    photo_consent = JsonBoolean(
+    photo_consent = StrictBoolean(
         required=True, metadata={"description": "Whether the participant agrees to appear in photos and film"}
     )
-    consent = JsonBoolean(
+    consent = StrictBoolean(
         required=True,
         validate=validate.Equal(True, error=N_("Registering needs your consent to the privacy notice.")),
         metadata={

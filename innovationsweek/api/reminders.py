@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from innovationsweek.api.library_messages import N_
+from innovationsweek.api.schemas import StrictBoolean, StrictInteger
 from innovationsweek.reminders.settings import effective
 
 
@@ -20,18 +21,18 @@ def _unique(days: list[int]) -> bool:
 
 def _days(minimum: int, maximum: int, description: str) -> ma.fields.List:
     return ma.fields.List(
-        ma.fields.Integer(validate=validate.Range(min=minimum, max=maximum)),
+        StrictInteger(validate=validate.Range(min=minimum, max=maximum)),
         validate=[validate.Length(min=1, max=5, error=N_("Give one to five days; switch the reminder off with enabled.")), _unique],
-        metadata={"description": f"{description}: one reminder per day given"},
+        metadata={"description": f"{description}: one reminder per day given", "uniqueItems": True},
     )
 
 
-def _hour() -> ma.fields.Integer:
-    return ma.fields.Integer(validate=validate.Range(min=0, max=23), metadata={"description": "Local hour (edition time zone)"})
+def _hour() -> StrictInteger:
+    return StrictInteger(validate=validate.Range(min=0, max=23), metadata={"description": "Local hour (edition time zone)"})
 
 
-def _enabled() -> ma.fields.Boolean:
-    return ma.fields.Boolean()
+def _enabled() -> StrictBoolean:
+    return StrictBoolean()
 
 
 class ParticipantRemindersSchema(ma.Schema):

@@ -13,9 +13,9 @@ from innovationsweek.activities.models import RevisionState
 from innovationsweek.api.activities import FindingSchema, OrganisationRefSchema, RevisionSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
-from innovationsweek.api.moderation import DecisionSchema, QueueQuerySchema
+from innovationsweek.api.moderation import PRESET_REASON, DecisionSchema, QueueQuerySchema
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import Instant, paged
+from innovationsweek.api.schemas import Instant, ReadableText, StrictInteger, paged, web_address
 from innovationsweek.moderation import service as moderation
 from innovationsweek.reports import service as reports
 from innovationsweek.reports.models import ActivityReport, ReportRevision
@@ -26,13 +26,13 @@ COUNT = {"allow_none": True, "load_default": None, "validate": validate.Range(mi
 
 
 class MaterialLinkSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Bilder (PDF)"})
-    url = ma.fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    title = ReadableText(200, required=True, metadata={"example": "Bilder (PDF)"})
+    url = web_address(2000, required=True)
 
 
 class ReportSchema(ma.Schema):
-    participants_in_person = ma.fields.Integer(**COUNT, metadata={"description": "How many came (not public)"})
-    participants_online = ma.fields.Integer(**COUNT, metadata={"description": "How many followed online (not public)"})
+    participants_in_person = StrictInteger(**COUNT, metadata={"description": "How many came (not public)"})
+    participants_online = StrictInteger(**COUNT, metadata={"description": "How many followed online (not public)"})
     links = ma.fields.List(
         ma.fields.Nested(MaterialLinkSchema),
         load_default=list,
@@ -93,6 +93,7 @@ class Report(MethodView):
         summary="Report attendance and the material, once the activity has started (replaces the last report); "
         "changed material is checked and reviewed before the programme shows it"
     )
+    @blp.rules("links: addresses on the public internet")
     def put(self, body: dict[str, Any], activity_id: int) -> ActivityReport:
         return reports.save_report(db(), current_actor(), activity_id, **body)
 
@@ -113,5 +114,6 @@ def report_review_queue(query: dict[str, Any], slug: str) -> Any:
 @blp.response(200, ReportSchema)
 @blp.errors(404, 409)
 @blp.doc(summary="Approve, request changes to or reject the report material under review")
+@blp.rules(PRESET_REASON)
 def review_report(body: dict[str, Any], activity_id: int) -> ActivityReport:
     return moderation.decide_report(db(), current_actor(), activity_id, **body)

@@ -12,7 +12,7 @@ from marshmallow import validate
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.paging import page_response
-from innovationsweek.api.schemas import Extended, Instant, PageQuerySchema, listed, listing, paged
+from innovationsweek.api.schemas import Extended, Instant, IdPageQuerySchema, listed, listing, paged, web_address
 from innovationsweek.webhooks import service as webhooks
 from innovationsweek.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -35,9 +35,10 @@ EVENTS = [event.value for event in WebhookEvent]
 
 class WebhookEndpointSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    url = ma.fields.String(
+    url = web_address(
+        webhooks.MAX_URL_LENGTH,
+        fragment=False,
         required=True,
-        validate=validate.Length(min=1, max=webhooks.MAX_URL_LENGTH),
         metadata={"description": "An https URL on the public internet", "example": "https://partner.example/hooks/iw"},
     )
     events = ma.fields.List(
@@ -97,7 +98,7 @@ class DeliverySchema(ma.Schema):
         return json.loads(delivery.payload)
 
 
-class DeliveryQuerySchema(PageQuerySchema):
+class DeliveryQuerySchema(IdPageQuerySchema):
     status = ma.fields.Enum(DeliveryStatus, by_value=True)
 
 
@@ -114,6 +115,7 @@ class Endpoints(MethodView):
     @blp.response(201, NewWebhookEndpointSchema)
     @blp.errors(409)
     @blp.doc(summary="Register an endpoint for some events; its signing secret is in this answer only")
+    @blp.rules("url: https, on a host of the public internet (as the installation allows)")
     def post(self, body: dict[str, Any]) -> Extended:
         endpoint = webhooks.register_endpoint(db(), current_actor(), outbound_settings=runtime().outbound, **body)
         return Extended(endpoint, secret=endpoint.secret)

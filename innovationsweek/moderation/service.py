@@ -265,10 +265,14 @@ def decide_report(
 
 
 def _explanation_for(session: Session, edition: Edition, event: Event, comment: str | None, reason: str | None) -> str | None:
-    explanation = _explanation(session, edition, comment, reason)
-    if event != Event.APPROVE and not explanation:
+    _require_explanation(event, comment, reason)
+    return _explanation(session, edition, comment, reason)
+
+
+def _require_explanation(event: Event, comment: str | None, reason: str | None) -> None:
+    """Anything but an approval tells the organiser why (the API document says it as an anyOf)."""
+    if event != Event.APPROVE and not reason and not (comment or "").strip():
         raise Invalid(_l("Tell the organiser why: give a comment or a preset reason."), field="comment")
-    return explanation
 
 
 def _record_decision(actor: Actor, revision: Revision | ReportRevision, event: Event, explanation: str | None) -> None:
@@ -295,8 +299,10 @@ def decide_many(
     comment: str | None = None,
     reason: str | None = None,
 ) -> list[DecisionResult]:
-    """The same decision on many activities; each succeeds or fails on its own."""
+    """The same decision on many activities; each succeeds or fails on its own, but a decision
+    that does not say why is refused for all of them at once."""
     require_coordinator(actor, get_edition(session, slug))
+    _require_explanation(DECISIONS[decision], comment, reason)
     results = []
     for activity_id in dict.fromkeys(activity_ids):
         try:

@@ -40,6 +40,7 @@ from innovationsweek.pages.views import bp, render_page, use_edition
 from innovationsweek.solutions import links as reuse
 
 VENUE_PARTS = ("name", "address", "municipality", "region", "latitude", "longitude")
+COORDINATES = ("latitude", "longitude")
 CONTACT_PARTS = ("name", "email", "phone")
 # Organisations and activities already named are checkboxes (untick to remove); one more is added
 # by a field of its own (``..._add``), kept as typed when the form is refused.
@@ -293,15 +294,15 @@ def _initial_values(edition: Edition) -> dict[str, Any]:
 
 def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
     """The form's values as the API's JSON body would carry them."""
-    venue = {part: values[f"venue_{part}"] for part in VENUE_PARTS if values[f"venue_{part}"]}
+    venue = {part: _typed_number(values[f"venue_{part}"]) if part in COORDINATES else values[f"venue_{part}"] for part in VENUE_PARTS if values[f"venue_{part}"]}
     registration = {"mode": values["registration_mode"] or None}
     if values["registration_capacity"]:
-        registration["capacity"] = values["registration_capacity"]
+        registration["capacity"] = _typed_number(values["registration_capacity"])
     if values["registration_url"]:
         registration["url"] = values["registration_url"]
     contact = {part: values[f"contact_{part}"] or None for part in CONTACT_PARTS}
     return {
-        "organisation_id": values["organisation_id"] or None,
+        "organisation_id": _typed_number(values["organisation_id"]) if values["organisation_id"] else None,
         "title": values["title"],
         "summary": values["summary"],
         "description": values["description"],
@@ -318,9 +319,20 @@ def _body(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         "contact": {**contact, "email_public": values["contact_email_public"] == CHECKED},
         "photo_notice": values["photo_notice"] or None,
         "registration": registration,
-        **{name: named(values, name) for name in NAMED_LISTS},
-        "reuses": values["reuses"],
+        **{name: [_typed_number(i) for i in named(values, name)] for name in NAMED_LISTS},
+        "reuses": [_typed_number(i) for i in values["reuses"]],
     }
+
+
+def _typed_number(text: str) -> int | float | str:
+    """A number typed in a field as JSON would carry it (the API's schema takes no number as
+    text); anything else as typed, for the schema to refuse at its field."""
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            continue
+    return text
 
 
 def topics_of(typed: str) -> list[str]:

@@ -422,6 +422,8 @@ def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters
         query = query.where(ProgrammeEntry.ends_at > datetime.combine(filters.starts_from, time(), zone))
     if filters.starts_to is not None:
         query = query.where(ProgrammeEntry.starts_at < datetime.combine(filters.starts_to + timedelta(days=1), time(), zone))
+    if filters.starts_from is not None and filters.starts_to is not None and filters.starts_to < filters.starts_from:
+        query = query.where(sa.false())  # no day is both on or after 'from' and on or before 'to'
     return matching(session, query, filters)
 
 

@@ -143,6 +143,8 @@ def test_the_programme_filters_and_pages(client, runtime, week):
     from datetime import date
 
     assert ids(f"from={date.fromordinal(day_two).isoformat()}") == [third]
+    # A range that ends before it starts is no mistake to refuse: no day is in it.
+    assert ids(f"from={date.fromordinal(day_two).isoformat()}&to={date.fromordinal(day_two - 1).isoformat()}") == []
     first = client.get(f"{PROGRAMME}?limit=2")
     assert first.get_json()["total"] == 3
     link = first.headers["Link"]
@@ -157,7 +159,6 @@ def test_the_programme_filters_and_pages(client, runtime, week):
         ("format=party", "format.0"),
         ("limit=10000", "limit"),
         ("from=yesterday", "from"),
-        ("from=2030-10-05&to=2030-10-01", "to"),
         ("featured=perhaps", "featured"),
     ],
 )
