@@ -63,6 +63,7 @@ CONTENT_RULES = (
     "co_organiser_ids: organisations that exist, other than the host",
     "related_activity_ids: other activities of the same edition",
     "themes: themes the edition offers",
+    "reuses: published activities of open programmes that start before this one",
     "online_url, registration.url: addresses on the public internet",
 )
 IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "schema": {"type": "string", "format": ETAG_FORMAT, "pattern": rf"^{ETAG}$"}}

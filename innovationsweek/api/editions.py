@@ -42,7 +42,10 @@ class EditionFieldsSchema(ma.Schema):
     )
     themes = ma.fields.List(ma.fields.Nested(ThemeSchema), load_default=list, validate=validate.Length(max=30))
     privacy_notice = localised_text(
-        10_000, load_default=dict, metadata={"description": "What participants consent to when they register"}
+        10_000,
+        may_be_empty=True,
+        load_default=dict,
+        metadata={"description": "What participants consent to when they register ({} until there is one: registration waits for it)"},
     )
     privacy_notice_version = ma.fields.String(
         load_default="1", validate=validate.Length(min=1, max=40), metadata={"description": "Change it with the text"}

@@ -130,12 +130,13 @@ class ReadableText(ma.fields.String):
         super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
-def localised_text(max_length: int, **kwargs: object) -> ma.fields.Dict:
-    """Text per language, e.g. ``{"sv": "Att sprida och involvera", "en": "Spread and involve"}``."""
+def localised_text(max_length: int, *, may_be_empty: bool = False, **kwargs: object) -> ma.fields.Dict:
+    """Text per language, e.g. ``{"sv": "Att sprida och involvera", "en": "Spread and involve"}``;
+    ``may_be_empty``: ``{}`` says there is no such text yet."""
     return ma.fields.Dict(
         keys=ma.fields.String(validate=validate.OneOf(LANGUAGES)),
         values=ma.fields.String(validate=validate.Length(min=1, max=max_length)),
-        validate=validate.Length(min=1, error=N_("Give the text in at least one language.")),
+        validate=[] if may_be_empty else validate.Length(min=1, error=N_("Give the text in at least one language.")),
         **kwargs,  # type: ignore[arg-type]
     )
 

@@ -15,7 +15,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.caching import cached
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.programme import json_answer, many
-from innovationsweek.api.schemas import SLUG_PATTERN, PageQuerySchema
+from innovationsweek.api.schemas import SLUG_PATTERN, PageQuerySchema, StrictBoolean
 from innovationsweek.api.urls import public_url_for
 from innovationsweek.db import utcnow
 from innovationsweek.organisations.models import OrganisationKind
@@ -75,7 +75,7 @@ def solution_list(query: dict[str, Any]) -> Response:
 
 @blp.route("/activities/<id:activity_id>/feature-solution", methods=["POST"])
 @blp.access("coordinator", "admin")
-@blp.arguments(ma.Schema.from_dict({"featured": ma.fields.Boolean(required=True)}, name="FeatureSolution"))
+@blp.arguments(ma.Schema.from_dict({"featured": StrictBoolean(required=True)}, name="FeatureSolution"))
 @blp.response(200, ActivitySchema)
 @blp.errors(404)
 @blp.doc(summary="Feature a published activity among the solutions, or stop featuring it (its week's coordinators)")
@@ -93,6 +93,7 @@ class CopySchema(ma.Schema):
 @blp.arguments(CopySchema)
 @blp.response(201, ActivitySchema)
 @blp.errors(404)
+@blp.rules("edition: a week that exists and starts after the activity's own")
 @blp.doc(
     summary="Copy an activity forward into a later week, as a new draft (members of its host)",
     description=(
