@@ -340,8 +340,17 @@ def filter_errors(
     ``schema`` would accept them all."""
     refused = schema(unknown=ma.EXCLUDE).validate(schema_input(schema))
     keys = {_data_key(schema, name) for name in refused} - {"cursor"}  # a bad cursor is a stale link: see invalid()
+    if "to" in fields and "to" not in keys and _to_before_from():
+        keys.add("to")  # the API answers an empty page; a person gets told
     ordered = [key for key in fields if key in keys] + sorted(keys - set(fields))
     return {key: str(messages.get(key, _l("Check this value."))) for key in ordered}
+
+
+def _to_before_from() -> bool:
+    try:
+        return date.fromisoformat(_chosen("to")) < date.fromisoformat(_chosen("from"))
+    except ValueError:  # either missing or not a date: nothing to compare
+        return False
 
 
 def _data_key(schema: type[ma.Schema], name: str) -> str:
