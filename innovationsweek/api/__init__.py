@@ -43,7 +43,8 @@ Authenticate with `Authorization: Bearer <token>` (from `POST /api/v1/auth/token
 partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` who may call it:
 `public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
 `coordinator` (of the edition concerned), `admin`, `partner`.
-Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field. An
+Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field; 503
+(with `Retry-After`) means the database is briefly unavailable and nothing was changed. An
 operation whose fields must also agree with each other, with stored data (an organisation that
 exists) or with a rule on the content of a text lists those rules in `x-rules`: breaking one is
 answered 422 naming the field, though the schema allows the request.
@@ -56,6 +57,12 @@ SWAGGER_UI_URL = "/api/docs/swagger-ui/"
 swagger_ui_files = flask.Blueprint(
     "swagger_ui", __name__, static_folder=str(files("flask_swagger_ui") / "dist"), static_url_path=SWAGGER_UI_URL.rstrip("/")
 )
+
+
+# Answers that tell the caller when to try again (a rate limit, the database down), always with
+# Retry-After in seconds.
+TRY_AGAIN_LATER = (http.HTTPStatus.TOO_MANY_REQUESTS, http.HTTPStatus.SERVICE_UNAVAILABLE)
+RETRY_AFTER = {"description": "Seconds to wait before trying again", "required": True, "schema": {"type": "integer", "minimum": 0}}
 
 
 class Api(flask_smorest.Api):
@@ -76,6 +83,8 @@ class Api(flask_smorest.Api):
             response: dict[str, object] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+            if status in TRY_AGAIN_LATER:
+                response["headers"] = {"Retry-After": RETRY_AFTER}
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
