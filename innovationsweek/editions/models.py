@@ -104,3 +104,8 @@ class PrivacyNoticeVersion(Base):
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     edition: Mapped[Edition] = relationship(back_populates="notice_versions")
+
+    @property
+    def in_use(self) -> bool:
+        """Whether people registering now consent to this version."""
+        return bool(self.edition.privacy_notice) and self.version == self.edition.privacy_notice_version
