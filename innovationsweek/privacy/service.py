@@ -90,17 +90,17 @@ def registrations_of(session: Session, address: str) -> list[Registration]:
 # --- erasure on request -----------------------------------------------------------------------
 
 
-def request_erasure(session: Session, email: str, *, secret_key: str, link_for: Callable[[str], str]) -> bool:
+def request_erasure(session: Session, email: str, *, secret_key: str, link_for: Callable[[str, str], str]) -> bool:
     """Email a confirmation link to ``email`` if we hold registrations for it; returns whether
-    one was sent. ``link_for(token)`` is the URL of the confirmation page."""
+    one was sent. ``link_for(token, language)`` is the URL of the confirmation page in the
+    mail's language."""
     address = normalise_email(email)
     held = registrations_of(session, address)
     if not held:
         return False
-    link = link_for(erasure_token(address, secret_key=secret_key))
-    mail = messages.erasure_requested(
-        len(held), messages.their_language(held), link=secret_placeholder(ERASURE_LINK), lifetime=ERASURE_LINK_LIFETIME
-    )
+    language = messages.their_language(held)
+    link = link_for(erasure_token(address, secret_key=secret_key), language)
+    mail = messages.erasure_requested(len(held), language, link=secret_placeholder(ERASURE_LINK), lifetime=ERASURE_LINK_LIFETIME)
     send_mail(session, to=address, subject=mail.subject, text=mail.text, secrets={ERASURE_LINK: link})
     return True
 

@@ -21,14 +21,18 @@ ERASURE_REQUESTS = "/api/v1/privacy/erasure-requests"
 
 
 def erasure_link(data) -> str:
-    """The link in the erasure mail as it was sent (the stored email does not keep it)."""
+    """The path of the link in the erasure mail as it was sent (the stored email does not keep it)."""
+    return ERASURE_LINK.search(sent_erasure_mail(data)).group(1)
+
+
+def sent_erasure_mail(data) -> str:
+    """The text of the erasure mail as it was sent, with its link."""
     run_jobs(data.runtime)
-    [mail] = [m for m in data.emails("anna@example.org") if "radera" in m.subject.lower()]
+    [mail] = [m for m in data.emails("anna@example.org") if "[erasure link: only in the email as sent]" in m.text]
     name = re.sub(r"[^A-Za-z0-9@._-]", "_", mail.message_id.strip("<> "))
     sent = BytesParser(policy=email.policy.default).parsebytes((data.runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes())
     assert ERASURE_LINK.search(mail.text) is None
-    assert "[erasure link: only in the email as sent]" in mail.text
-    return ERASURE_LINK.search(sent.get_body(("plain",)).get_content()).group(1)
+    return sent.get_body(("plain",)).get_content()
 
 
 # --- data requests --------------------------------------------------------------------------
@@ -172,6 +176,28 @@ def test_the_erasure_link_is_mailed_in_the_language_of_the_newest_registration_o
     assert "[erasure link: only in the email as sent]" in mail.text
     for other in ("Someone", "radera", "Länken"):
         assert other not in mail.text, other
+
+
+def test_the_erasure_links_pages_are_in_the_mails_language(client, data, week):
+    activity = data.activity(week.starts_at, week.starts_at + timedelta(hours=1))
+    registration_id = data.register(activity, "anna@example.org", language="da")
+    client.post(ERASURE_REQUESTS, json={"email": "anna@example.org"})
+    link = erasure_link(data)
+    assert f"{link}?lang=da" in sent_erasure_mail(data)
+
+    asked = client.get(f"{link}?lang=da", headers={"Accept-Language": "sv"})
+
+    text = asked.get_data(as_text=True)
+    assert '<html lang="da">' in text and "<title>Slet dine oplysninger</title>" in text
+    assert "Personoplysningerne i alle tilmeldinger foretaget med anna@example.org slettes" in text
+    assert f'<form method="post" action="{link}/confirm?lang=da"><button type="submit">Slet</button>' in text
+    assert "radera" not in text.lower() and "erase" not in text.lower()
+    assert data.registration(registration_id).erased_at is None
+
+    done = client.post(f"{link}/confirm?lang=da", headers={"Accept": "text/html"})
+
+    assert '<html lang="da">' in done.text and "Vi har slettet personoplysningerne i dine tilmeldinger." in done.text
+    assert data.registration(registration_id).erased_at is not None
 
 
 def test_confirming_erases_the_personal_data_keeps_the_counts_and_purges_the_emails(client, runtime, settings, data, week):
