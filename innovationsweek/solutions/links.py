@@ -32,6 +32,7 @@ from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.solutions.models import ReuseLink
 from innovationsweek.translations import translations
 
+
 def public_entries(*columns: Any) -> sa.Select[Any]:
     """Entries (or ``columns`` of them) anyone may see and build on: in an open programme and
     not cancelled."""
