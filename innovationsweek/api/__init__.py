@@ -58,6 +58,18 @@ swagger_ui_files = flask.Blueprint(
 )
 
 
+# Every 401 challenges the caller to bring a Bearer token (RFC 9110 15.5.2: it must), and every
+# 429 says when to try again (problems.py and limits.py send them).
+RESPONSE_HEADERS = {
+    http.HTTPStatus.UNAUTHORIZED: {
+        "WWW-Authenticate": {"description": "The challenge: `Bearer realm=\"innovationsweek\"`", "schema": {"type": "string"}}
+    },
+    http.HTTPStatus.TOO_MANY_REQUESTS: {
+        "Retry-After": {"description": "Seconds until the limit lets the caller through again", "schema": {"type": "integer"}}
+    },
+}
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
 
@@ -71,11 +83,14 @@ class Api(flask_smorest.Api):
         register_problem_handlers(self._app)
 
     def _register_responses(self) -> None:
-        # As flask-smorest's, but documented with the problem+json media type we answer with.
+        # As flask-smorest's, but documented with the problem+json media type we answer with,
+        # and with the headers that always come with some of them.
         for status in http.HTTPStatus:
             response: dict[str, object] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+            if status in RESPONSE_HEADERS:
+                response["headers"] = RESPONSE_HEADERS[status]
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}

@@ -455,7 +455,9 @@ def _named_organisations(activity: Activity | None, chosen: list[str]) -> list[t
     shown = []
     for organisation in _organisations(chosen):
         answer = answers.get(str(organisation.id))
-        shown.append((str(organisation.id), f"{organisation.name} ({CO_ORGANISER_ANSWERS[answer] if answer else _('invited on saving')})"))
+        # Outside the f-string: Babel's extractor does not read calls inside one.
+        state = CO_ORGANISER_ANSWERS[answer] if answer else _("invited on saving")
+        shown.append((str(organisation.id), f"{organisation.name} ({state})"))
     return shown
 
 
