@@ -40,7 +40,7 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class _Answer:
     status: str
     headers: list[tuple[str, str]]
-    body: bytes
+    body: bytes | None  # None: kept from a 304, for revalidations only
     etag: str  # unquoted
 
     @property
@@ -67,7 +67,7 @@ class RecentAnswers:
                 return app(environ, start_response)
             with self._lock:
                 kept = self._answers.get(key)
-            if kept is not None:
+            if kept is not None and (kept.body is not None or _revalidates(kept, environ)):
                 return _repeat(kept, environ, start_response)
             if environ["REQUEST_METHOD"] != "GET":
                 return app(environ, start_response)
@@ -80,12 +80,16 @@ class RecentAnswers:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             sent = [(name, value) for name, value in headers if name.lower() != _REPEATABLE_HEADER]
-            if len(sent) < len(headers) and status.startswith("200"):
+            if len(sent) < len(headers) and status[:3] in ("200", "304"):
                 seen.update(status=status, headers=sent, etag=_repeatable_etag(sent))
             return start_response(status, sent, exc_info)
 
         answer = app(environ, start)
         if seen.get("etag") is None:
+            return answer
+        if seen["status"].startswith("304"):
+            # Only its validator is known yet: enough to answer the same revalidation again.
+            self._keep(key, _Answer(body=None, **seen))
             return answer
         return _Collected(answer, lambda body: self._keep(key, _Answer(body=body, **seen)))
 
@@ -123,9 +127,13 @@ def _repeatable_etag(headers: list[tuple[str, str]]) -> str | None:
     return unquote_etag(named["etag"])[0]
 
 
-def _repeat(kept: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+def _revalidates(kept: _Answer, environ: dict[str, Any]) -> bool:
     asked = environ.get("HTTP_IF_NONE_MATCH")
-    if asked and parse_etags(asked).contains_weak(kept.etag):
+    return bool(asked) and parse_etags(asked).contains_weak(kept.etag)
+
+
+def _repeat(kept: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if _revalidates(kept, environ) or kept.body is None:  # (the front sends no other 304-only one here)
         start_response("304 NOT MODIFIED", kept.headers_of_304)
         return []
     start_response(kept.status, kept.headers)
@@ -133,7 +141,7 @@ def _repeat(kept: _Answer, environ: dict[str, Any], start_response: Callable[...
 
 
 def _size(answer: _Answer) -> int:
-    return len(answer.body) + 500  # and its headers, roughly
+    return len(answer.body or b"") + 500  # and its headers, roughly
 
 
 class _Collected:

@@ -5,8 +5,9 @@ else."""
 from __future__ import annotations
 
 import re
+import time
 
-from innovationsweek.recent_answers import REPEATABLE
+from innovationsweek.recent_answers import KEPT_SECONDS, REPEATABLE
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.programme.test_cache import statements
 from tests.programme.test_programme import PROGRAMME, published
@@ -37,6 +38,19 @@ def test_a_repeated_answer_carries_the_headers_of_the_first_and_never_the_intern
     assert again.headers["Content-Type"] == "application/json"
     assert all(REPEATABLE not in answer.headers for answer in (first, again, revalidated))
     assert "Content-Type" not in revalidated.headers and "Last-Modified" not in revalidated.headers
+
+
+def test_partners_that_only_revalidate_are_answered_without_a_statement(client, runtime, week):
+    published(client, runtime, week)
+    etag = client.get(PROGRAMME).headers["ETag"]
+    time.sleep(KEPT_SECONDS + 0.1)  # the full answer is forgotten; a revalidation comes first
+    assert client.get(PROGRAMME, headers={"If-None-Match": etag}).status_code == 304
+    with statements(runtime) as sent:
+        again = client.get(PROGRAMME, headers={"If-None-Match": etag})
+    full = client.get(PROGRAMME)
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    assert sent == []  # the state is remembered, and so is the revalidation
+    assert full.status_code == 200 and full.get_json()["total"] == 1
 
 
 def test_a_head_request_is_answered_with_the_headers_and_no_body(client, runtime, week):
