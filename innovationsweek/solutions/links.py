@@ -73,11 +73,21 @@ def reference(entry: ProgrammeEntry) -> dict[str, Any]:
 
 def reuses_shown(session: Session, ids: Iterable[int]) -> list[dict[str, Any]]:
     """The earlier activities an approved revision names, as far as they are public, by start."""
+    return [found for found, _ in named_references(session, ids)]
+
+
+def named_references(session: Session, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """The public activities among ``ids`` as :func:`reference` names them, each with its week's
+    name in every language (for a person, where the entry has only the slug), by start: one query."""
     wanted = list(ids)
     if not wanted:
         return []
-    query = public_entries().where(ProgrammeEntry.activity_id.in_(wanted)).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
-    return [reference(entry) for entry in session.scalars(query)]
+    query = (
+        public_entries(ProgrammeEntry, Edition.name)
+        .where(ProgrammeEntry.activity_id.in_(wanted))
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    )
+    return [(reference(entry), name) for entry, name in session.execute(query)]
 
 
 def reused_by_shown(session: Session, activity_id: int) -> list[dict[str, Any]]:

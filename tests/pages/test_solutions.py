@@ -14,7 +14,8 @@ from innovationsweek.activities.models import Activity, ActivityStatus
 from innovationsweek.demo import EDITION_SLUG
 from innovationsweek.editions.models import Edition
 from tests.conftest import run_jobs
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, submit_edit, submit_webcasts, week  # noqa: F401 (a fixture)
+from tests.programme.test_cache import statements
 from tests.pages.test_drafts import draft_form, post_edit
 from tests.pages.test_sign_in import csrf_token, sign_in
 
@@ -137,3 +138,23 @@ def test_coordinators_see_the_reuse_share_beside_the_barometer_and_feature_a_sol
     run_jobs(runtime)
     assert [item["id"] for item in client.get("/api/v1/solutions?featured=true").get_json()["items"]] == [reused]
     assert "Featured solutions" in client.get("/solutions?lang=en").text
+
+
+def test_the_review_names_what_an_activity_builds_on_and_links_to_it_in_one_query(client, runtime, week, reused, link_server):
+    guide = activity_id(runtime, "Spredningsguiden i praksis", EDITION_SLUG)
+    (building,) = submit_webcasts(client, runtime, week, link_server, ["Vi bygger vidare på hemtjänsten"])
+    sign_in(client, COORDINATOR)
+
+    def review(*builds_on: int) -> tuple[str, int]:
+        submit_edit(client, runtime, building, reuses=list(builds_on))
+        with statements(runtime) as sent:
+            page = client.get(f"/coordinator/activities/{building}?lang=en")
+        assert page.status_code == 200
+        return page.text.split('<tr id="field-reuses">')[1].split("</tr>")[0], len(sent)
+
+    one, queries_for_one = review(reused)
+    both, queries_for_two = review(reused, guide)
+
+    assert f'<a href="/activities/{reused}">{VISIT} (Linköpings kommun, Innovation Week 2019)</a>' in one
+    assert f'<a href="/activities/{guide}">Spredningsguiden i praksis (Københavns Kommune, Innovation Week 2019)</a>' in both
+    assert queries_for_two == queries_for_one  # one query names them all
