@@ -156,7 +156,10 @@ def _approved_reuses(activity: Activity) -> list[int]:
 
 
 def _tell_reused_organisers(session: Session, activity: Activity, reused_ids: Sequence[int]) -> None:
-    for earlier in session.scalars(sa.select(Activity).where(Activity.id.in_(reused_ids)).order_by(Activity.id)):
+    """Mail the hosts of the earlier activities; not a host that builds on its own earlier work
+    (as every copy forward does): it would only be told what it did itself."""
+    others = sa.select(Activity).where(Activity.id.in_(reused_ids), Activity.organisation_id != activity.organisation_id)
+    for earlier in session.scalars(others.order_by(Activity.id)):
         language = COUNTRY_LANGUAGES.get(earlier.organisation.country) or edition_language(earlier.edition)
         subject, text = reuse_mail(activity, earlier, language)
         for address in _member_emails(session, earlier.organisation_id):
