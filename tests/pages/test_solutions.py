@@ -14,7 +14,7 @@ from innovationsweek.activities.models import Activity, ActivityStatus
 from innovationsweek.demo import EDITION_SLUG
 from innovationsweek.editions.models import Edition
 from tests.conftest import run_jobs
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, submit_edit, submit_webcasts, week  # noqa: F401 (a fixture)
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, api_headers, submit_edit, submit_webcasts, week  # noqa: F401 (a fixture)
 from tests.programme.test_cache import statements
 from tests.pages.test_drafts import draft_form, post_edit
 from tests.pages.test_sign_in import csrf_token, sign_in
@@ -43,7 +43,7 @@ def test_solutions_show_the_material_how_to_reuse_it_and_who_built_on_it(client,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f'<html lang="{language}">' in html and heading in html and reuse in html
-    assert "Bilder: Digitala medarbetare i hemtjänsten (PDF)" in html
+    assert '<ul lang="sv"><li><a href="https://www.linkoping.se/innovationsveckan/digitala-medarbetare.pdf">Bilder: Digitala medarbetare i hemtjänsten (PDF)' in html
     assert "kravspecifikation" in html and "&lt;p&gt;" not in html  # the sanitised HTML, as HTML
     assert UMEA in html and f'href="/organiser/build-on/{reused}"' in html
     assert {"sv": "73\xa0%", "da": "73\xa0%", "en": "73%"}[language] in html
@@ -166,3 +166,18 @@ def test_the_barometers_share_is_written_in_each_pages_own_language(client, week
     for language, share in (("en", "73%"), ("sv", "73\xa0%"), ("da", "73\xa0%"), ("en", "73%")):
         assert f"<dd>{share}</dd>" in client.get(f"/coordinator/editions/{week}/statistics?lang={language}").text
         assert share in client.get(f"/solutions?lang={language}").text.split('class="lead"')[1].split("</p>")[0]
+
+
+def test_an_entry_names_its_materials_language_and_has_no_empty_about_section(client, runtime, week, reused, link_server):
+    earlier = client.get(f"/activities/{reused}?lang=da").text
+    assert '<ul lang="sv"><li><a href="https://www.linkoping.se/innovationsveckan/digitala-medarbetare.pdf">' in earlier
+    assert "Om aktiviteten" in earlier
+    (plain,) = submit_webcasts(client, runtime, week, link_server, ["Utan beskrivning"])
+    submit_edit(client, runtime, plain, description="")
+    approved = client.post(f"/api/v1/activities/{plain}/review", json={"decision": "approve"}, headers=api_headers(client, COORDINATOR))
+    assert approved.status_code == 200, approved.get_json()
+    run_jobs(runtime)
+
+    page = client.get(f"/activities/{plain}?lang=da")
+
+    assert page.status_code == 200 and "Utan beskrivning" in page.text and "Om aktiviteten" not in page.text
