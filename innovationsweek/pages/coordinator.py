@@ -303,12 +303,17 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: moderatio
         findings_by_field.setdefault(finding.field if finding.field in FIELDS else None, []).append(finding)
     changed = {change.field for change in review.changes}
     unchanged = [(name, found) for name, found in findings_by_field.items() if name is not None and name not in changed]
-    builds_on = solution_links(int(i) for change in review.changes if change.field == "reuses" for i in (*(change.before or []), *(change.after or [])))
     return render_page(
         "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
         preview=preview, findings_by_field=findings_by_field, unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
-        sign_out=sign_out_form(), shown=partial(shown_value, builds_on=builds_on), **_queue_labels(),
+        sign_out=sign_out_form(), shown=partial(shown_value, builds_on=_builds_on(review)), **_queue_labels(),
     )
+
+
+def _builds_on(review: moderation.Review) -> dict[int, Link]:
+    """What either version builds on, named and linked: one query for the whole diff."""
+    changed = [change for change in review.changes if change.field == "reuses"]
+    return solution_links({int(i) for change in changed for i in (*(change.before or []), *(change.after or []))})
 
 
 def valid_form(form: FlaskForm) -> bool:
