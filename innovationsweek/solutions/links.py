@@ -70,11 +70,21 @@ def reference(entry: ProgrammeEntry) -> dict[str, Any]:
 
 def reuses_shown(session: Session, ids: Iterable[int]) -> list[dict[str, Any]]:
     """The earlier activities an approved revision names, as far as they are public, by start."""
+    return [found for found, _ in named_references(session, ids)]
+
+
+def named_references(session: Session, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """The public activities among ``ids`` as :func:`reference` names them, each with its week's
+    name in every language (for a person, where the entry has only the slug), by start: one query."""
     wanted = list(ids)
     if not wanted:
         return []
-    query = public_entries().where(ProgrammeEntry.activity_id.in_(wanted)).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
-    return [reference(entry) for entry in session.scalars(query)]
+    query = (
+        public_entries(ProgrammeEntry, Edition.name)
+        .where(ProgrammeEntry.activity_id.in_(wanted))
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    )
+    return [(reference(entry), name) for entry, name in session.execute(query)]
 
 
 def reused_by_shown(session: Session, activity_id: int) -> list[dict[str, Any]]:
@@ -143,7 +153,10 @@ def _approved_reuses(activity: Activity) -> list[int]:
 
 
 def _tell_reused_organisers(session: Session, activity: Activity, reused_ids: Sequence[int]) -> None:
-    for earlier in session.scalars(sa.select(Activity).where(Activity.id.in_(reused_ids)).order_by(Activity.id)):
+    """Mail the hosts of the earlier activities; not a host that builds on its own earlier work
+    (as every copy forward does): it would only be told what it did itself."""
+    others = sa.select(Activity).where(Activity.id.in_(reused_ids), Activity.organisation_id != activity.organisation_id)
+    for earlier in session.scalars(others.order_by(Activity.id)):
         language = organisation_language(earlier.organisation.country, earlier.edition)
         subject, text = reuse_mail(activity, earlier, language)
         for address in _member_emails(session, earlier.organisation_id):
