@@ -11,6 +11,7 @@ failure or Ctrl-C. A case answering anything but 2xx/304 stops the run.
 from __future__ import annotations
 
 import contextlib
+import csv
 import http.client
 import json
 import os
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +36,9 @@ import sqlalchemy as sa
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.jobs import JobResults, measure_jobs  # noqa: E402
 from bench.load import PUBLIC_URL, SLUG, Loaded, load  # noqa: E402
+from bench.processes import BenchError, children, free_port, peak_rss_mb, started  # noqa: E402
 from innovationsweek import migrate  # noqa: E402
 from innovationsweek.config import normalise_database_url  # noqa: E402
 from innovationsweek.db import create_db_engine  # noqa: E402
@@ -46,6 +49,15 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1000 10000 100000").split()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 WRK = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "wrk.lua")]
+# Spawned all at once (-r 16), so that the whole run is at full load, as wrk's is.
+LOCUST = [
+    str(Path(sys.executable).parent / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", "16", "-r", "16",
+    "-t", f"{SECONDS}s", "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING",
+]
+# wrk when it is on PATH, else Locust (make bench installs it then); BENCH_LOADER=wrk|locust chooses.
+LOADER = os.environ.get("BENCH_LOADER") or ("wrk" if shutil.which("wrk") else "locust")
+# How many jobs of each kind the job throughput is measured with (0: not measured).
+JOBS = int(os.environ.get("BENCH_JOBS", "300"))
 ICS_LIMIT = 10.0
 API = f"/api/v1/editions/{SLUG}"
 # Issue 16's targets: ratio to the ceiling at 100,000 activities.
@@ -55,10 +67,8 @@ TARGETS = {
     "feed, middle page": 0.4, "304 revalidation": 0.85,
     "a different search each request": 0.05, "a different filter each request": 0.1,
 }
-
-
-class BenchError(Exception):
-    """The bench cannot measure what it claims to (a bad status, a server that does not start)."""
+# Issue 16's target for jobs: ratio to RQ's empty-job rate with the same workers.
+JOB_TARGETS = {"checks (no links to check)": 0.3}
 
 
 @dataclass
@@ -77,8 +87,8 @@ class Figure:
 
 
 def main() -> None:
-    if shutil.which("wrk") is None:
-        raise BenchError("wrk is missing: install it (make bench does with apt-get when root)")
+    if LOADER not in LOADERS or (LOADER == "wrk" and shutil.which("wrk") is None):
+        raise BenchError(f"no load tool {LOADER!r}: BENCH_LOADER is wrk (on PATH) or locust (pip install -e '.[bench]')")
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     tables = []
@@ -107,21 +117,24 @@ def measure_scale(scale: int) -> str:
                 # Before the cases: a case that overruns (the ICS) may leave work behind in
                 # PostgreSQL or a worker that would slow the ceiling down.
                 with gunicorn("bench.ceiling:app", {"BENCH_CEILING_BYTES": str(len(first.body))}) as (bare, _):
-                    ceiling = wrk_case(bare, "ceiling (bare Flask, same bytes)", ["/"])
+                    ceiling = load_case(bare, "ceiling (bare Flask, same bytes)", ["/"])
                 figures, extras = run_cases(port, loaded, first)
                 extras.append(f"peak RSS of the gunicorn workers: {', '.join(f'{m} MB' for m in worker_peak_rss_mb(master))}")
+            flush_redis()
+            jobs = measure_jobs(url, REDIS, JOBS) if JOBS else None
         finally:
             flush_redis()
     for figure in figures:
         figure.ratio = figure.rps / ceiling.rps
-    return render_table(scale, load_seconds, ceiling, figures, extras)
+    table = render_table(scale, load_seconds, ceiling, figures, extras)
+    return table if jobs is None else f"{table}\n\n{render_jobs(jobs)}"
 
 
 def render_table(scale: int, load_seconds: float, ceiling: Figure, figures: list[Figure], extras: list[str]) -> str:
     lines = [
         f"### {scale:,} activities ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, loaded in {load_seconds:.1f} s)",
         "",
-        f"gunicorn -w 2, wrk -t2 -c16 -d{SECONDS}s on loopback, PostgreSQL + Redis. Targets are issue 16's, for 100,000.",
+        f"gunicorn -w 2, {LOADERS[LOADER].described} on loopback, PostgreSQL + Redis. Targets are issue 16's, for 100,000.",
         "",
         "| read | req/s | p50 ms | p99 ms | ratio to ceiling | target |",
         "|---|---|---|---|---|---|",
@@ -131,6 +144,27 @@ def render_table(scale: int, load_seconds: float, ceiling: Figure, figures: list
         *(f"- {e}" for e in extras),
     ]
     return "\n".join(lines)
+
+
+def render_jobs(jobs: JobResults) -> str:
+    empty = jobs.empty
+    rows = [f"| {empty.kind} | {empty.rate:,.1f} | {empty.seconds:.2f} | | |"]
+    for kind in jobs.kinds:
+        ratio = kind.rate / empty.rate
+        target = JOB_TARGETS.get(kind.kind)
+        verdict = "" if target is None else f">= {target} {'met' if ratio >= target else 'not met'}"
+        rows.append(f"| {kind.kind} | {kind.rate:,.1f} | {kind.seconds:.2f} | {ratio:.3f} | {verdict} |")
+    return "\n".join([
+        f"Jobs: 2 `innovationsweek worker` processes, {empty.count} jobs of each kind handed over through the outbox at once, "
+        "timed from the commit (the enqueue, for RQ's empty jobs) to the end of the last.",
+        "",
+        "| jobs | jobs/s | seconds | ratio to empty RQ jobs | target |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"- peak RSS of the worker processes: {', '.join(f'{m} MB' for m in jobs.worker_peak_mb)}; "
+        f"of a work horse (RQ forks one per job; sampled): {jobs.horse_peak_mb} MB",
+    ])
 
 
 # --- the cases -------------------------------------------------------------------------------
@@ -160,7 +194,7 @@ def run_cases(port: int, loaded: Loaded, first: Answer) -> tuple[list[Figure], l
         ("feed, middle page", [f"{API}/feed?afterChangeNumber={middle}"], ""),
         ("statistics", [f"{API}/statistics"], ""),
     ]
-    figures = [wrk_case(port, name, paths, etag) for name, paths, etag in cases]
+    figures = [load_case(port, name, paths, etag) for name, paths, etag in cases]
     return figures, [ics_timing(port)]
 
 
@@ -195,7 +229,7 @@ def deep_cursor_path(port: int, pages: int) -> str:
     return path
 
 
-def wrk_case(port: int, name: str, paths: list[str], etag: str = "") -> Figure:
+def load_case(port: int, name: str, paths: list[str], etag: str = "") -> Figure:
     """req/s and latencies of one case; first checks each distinct path answers 2xx (or 304)."""
     for path in paths[:5]:
         fetch(port, path, etag)
@@ -203,16 +237,59 @@ def wrk_case(port: int, name: str, paths: list[str], etag: str = "") -> Figure:
         listing.write("\n".join(quote_path(p) for p in paths) + "\n")
     try:
         env = {**os.environ, "BENCH_PATHS": listing.name, "BENCH_ETAG": etag}
-        with started([*WRK, f"http://127.0.0.1:{port}"], env=env, stdout=subprocess.PIPE, text=True) as process:
-            out, _ = process.communicate(timeout=SECONDS + 60)
+        measured = LOADERS[LOADER].run(f"http://127.0.0.1:{port}", env)
     finally:
         os.unlink(listing.name)
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["bad_status"] or result["connect_errors"]:
-        raise BenchError(f"{name}: {result['bad_status']} answers were not 2xx/3xx ({result})")
-    figure = Figure(name, result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
+    if measured.failures:
+        raise BenchError(f"{name}: {measured.failures}")
+    figure = Figure(name, measured.rps, measured.p50_ms, measured.p99_ms)
     print(f"  {name}: {figure.rps:,.0f} req/s, p50 {figure.p50_ms:.1f} ms", flush=True)
     return figure
+
+
+@dataclass(frozen=True)
+class Measured:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    failures: str  # empty when every answer was 2xx or 304
+
+
+def run_wrk(url: str, env: dict[str, str]) -> Measured:
+    with started([*WRK, url], env=env, stdout=subprocess.PIPE, text=True) as process:
+        out, _ = process.communicate(timeout=SECONDS + 60)
+    result = json.loads(out.strip().splitlines()[-1])
+    failures = f"{result['bad_status']} answers were not 2xx/3xx ({result})" if result["bad_status"] or result["connect_errors"] else ""
+    return Measured(result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000, failures)
+
+
+def run_locust(url: str, env: dict[str, str]) -> Measured:
+    """Locust's own figures for the whole case (its CSV's "Aggregated" row). It rounds response
+    times above 100 ms to two significant digits."""
+    with tempfile.TemporaryDirectory(prefix="iw-bench-locust-") as folder:
+        command = [*LOCUST, "--host", url, "--csv", f"{folder}/case"]
+        with started(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as process:
+            _, err = process.communicate(timeout=SECONDS + 60)
+        try:
+            with open(f"{folder}/case_stats.csv", encoding="utf-8") as stats:
+                row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+        except (OSError, StopIteration):
+            raise BenchError(f"Locust wrote no figures (exit {process.returncode}): {err[-1000:]}") from None
+    failed = int(row["Failure Count"])
+    failures = f"{failed} of {row['Request Count']} answers were not 2xx/304" if failed or not int(row["Request Count"]) else ""
+    return Measured(float(row["Requests/s"]), float(row["50%"]), float(row["99%"]), failures)
+
+
+@dataclass(frozen=True)
+class Loader:
+    described: str
+    run: Callable[[str, dict[str, str]], Measured]
+
+
+LOADERS = {
+    "wrk": Loader(f"wrk -t2 -c16 -d{SECONDS}s", run_wrk),
+    "locust": Loader(f"Locust (16 users, FastHttpUser, one process) for {SECONDS} s", run_locust),
+}
 
 
 def quote_path(path: str) -> str:
@@ -261,22 +338,6 @@ def ics_timing(port: int) -> str:
 
 
 @contextlib.contextmanager
-def started(command: list[str], **options: object) -> Iterator[subprocess.Popen]:
-    """A process that is stopped by its id (and its group) however the block ends."""
-    process = subprocess.Popen(command, start_new_session=True, **options)  # type: ignore[call-overload]
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-@contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
@@ -287,12 +348,6 @@ def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
 
 def app_env(url: str) -> dict[str, str]:
     return {"DATABASE_URL": url, "REDIS_URL": REDIS, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": PUBLIC_URL}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -308,15 +363,7 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> 
 
 def worker_peak_rss_mb(master: int) -> list[int]:
     """VmHWM of each gunicorn worker (the master's children)."""
-    peaks = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        with contextlib.suppress(OSError):
-            text = status.read_text()
-            if re.search(rf"^PPid:\s+{master}$", text, re.M):
-                found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
-                if found:
-                    peaks.append(int(found.group(1)) // 1024)
-    return sorted(peaks)
+    return sorted(peak for peak in map(peak_rss_mb, children(master)) if peak is not None)
 
 
 def flush_redis() -> None:
