@@ -33,7 +33,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from rq import Queue, Worker
-from rq.registry import StartedJobRegistry
 
 from bench.load import LANGUAGES, PLACES, PUBLIC_URL, SLUG, START, THEMES
 from bench.processes import BenchError, children, peak_rss_mb, started
@@ -178,30 +177,25 @@ class JobBench:
         return figure
 
     def run_empty_jobs(self, running: Workers) -> Throughput:
-        """RQ's empty jobs, timed until the workers count them done (RQ does not keep every
-        finished job's record long enough to read its end)."""
+        """RQ's empty jobs, timed until their queue is drained (RQ deletes an empty job's record
+        when it is done, so its end cannot be read back)."""
         queue = Queue(QUEUE_NAMES[-1], connection=self.runtime.redis)
-        done_before = self._jobs_done()
         began = time.time()
         queue.enqueue_many([Queue.prepare_data(nothing) for _ in range(self.count)])
-        wait_for(lambda: self._jobs_done() >= done_before + self.count, running, "empty RQ jobs", every=0.01)
+        wait_for(lambda: drained(queue), running, "empty RQ jobs", every=0.01)
         figure = Throughput("empty RQ jobs", self.count, time.time() - began)
+        if queue.failed_job_registry.count:
+            raise BenchError(f"{queue.failed_job_registry.count} empty jobs failed: {running.log_tail()}")
         print(f"  {figure.kind}: {figure.rate:,.1f} jobs/s", flush=True)
         return figure
 
-    def _jobs_done(self) -> int:
-        return sum(worker.successful_job_count + worker.failed_job_count for worker in Worker.all(connection=self.runtime.redis))
-
     def wait_until_idle(self, running: Workers) -> None:
-        """Both workers registered, and every queue empty with nothing running."""
+        """Both workers registered, and every queue drained."""
         store = self.runtime.redis
 
         def idle() -> bool:
             queues = [Queue(name, connection=store) for name in QUEUE_NAMES]
-            return (
-                len(Worker.all(connection=store)) == WORKERS
-                and all(q.count == 0 and StartedJobRegistry(queue=q).count == 0 for q in queues)
-            )
+            return len(Worker.all(connection=store)) == WORKERS and all(drained(q) for q in queues)
 
         wait_for(idle, running, "the workers to start and the queues to empty")
 
@@ -280,6 +274,12 @@ def workers(settings: Settings) -> Iterator[Workers]:
             output = stack.enter_context(log.open("wb"))
             processes.append(stack.enter_context(started(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)))
         yield Workers(processes, logs)
+
+
+def drained(queue: Queue) -> bool:
+    """Nothing waits in the queue, nor is being taken from it (RQ's intermediate list), nor runs."""
+    store = queue.connection
+    return queue.count == 0 and store.llen(queue.intermediate_queue_key) == 0 and queue.started_job_registry.count == 0
 
 
 def wait_for(condition: Callable[[], bool], running: Workers, what: str, every: float = 0.05) -> None:

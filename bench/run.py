@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import redis
 import sqlalchemy as sa
 
 HERE = Path(__file__).resolve().parent
@@ -44,8 +45,13 @@ from innovationsweek.config import normalise_database_url  # noqa: E402
 from innovationsweek.db import create_db_engine  # noqa: E402
 
 SERVER = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-# A Redis database of the bench's own: emptied before and after each scale.
+# A Redis database of the bench's own (this one, or the first free one below it): emptied before
+# and after each scale.
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+# The key by which test runs claim a Redis database (tests/conftest.py): the bench claims its own
+# the same way, so that no test run takes it and the bench never empties one a test run holds.
+CLAIM_KEY = "iw-test-run"
+CLAIM_SECONDS = 3600
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1000 10000 100000").split()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 WRK = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "wrk.lua")]
@@ -93,7 +99,8 @@ def main() -> None:
     results.mkdir(exist_ok=True)
     tables = []
     for scale in SCALES:
-        table = measure_scale(scale)
+        with own_redis_database() as store:
+            table = measure_scale(scale, store)
         print(table, flush=True)
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         (results / f"{stamp}-{scale}.md").write_text(table + "\n", encoding="utf-8")
@@ -101,7 +108,7 @@ def main() -> None:
     update_readme(HERE.parent / "README.md", "\n\n".join(tables))
 
 
-def measure_scale(scale: int) -> str:
+def measure_scale(scale: int, store: RedisDatabase) -> str:
     with scratch_database() as url:
         engine = create_db_engine(url)
         migrate.upgrade(engine)
@@ -110,9 +117,9 @@ def measure_scale(scale: int) -> str:
         load_seconds = time.perf_counter() - began
         engine.dispose()
         print(f"loaded {scale} published activities in {load_seconds:.1f} s", flush=True)
-        flush_redis()
+        store.flush()
         try:
-            with gunicorn("wsgi:app", app_env(url)) as (port, master):
+            with gunicorn("wsgi:app", app_env(url, store.url)) as (port, master):
                 first = fetch(port, f"{API}/programme")
                 # Before the cases: a case that overruns (the ICS) may leave work behind in
                 # PostgreSQL or a worker that would slow the ceiling down.
@@ -120,10 +127,10 @@ def measure_scale(scale: int) -> str:
                     ceiling = load_case(bare, "ceiling (bare Flask, same bytes)", ["/"])
                 figures, extras = run_cases(port, loaded, first)
                 extras.append(f"peak RSS of the gunicorn workers: {', '.join(f'{m} MB' for m in worker_peak_rss_mb(master))}")
-            flush_redis()
-            jobs = measure_jobs(url, REDIS, JOBS) if JOBS else None
+            store.flush()
+            jobs = measure_jobs(url, store.url, JOBS) if JOBS else None
         finally:
-            flush_redis()
+            store.flush()
     for figure in figures:
         figure.ratio = figure.rps / ceiling.rps
     table = render_table(scale, load_seconds, ceiling, figures, extras)
@@ -346,8 +353,8 @@ def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
         yield port, process.pid
 
 
-def app_env(url: str) -> dict[str, str]:
-    return {"DATABASE_URL": url, "REDIS_URL": REDIS, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": PUBLIC_URL}
+def app_env(url: str, redis_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": url, "REDIS_URL": redis_url, "IW_SECRET_KEY": secrets.token_urlsafe(32), "IW_PUBLIC_URL": PUBLIC_URL}
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -366,10 +373,37 @@ def worker_peak_rss_mb(master: int) -> list[int]:
     return sorted(peak for peak in map(peak_rss_mb, children(master)) if peak is not None)
 
 
-def flush_redis() -> None:
-    import redis
+@dataclass(frozen=True)
+class RedisDatabase:
+    url: str
+    claim: str
 
-    redis.Redis.from_url(REDIS).flushdb()
+    def flush(self) -> None:
+        """Empty it, keeping the claim."""
+        with redis.Redis.from_url(self.url) as connection:
+            connection.flushdb()
+            connection.set(CLAIM_KEY, self.claim, ex=CLAIM_SECONDS)
+
+
+@contextlib.contextmanager
+def own_redis_database() -> Iterator[RedisDatabase]:
+    """REDIS's database or the first one below it that nobody claimed, claimed until the block
+    ends, and emptied then."""
+    parts = urlsplit(REDIS)
+    claim = f"iw-bench-{uuid.uuid4().hex}"
+    for number in range(int(parts.path.lstrip("/") or 12), 0, -1):
+        url = urlunsplit(parts._replace(path=f"/{number}"))
+        with redis.Redis.from_url(url) as connection:
+            if connection.set(CLAIM_KEY, claim, nx=True, ex=CLAIM_SECONDS):
+                break
+    else:
+        raise BenchError(f"every Redis database from {REDIS} down is claimed by a test run")
+    try:
+        yield RedisDatabase(url, claim)
+    finally:
+        with redis.Redis.from_url(url) as connection:
+            if connection.get(CLAIM_KEY) == claim.encode():
+                connection.flushdb()
 
 
 @contextlib.contextmanager
