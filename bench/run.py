@@ -1,11 +1,13 @@
-"""`make bench`: the programme's reads under load, as a share of what a bare Flask app manages.
+"""`make bench`: the programme's reads under load, as a share of what a bare Flask app manages,
+and the workers' job throughput, as a share of RQ's empty-job rate.
 
 For each scale in BENCH_SCALES it loads a scratch PostgreSQL database (bench/load.py), serves
-the app with gunicorn -w 2 on PostgreSQL and Redis, loads it with wrk -t2 -c16 and prints each
-case's req/s, p50, p99 and ratio to the ceiling (bench/ceiling.py, same gunicorn, same wrk, same
-run) beside issue 16's target. The table goes to bench/results/ and README's bench section.
-Everything it starts is stopped by its process id, and the scratch database is dropped, also on
-failure or Ctrl-C. A case answering anything but 2xx/304 stops the run.
+the app with gunicorn -w 2 on PostgreSQL and Redis, loads it with wrk -t2 -c16 (Locust where wrk
+is missing, bench/locustfile.py) and prints each case's req/s, p50, p99 and ratio to the ceiling
+(bench/ceiling.py, same gunicorn, same load tool, same run) beside issue 16's target; then two
+workers' jobs per second (bench/jobs.py). The tables go to bench/results/ and README's bench
+section. Everything it starts is stopped by its process id, and the scratch database is dropped,
+also on failure or Ctrl-C. A case answering anything but 2xx/304 stops the run.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def main() -> None:
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     tables = []
+    began = time.perf_counter()
     for scale in SCALES:
         with own_redis_database() as store:
             table = measure_scale(scale, store)
@@ -105,7 +108,10 @@ def main() -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         (results / f"{stamp}-{scale}.md").write_text(table + "\n", encoding="utf-8")
         tables.append(table)
-    update_readme(HERE.parent / "README.md", "\n\n".join(tables))
+    minutes, seconds = divmod(round(time.perf_counter() - began), 60)
+    took = f"The whole run ({', '.join(f'{n:,}' for n in SCALES)} activities) took {minutes} min {seconds} s."
+    print(took, flush=True)
+    update_readme(HERE.parent / "README.md", "\n\n".join([*tables, took]))
 
 
 def measure_scale(scale: int, store: RedisDatabase) -> str:
@@ -162,8 +168,8 @@ def render_jobs(jobs: JobResults) -> str:
         verdict = "" if target is None else f">= {target} {'met' if ratio >= target else 'not met'}"
         rows.append(f"| {kind.kind} | {kind.rate:,.1f} | {kind.seconds:.2f} | {ratio:.3f} | {verdict} |")
     return "\n".join([
-        f"Jobs: 2 `innovationsweek worker` processes, {empty.count} jobs of each kind handed over through the outbox at once, "
-        "timed from the commit (the enqueue, for RQ's empty jobs) to the end of the last.",
+        f"Jobs: 2 `innovationsweek worker` processes, {empty.count} jobs of each kind handed over at once (the product's "
+        "through its outbox, in one commit), timed from the hand-over to the end of the last.",
         "",
         "| jobs | jobs/s | seconds | ratio to empty RQ jobs | target |",
         "|---|---|---|---|---|",
