@@ -68,6 +68,9 @@ class Throughput:
     kind: str
     count: int
     seconds: float
+    # Outbox kinds: when the commit's relay had handed the last message to RQ (the workers start
+    # on the first ones before that).
+    relayed_after: float | None = None
 
     @property
     def rate(self) -> float:
@@ -173,8 +176,10 @@ class JobBench:
             began = time.time()
         unfinished = sa.select(sa.func.count()).where(OutboxMessage.job == job, OutboxMessage.completed_at.is_(None))
         wait_for(lambda: self._scalar(unfinished) == 0, running, kind)
-        last = self._scalar(sa.select(sa.func.max(OutboxMessage.completed_at)).where(OutboxMessage.job == job))
-        figure = Throughput(kind, self.count, epoch(last) - began)
+        last, relayed = self._row(
+            sa.select(sa.func.max(OutboxMessage.completed_at), sa.func.max(OutboxMessage.enqueued_at)).where(OutboxMessage.job == job)
+        )
+        figure = Throughput(kind, self.count, epoch(last) - began, relayed_after=epoch(relayed) - began)
         print(f"  {kind}: {figure.rate:,.1f} jobs/s", flush=True)
         self.wait_until_idle(running)  # what the kind left behind (mails, retries) before the next
         return figure
@@ -221,6 +226,10 @@ class JobBench:
     def _scalar(self, query: sa.Executable) -> object:
         with self.runtime.database.engine.connect() as db:
             return db.scalar(query)
+
+    def _row(self, query: sa.Executable) -> sa.Row[object]:
+        with self.runtime.database.engine.connect() as db:
+            return db.execute(query).one()
 
 
 def draft_fields(number: int, organisations: list[int]) -> dict[str, object]:
