@@ -64,10 +64,12 @@ fuzz: $(INSTALLED) catalogues
 	FUZZ_LONG=1 $(BIN)/python -m pytest -s tests/api/test_fuzzing.py
 
 # Issue 16's measurement: gunicorn + wrk against a scratch PostgreSQL per scale (BENCH_SCALES,
-# default "1000 10000 100000"), beside a bare Flask ceiling; wrk from Debian when missing and we may.
+# default "1000 10000 100000"), beside a bare Flask ceiling, then the job throughput of two
+# workers; wrk from Debian when missing and we may, else Locust from PyPI (the bench extra).
 bench: $(INSTALLED) catalogues
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || test -x $(BIN)/locust || $(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 openapi: $(INSTALLED)

@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["innovationsweek"] = runtime
-    trust_proxies(app, runtime.settings.trusted_proxy_hops)
     init_api(app)
     init_pages(app)
+    # Behind the proxies' fix: the scheme an answer is kept under is the one the client used.
+    app.wsgi_app = runtime.recent_answers.front(app.wsgi_app)  # type: ignore[method-assign]
+    trust_proxies(app, runtime.settings.trusted_proxy_hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
 

@@ -31,7 +31,7 @@ from innovationsweek.activities.models import (
 from innovationsweek.activities.service import content_of
 from innovationsweek.actors import Actor
 from innovationsweek.demo_activities import ACTIVITIES, BUILDS_ON_LINKOPING, DemoActivity
-from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.editions.models import Edition, EditionCoordinator, PrivacyNoticeVersion
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.programme import service as programme
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
@@ -277,6 +277,7 @@ def _current_edition() -> Edition:
     return Edition(
         privacy_notice=PRIVACY_NOTICE,
         privacy_notice_version=f"{year}-1",
+        notice_versions=[_kept_notice(f"{year}-1", since=today)],
         slug=f"innovationsveckan-{year}",
         name={"sv": f"Innovationsveckan {year}", "da": f"Innovationsugen {year}", "en": f"Innovation Week {year}"},
         theme={"sv": "Att sprida och involvera", "da": "At sprede og involvere", "en": "Spread and involve"},
@@ -319,10 +320,17 @@ PRIVACY_NOTICE = {
 }
 
 
+def _kept_notice(version: str, *, since: datetime) -> PrivacyNoticeVersion:
+    """The notice in use, kept as its version (as the editions service keeps every one), so that
+    the settings page and the API list it like any other."""
+    return PrivacyNoticeVersion(version=version, texts=PRIVACY_NOTICE, published_at=since)
+
+
 def _edition() -> Edition:
     return Edition(
         privacy_notice=PRIVACY_NOTICE,
         privacy_notice_version="2019-04",
+        notice_versions=[_kept_notice("2019-04", since=datetime(2019, 4, 4, tzinfo=STOCKHOLM))],
         slug=EDITION_SLUG,
         name={"sv": "Innovationsveckan 2019", "da": "Innovationsugen 2019", "en": "Innovation Week 2019"},
         theme={"sv": "Att sprida och involvera", "da": "At sprede og involvere", "en": "Spread and involve"},

@@ -19,6 +19,7 @@ from innovationsweek import outbound, outbox
 from innovationsweek.db import Database
 from innovationsweek.notifications.mailer import mailer_for
 from innovationsweek.programme import cache as programme_cache
+from innovationsweek.recent_answers import RecentAnswers
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Runtime:
     database: Database = field(init=False)
     redis: redis.Redis = field(init=False)
     programme_cache: programme_cache.ProgrammeCache = field(init=False)
+    recent_answers: RecentAnswers = field(init=False)
 
     def __post_init__(self) -> None:
         self.settings = self.settings.completed()  # refuses to start without what production needs
@@ -41,6 +43,11 @@ class Runtime:
         event.listen(self.database.sessions, "before_flush", programme_cache.note_changes)
         event.listen(self.database.sessions, "after_commit", self._outdate_programme_reads)
         event.listen(self.database.sessions, "after_rollback", programme_cache.forget_rolled_back)
+        # The answers of the last second (the app's front): a write of this process outdates them.
+        self.recent_answers = RecentAnswers()
+        event.listen(self.database.sessions, "before_flush", self.recent_answers.note_writes)
+        event.listen(self.database.sessions, "after_commit", self.recent_answers.forget_after_write)
+        event.listen(self.database.sessions, "after_rollback", self.recent_answers.forget_rolled_back)
 
     def _relay_outbox(self, session: Session) -> None:
         outbox.relay_committed(self.database.engine, self.redis, session, retry_scale=self.settings.retry_scale)

@@ -3,11 +3,14 @@ measuring 404s or empty pages; and its README step replaces only the marked sect
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from bench.jobs import JobBench, receiver
 from bench.load import SLUG, load
 from bench.run import API, update_readme, varied_filters
 from innovationsweek.runtime import Runtime
+from tests.conftest import run_jobs
 
 COUNT = 40
 
@@ -46,3 +49,29 @@ def test_readme_section_is_replaced_between_the_markers(tmp_path: Path) -> None:
     update_readme(readme, "| new |")
 
     assert readme.read_text() == "before\n<!-- bench:start -->\n| new |\n<!-- bench:end -->\nafter\n"
+
+
+def test_job_bench_hands_over_work_that_the_jobs_finish(runtime: Runtime, app: object) -> None:
+    """What the job throughput counts is real work done: drafts without links pass the checks
+    into review, approving publishes them, and each announcement reaches the partner."""
+    load(runtime.database.engine, COUNT)
+    bench = JobBench(runtime, 3)
+    drafts = bench.make_drafts()
+
+    with runtime.database.unit_of_work() as session:
+        bench.submit(session, drafts)
+    run_jobs(runtime)
+    with runtime.database.unit_of_work() as session:
+        bench.approve(session, drafts)  # refuses unless every check passed the draft
+    run_jobs(runtime)
+    with receiver() as (url, received):
+        bench.subscribe(url)
+        with runtime.database.unit_of_work() as session:
+            bench.announce(session, drafts)  # refuses unless every draft is in the programme
+        run_jobs(runtime)
+        bench.verify(drafts, received)
+
+    with runtime.database.engine.connect() as db:
+        codes = list(db.scalars(sa.text("SELECT code FROM findings")))
+    assert not [code for code in codes if code.startswith("link_")]
+    assert len(received) == 3 and all(b'"type":"activity.updated"' in body for body in received)

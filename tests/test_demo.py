@@ -11,6 +11,7 @@ from innovationsweek.demo import EDITION_SLUG
 from innovationsweek.editions.models import Edition
 from innovationsweek.notifications.models import Email
 from innovationsweek.outbox import OutboxMessage
+from tests.conftest import PASSWORD
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -72,3 +73,13 @@ def test_the_demo_shows_reuse_across_weeks(runtime, demo_data, client):
         [copy] = copies
         assert copy.status == ActivityStatus.DRAFT and copy.edition.slug != EDITION_SLUG
     assert [other["id"] for other in client.get(f"/api/v1/programme/activities/{builds_on.id}").get_json()["reuses"]] == [visit["id"]]
+
+
+def test_each_demo_week_lists_the_privacy_notice_it_uses_as_a_kept_version(demo_data, client):
+    token = client.post("/api/v1/auth/tokens", json={"email": "coordinator@example.org", "password": PASSWORD}).get_json()["token"]
+    for edition in client.get("/api/v1/editions").get_json()["items"]:
+        versions = client.get(f"/api/v1/editions/{edition['slug']}/privacy-notice-versions", headers={"Authorization": f"Bearer {token}"})
+
+        assert [(v["version"], v["texts"], v["in_use"]) for v in versions.get_json()["items"]] == [
+            (edition["privacy_notice_version"], edition["privacy_notice"], True)
+        ]

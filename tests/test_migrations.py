@@ -15,8 +15,8 @@ from tests.conftest import DATABASE_URL
 # Alembic cannot compare an index on an expression (it reflects the expression as text); these
 # are compared by name and definition in the test after. The words they index are a column
 # PostgreSQL computes, which the models leave unmapped (SQLite has none).
-EXPRESSION_INDEXES = {"ix_programme_entries_words"}
-POSTGRESQL_ONLY_COLUMNS = {("programme_entries", "search_words")}
+EXPRESSION_INDEXES = {"ix_programme_entries_words", "ix_programme_entries_tags"}
+POSTGRESQL_ONLY_COLUMNS = {("programme_entries", "search_words"), ("programme_entries", "tag_words")}
 
 
 def _comparable(object_, name, type_, _reflected, _compare_to) -> bool:
@@ -55,6 +55,19 @@ def test_the_search_words_are_computed_by_postgresql_from_the_text(database_url)
     engine.dispose()
     assert all(f"'{name}'::regconfig" in generated for name in ("swedish", "danish", "simple"))
     assert "search_text" in generated
+
+
+def test_the_tag_words_are_computed_from_the_public_face_and_rows_are_kept_narrow(database_url):
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        words = connection.execute(
+            sa.text("SELECT programme_tag_words(CAST(:data AS json))"),
+            {"data": '{"languages": ["sv", "da"], "audiences": ["citizens"], "themes": ["spread"], "title": "x"}'},
+        ).scalar_one()
+        options = connection.execute(sa.text("SELECT reloptions FROM pg_class WHERE relname = 'programme_entries'")).scalar_one()
+    engine.dispose()
+    assert sorted(words) == ["audience:citizens", "language:da", "language:sv", "theme:spread"]
+    assert "toast_tuple_target=600" in options
 
 
 @pytest.fixture

@@ -104,6 +104,24 @@ def test_a_queue_store_that_lost_its_data_gets_every_unfinished_job_again_at_onc
     assert message(runtime, queued).completed_at is not None
 
 
+def test_the_upgrade_step_replaces_a_job_that_names_an_older_releases_callbacks(app, runtime):
+    """README "Upgrading": a job queued before the callbacks moved names paths that no longer
+    import; emptying the store hands its message to RQ again under the current paths."""
+    queued = schedule_publication_of_nothing(runtime)
+    job = Job.fetch(f"outbox-{queued}", connection=runtime.redis)
+    job._success_callback_name, job._failure_callback_name = "innovationsweek.outbox.job_succeeded", "innovationsweek.outbox.job_failed"
+    job.save()
+    held_by = runtime.redis.get("iw-test-run")
+    runtime.redis.flushdb()  # the step: the old release stopped, the store emptied
+    runtime.redis.set("iw-test-run", held_by, ex=3600)
+
+    assert redrive_after_data_loss(runtime) == 1
+    again = Job.fetch(f"outbox-{queued}", connection=runtime.redis)
+    assert (again.success_callback.__module__, again.failure_callback.__module__) == ("innovationsweek.jobs.callbacks",) * 2
+    run_jobs(runtime)
+    assert message(runtime, queued).completed_at is not None
+
+
 def datetime_in(runtime, *, hours: int) -> int:
     with runtime.database.unit_of_work() as session:
         return outbox.schedule(session, "publish_activity", 999_998, run_after=utcnow() + timedelta(hours=hours)).id

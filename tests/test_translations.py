@@ -177,3 +177,20 @@ def _is_plain_text(node: ast.expr) -> bool:
         and node.func.attr == "format"
         and _is_plain_text(node.func.value)
     )
+
+
+GETTEXT_CALLS = {"_", "_l", "N_", "gettext", "ngettext", "lazy_gettext"}
+
+
+def test_no_message_hides_inside_an_f_string():
+    # Babel's extractor reads an f-string as one string: a _("...") inside its braces is never
+    # extracted, so never translated, and the catalogue test above cannot see it.
+    hidden = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for joined in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(joined, ast.JoinedStr)
+        for node in ast.walk(joined)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT_CALLS
+    ]
+    assert hidden == []

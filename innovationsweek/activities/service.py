@@ -34,7 +34,7 @@ from innovationsweek.activities.models import (
 )
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
-from innovationsweek.editions.models import Edition
+from innovationsweek.editions.models import Edition, edition_name, organisation_language
 from innovationsweek.editions.service import get_edition, is_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, Message, NotFound, PreconditionFailed, any_of, non_blank
 from innovationsweek.moderation.checks import unreviewed_text_problems
@@ -44,6 +44,7 @@ from innovationsweek.paging import Page, keyset_page
 from innovationsweek.reminders import service as reminders
 from innovationsweek.solutions import links as reuse
 from innovationsweek.registrations import service as registrations
+from innovationsweek.translations import translations
 
 # Formatting a description may use; everything else (scripts, styles, iframes, event handlers)
 # is removed before storage.
@@ -598,17 +599,6 @@ def _follow_up_co_organisers(
         schedule_publication(session, activity)
 
 
-INVITATION_SUBJECT = "Inbjudan att arrangera \u201d{title}\u201d / invitation to co-organise"
-INVITATION_BODY = (
-    "{host} har angett {organisation} som medarrangör av \u201d{title}\u201d i {edition}.",
-    "Ni syns inte som medarrangör och får inte se aktiviteten förrän en ägare av {organisation} har tackat ja.",
-    "",
-    "{host} named {organisation} as co-organiser of \u201c{title}\u201d. Nothing shows until an owner accepts:",
-    "POST /api/v1/activities/{activity_id}/co-organisers/{organisation_id}/accept (or .../decline)",
-    "GET /api/v1/organisations/{organisation_id}/co-organiser-invitations lists every invitation.",
-)
-
-
 # Removing and naming an organisation again asks it anew, but mails its owners at most once in
 # this time: a host must not be able to fill another organisation's inboxes.
 INVITATION_MAIL_INTERVAL = timedelta(days=7)
@@ -621,18 +611,29 @@ def _invite(session: Session, actor: Actor, activity: Activity, organisation: Or
     )
     if mailed_lately:
         return
-    edition = activity.edition
+    subject, text = invitation_mail(activity, organisation, organisation_language(organisation.country, activity.edition))
+    for address in owner_emails(session, organisation.id):
+        send_mail(session, to=address, subject=subject, text=text)
+
+
+def invitation_mail(activity: Activity, organisation: Organisation, language: str) -> tuple[str, str]:
+    """The mail to the owners of ``organisation``, in ``language``: who named them co-organiser
+    of what, and where they answer."""
+    _ = translations(language).gettext
     values = {
         "host": activity.organisation.name,
         "organisation": organisation.name,
         "title": activity.title,
-        "edition": edition.name.get("sv") or next(iter(edition.name.values())),
-        "activity_id": activity.id,
-        "organisation_id": organisation.id,
+        "edition": edition_name(activity.edition, language),
     }
-    text = "\n".join(INVITATION_BODY).format(**values)
-    for address in owner_emails(session, organisation.id):
-        send_mail(session, to=address, subject=INVITATION_SUBJECT.format(**values), text=text)
+    lines = [
+        _("%(host)s has named %(organisation)s as co-organiser of \u201c%(title)s\u201d in %(edition)s.") % values,
+        _("%(organisation)s is not shown as co-organiser, and does not see the activity, until one of its owners accepts.") % values,
+        "",
+        _("Accept or decline on the organiser pages, under \u201cMy organisations\u201d, or through the API:"),
+        f"POST /api/v1/activities/{activity.id}/co-organisers/{organisation.id}/accept (.../decline)",
+    ]
+    return _("Invitation to co-organise \u201c%(title)s\u201d") % values, "\n".join(lines)
 
 
 def _invited_since(session: Session, activity_id: int, organisation_id: int, since: datetime) -> bool:

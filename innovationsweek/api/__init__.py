@@ -59,10 +59,19 @@ swagger_ui_files = flask.Blueprint(
 )
 
 
-# Answers that tell the caller when to try again (a rate limit, the database down), always with
-# Retry-After in seconds.
-TRY_AGAIN_LATER = (http.HTTPStatus.TOO_MANY_REQUESTS, http.HTTPStatus.SERVICE_UNAVAILABLE)
-RETRY_AFTER = {"description": "Seconds to wait before trying again", "required": True, "schema": {"type": "integer", "minimum": 0}}
+# Every 401 challenges the caller to bring a Bearer token (RFC 9110 15.5.2: it must), and every
+# 429 and 503 says when to try again (problems.py and limits.py send them).
+RESPONSE_HEADERS = {
+    http.HTTPStatus.UNAUTHORIZED: {
+        "WWW-Authenticate": {"description": "The challenge: `Bearer realm=\"innovationsweek\"`", "schema": {"type": "string"}}
+    },
+    http.HTTPStatus.TOO_MANY_REQUESTS: {
+        "Retry-After": {"description": "Seconds until the limit lets the caller through again", "required": True, "schema": {"type": "integer"}}
+    },
+    http.HTTPStatus.SERVICE_UNAVAILABLE: {
+        "Retry-After": {"description": "Seconds to wait for the database before trying again", "required": True, "schema": {"type": "integer"}}
+    },
+}
 
 
 class Api(flask_smorest.Api):
@@ -78,13 +87,14 @@ class Api(flask_smorest.Api):
         register_problem_handlers(self._app)
 
     def _register_responses(self) -> None:
-        # As flask-smorest's, but documented with the problem+json media type we answer with.
+        # As flask-smorest's, but documented with the problem+json media type we answer with,
+        # and with the headers that always come with some of them.
         for status in http.HTTPStatus:
             response: dict[str, object] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
-            if status in TRY_AGAIN_LATER:
-                response["headers"] = {"Retry-After": RETRY_AFTER}
+            if status in RESPONSE_HEADERS:
+                response["headers"] = RESPONSE_HEADERS[status]
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}

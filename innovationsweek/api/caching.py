@@ -15,10 +15,11 @@ from flask import Response, request
 
 from innovationsweek.api.context import runtime
 from innovationsweek.programme.cache import ProgrammeVersion, StoredAnswer
+from innovationsweek.recent_answers import REPEATABLE
 
 LIST_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 # Set by cached() itself, or per visitor: never part of a kept answer.
-_OWN_HEADERS = {"etag", "last-modified", "cache-control", "vary", "content-length", "content-type", "set-cookie"}
+_OWN_HEADERS = {REPEATABLE.lower(), "etag", "last-modified", "cache-control", "vary", "content-length", "content-type", "set-cookie"}
 
 
 def cached(
@@ -40,6 +41,7 @@ def cached(
         response = Response(status=304)
     elif cache_control.startswith("public"):
         response = _kept_or_built(etag, build, at_once=keep_at_once)
+        response.headers[REPEATABLE] = "1"
     else:
         response = build()
     response.set_etag(etag)

@@ -82,6 +82,13 @@ class CoordinatorReadSchema(CoordinatorSchema):
     email = ma.fields.Email(attribute="user.email", dump_only=True)
 
 
+class PrivacyNoticeVersionSchema(ma.Schema):
+    version = ma.fields.String(dump_only=True, metadata={"description": "The version registrations name as consent_version"})
+    texts = localised_text(10_000, dump_only=True, metadata={"description": "The notice in each language it was given in"})
+    published_at = Instant(dump_only=True, metadata={"description": "When it was put in use"})
+    in_use = ma.fields.Boolean(dump_only=True, metadata={"description": "Whether people registering now consent to it"})
+
+
 @blp.route("")
 class Editions(MethodView):
     @blp.access("public")
@@ -137,6 +144,18 @@ class Coordinators(MethodView):
     @blp.doc(summary="Make an account a coordinator of the edition (administrators)")
     def post(self, body: dict[str, Any], slug: str) -> EditionCoordinator:
         return editions.assign_coordinator(db(), current_actor(), slug, email=body["email"])
+
+
+@blp.route("/<slug:slug>/privacy-notice-versions", methods=["GET"])
+@blp.access("coordinator", "admin")
+@blp.response(200, listing(PrivacyNoticeVersionSchema, "PrivacyNoticeVersionList"))
+@blp.errors(404)
+@blp.doc(
+    summary="Every version of the edition's privacy notice, the latest put in use first (its coordinators)",
+    description="What each registration consented to: a registration's consent_version names one of these.",
+)
+def privacy_notice_versions(slug: str) -> dict[str, object]:
+    return listed(editions.privacy_notice_versions(db(), current_actor(), slug))
 
 
 @blp.route("/<slug:slug>/coordinators/<id:user_id>", methods=["DELETE"])

@@ -1,5 +1,6 @@
-"""The few HTML pages a mailed link opens: they ask before they act (mail scanners follow links),
-in Swedish and English, and keep their secret link out of caches, referrers and frames."""
+"""The few HTML pages a mailed link opens: they ask before they act (mail scanners follow links)
+and keep their secret link out of caches, referrers and frames. A sign-up's are in Swedish and
+English; an erasure's in the language of the mail that linked it (its ``?lang=``)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from innovationsweek.errors import DomainError
 HTML = "text/html"
 
 
-def page(title: str, body: str) -> Response:
-    """A page titled ``title`` around ``body`` (HTML the caller has escaped)."""
+def page(title: str, body: str, *, language: str = "sv") -> Response:
+    """A page titled ``title`` around ``body`` (HTML the caller has escaped), in ``language``."""
     document = (
-        '<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title></head>\n<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
     )

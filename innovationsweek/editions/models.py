@@ -59,6 +59,21 @@ def edition_language(edition: Edition | None) -> str:
     return next((language for language in names if language in LANGUAGES), LANGUAGES[0])
 
 
+# An organisation's language, for mails to it: that of its country where the week has one.
+COUNTRY_LANGUAGES = {"SE": "sv", "DK": "da"}
+
+
+def organisation_language(country: str, edition: Edition) -> str:
+    """The language to write to an organisation from ``country`` about ``edition``: its
+    country's, else the edition's own (accounts keep no language of their own)."""
+    return COUNTRY_LANGUAGES.get(country) or edition_language(edition)
+
+
+def edition_name(edition: Edition, language: str) -> str:
+    """The edition's name in ``language``, else in its own language."""
+    return edition.name.get(language) or next(iter(edition.name.values()))
+
+
 class EditionCoordinator(Base):
     """A person on the edition's national team; assigned by an administrator."""
 
@@ -89,3 +104,8 @@ class PrivacyNoticeVersion(Base):
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     edition: Mapped[Edition] = relationship(back_populates="notice_versions")
+
+    @property
+    def in_use(self) -> bool:
+        """Whether people registering now consent to this version."""
+        return bool(self.edition.privacy_notice) and self.version == self.edition.privacy_notice_version

@@ -5,7 +5,10 @@ rules, as the API's moderation operations are."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import marshmallow as ma
@@ -34,6 +37,7 @@ from innovationsweek.pages.labels import FIELDS, FINDINGS, SEVERITIES, finding_n
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
+from innovationsweek.solutions import links as reuse
 
 DECISIONS = {
     "approve": _l("Approve"),
@@ -302,8 +306,14 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: moderatio
     return render_page(
         "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
         preview=preview, findings_by_field=findings_by_field, unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
-        sign_out=sign_out_form(), shown=shown_value, **_queue_labels(),
+        sign_out=sign_out_form(), shown=partial(shown_value, builds_on=_builds_on(review)), **_queue_labels(),
     )
+
+
+def _builds_on(review: moderation.Review) -> dict[int, Link]:
+    """What either version builds on, named and linked: one query for the whole diff."""
+    changed = [change for change in review.changes if change.field == "reuses"]
+    return solution_links({int(i) for change in changed for i in (*(change.before or []), *(change.after or []))})
 
 
 def valid_form(form: FlaskForm) -> bool:
@@ -340,10 +350,32 @@ def _starts(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def shown_value(field: str, value: Any) -> list[str]:
-    """A revision's field as lines a coordinator reads; [] for an empty field."""
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+def solution_links(ids: Iterable[int]) -> dict[int, Link]:
+    """The public activities among ``ids`` by id, each named by its title, organiser and week in
+    the page's language and linked to its public page: one query for all of them."""
+    language = page_language().language
+    return {
+        found["id"]: Link(
+            _("%(title)s (%(organiser)s, %(edition)s)", title=found["title"], organiser=found["organiser"], edition=in_language(week, language)),
+            url_for("pages.activity_page", activity_id=found["id"]),
+        )
+        for found, week in reuse.named_references(db(), set(ids))
+    }
+
+
+def shown_value(field: str, value: Any, *, builds_on: Mapping[int, Link]) -> list[str | Link]:
+    """A revision's field as lines a coordinator reads ([] for an empty field); the activities it
+    builds on as links (``builds_on``: those that are public)."""
     if value in (None, "", [], {}):
         return []
+    if field == "reuses":
+        return [builds_on.get(int(i)) or _("Activity %(id)s (not in a public programme)", id=i) for i in value]
     if field == "format":
         return [str(labels.FORMATS.get(value, value))]
     if field == "attendance_mode":

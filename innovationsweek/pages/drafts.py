@@ -33,11 +33,10 @@ from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, Pr
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import Organisation
 import innovationsweek.pages.labels as labels
-from innovationsweek.pages.coordinator import REGISTRATION_MODES
+from innovationsweek.pages.coordinator import REGISTRATION_MODES, solution_links
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
-from innovationsweek.solutions import links as reuse
 
 VENUE_PARTS = ("name", "address", "municipality", "region", "latitude", "longitude")
 COORDINATES = ("latitude", "longitude")
@@ -455,7 +454,9 @@ def _named_organisations(activity: Activity | None, chosen: list[str]) -> list[t
     shown = []
     for organisation in _organisations(chosen):
         answer = answers.get(str(organisation.id))
-        shown.append((str(organisation.id), f"{organisation.name} ({CO_ORGANISER_ANSWERS[answer] if answer else _('invited on saving')})"))
+        # Outside the f-string: Babel's extractor does not read calls inside one.
+        state = CO_ORGANISER_ANSWERS[answer] if answer else _("invited on saving")
+        shown.append((str(organisation.id), f"{organisation.name} ({state})"))
     return shown
 
 
@@ -495,8 +496,8 @@ def _build_on() -> list[str]:
 def _reuse_choices(activity: Activity | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What the activity builds on, saved or chosen, each named as the programme names it."""
     ids = list(dict.fromkeys([*(activity.reuses if activity else []), *(int(i) for i in values.get("reuses", []) if i.isdigit() and len(i) < 10)]))
-    shown = {ref["id"]: ref for ref in reuse.reuses_shown(db(), ids)}
-    return [(str(i), _("%(title)s (%(organiser)s, %(edition)s)", **shown[i]) if i in shown else f"#{i}") for i in ids]
+    shown = solution_links(ids)
+    return [(str(i), shown[i].text if i in shown else f"#{i}") for i in ids]
 
 
 def _copy_weeks(activity: Activity | None) -> list[tuple[str, str]]:

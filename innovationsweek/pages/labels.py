@@ -33,6 +33,11 @@ AUDIENCES = {
     Audience.CIVIL_SOCIETY: _l("Civil society"),
 }
 
+# The Innovation Barometer's share of public-sector innovations that reuse someone else's solution,
+# shown beside the programme's own share. A variable, not a literal in the templates: Jinja folds a
+# filter on a literal at compile time, so the first page's language would format it for everyone.
+BAROMETER_SHARE = 0.73
+
 SEVERITIES = {Severity.BLOCK: _l("Blocking"), Severity.WARN: _l("Warning"), Severity.INFO: _l("Note")}
 # What the automated checks found, by the finding's code; the finding's own message adds detail.
 FINDINGS = {

@@ -72,7 +72,9 @@ def login_submitted() -> BaseResponse:
         issued = accounts.issue_token(db(), email=form.email.data, password=form.password.data, lifetime=SESSION_LIFETIME)
     except NotAuthenticated:
         form.form_errors.append(_("The email address or the password is wrong."))
-        return _login_page(form, status=401)
+        # Not 401: that must challenge an HTTP authentication scheme (RFC 9110 15.5.2), and a
+        # form has none. Refused as the form's other refusals are.
+        return _login_page(form, status=400)
     start_session(issued)
     return redirect(_after_sign_in(form.next.data, accounts.authenticate_token(db(), issued.token)), 303)
 

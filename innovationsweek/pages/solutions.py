@@ -57,7 +57,7 @@ def solutions_page() -> Response:
     editions = _open_editions()
     values = {name: request.args.get(name, "").strip() for name in SOLUTION_FIELDS}
     context = {
-        "values": values, "editions": editions, "editions_by_slug": {edition.slug: edition for edition in editions},
+        "values": values, "weeks": {edition.slug: edition.name for edition in editions}, "editions_by_slug": {edition.slug: edition for edition in editions},
         "themes": _themes(editions), "kinds": ORGANISATION_KINDS, "solution_labels": SOLUTION_LABELS,
     }
     errors = filter_errors(SolutionQuerySchema, SOLUTION_FIELDS, SOLUTION_ERRORS)

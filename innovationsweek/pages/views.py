@@ -97,9 +97,10 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
     400 naming it; an accepted query is cached by the edition's change number."""
     edition = use_edition(programme.open_programme(db(), slug))
     values = {name: _chosen(name) for name in FILTER_FIELDS}
+    choices = _filter_choices(edition)
     errors = filter_errors()
     if errors:
-        return render_page(template, 400, edition=edition, values=values, errors=errors, days=[], highlights=[])
+        return render_page(template, 400, edition=edition, values=values, errors=errors, days=[], highlights=[], **choices)
     query = ProgrammeQuerySchema(unknown=ma.EXCLUDE).load(schema_input())
     cursor, limit = query.pop("cursor", None), query.pop("limit")
     if default_limit is not None and "limit" not in request.args:
@@ -113,10 +114,19 @@ def programme_listing(slug: str, template: str, *, with_highlights: bool, defaul
         more = url_with(cursor=page.next_cursor) if page.next_cursor else None
         return render_page(
             template, 200, edition=edition, values=values, errors={}, days=_by_day(page.items),
-            highlights=highlights, total=page.total, more=more,
+            highlights=highlights, total=page.total, more=more, **choices,
         )
 
     return cached_page(state.version, build)
+
+
+def _filter_choices(edition: Edition) -> dict[str, dict[str, Any]]:
+    """What the programme's filters offer besides the fixed codes: the edition's themes (in its
+    order, named per language) and the languages."""
+    return {
+        "themes": {theme["key"]: theme.get("label") for theme in edition.themes or []},
+        "language_names": {code: labels.language_name(code) for code in LANGUAGES},
+    }
 
 
 # A page with the registration form carries the visitor's own CSRF token, tied to their session

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -33,6 +32,7 @@ from innovationsweek.editions.models import Edition
 from innovationsweek.errors import NotFound
 from innovationsweek.notifications.models import Email
 from innovationsweek.notifications.service import secret_placeholder, send_mail
+from innovationsweek.privacy import messages
 from innovationsweek.registrations.models import PersonalDataAccess, Registration
 from innovationsweek.registrations.service import give_up_place
 from innovationsweek.reminders import service as reminders
@@ -69,12 +69,8 @@ def request_data(session: Session, email: str) -> int:
     registrations = registrations_of(session, address)
     if not registrations:
         return 0
-    send_mail(
-        session,
-        to=address,
-        subject="Dina uppgifter hos Innovationsveckan / Your data",
-        text=_data_text(registrations),
-    )
+    mail = messages.data_held(registrations, messages.their_language(registrations))
+    send_mail(session, to=address, subject=mail.subject, text=mail.text)
     _log(session, Counter((r.edition_id, r.activity_id) for r in registrations), action="data_request", actor_label=BY_PARTICIPANT)
     session.flush()
     return len(registrations)
@@ -91,93 +87,21 @@ def registrations_of(session: Session, address: str) -> list[Registration]:
     return list(session.scalars(query))
 
 
-def _data_text(registrations: Sequence[Registration]) -> str:
-    lines = [
-        "Du bad om de personuppgifter vi har om dig. Här är varje anmälan som gjorts med den här e-postadressen.",
-        "You asked for the personal data we hold about you: here is every registration made with this email address.",
-        "",
-    ]
-    for number, registration in enumerate(registrations, start=1):
-        activity = registration.activity
-        edition = activity.edition
-        title, starts_at, ends_at = _public_face(activity)
-        purged_on = (ends_at + timedelta(days=edition.retention_days)).astimezone(ZoneInfo(edition.timezone)).date()
-        lines += [
-            f"{number}. {title}",
-            f"   Tid / time: {_local(edition, starts_at)} - {_local(edition, ends_at)}",
-            f"   Status: {registration.status.value}",
-            f"   Anmäld / registered: {_local(edition, registration.created_at)}",
-        ]
-        if registration.promoted_at is not None:
-            lines.append(f"   Fick plats från väntelistan / moved from the waitlist: {_local(edition, registration.promoted_at)}")
-        if registration.cancelled_at is not None:
-            lines.append(f"   Avanmäld / cancelled: {_local(edition, registration.cancelled_at)}")
-        lines += [
-            f"   Namn / name: {registration.name}",
-            f"   E-post / email: {registration.email}",
-            f"   Arbetsplats / workplace: {registration.workplace or '-'}",
-            f"   Befattning / position: {registration.position or '-'}",
-            f"   Telefon / phone: {registration.phone or '-'}",
-            f"   Foto och film / photos and film: {'ja / yes' if registration.photo_consent else 'nej / no'}",
-            f"   Samtycke / consent: version {registration.consent_version}, {_local(edition, registration.consented_at)}",
-            "   Samtyckestext / consent text:",
-            *(f"     {line}" for line in registration.consent_text.splitlines()),
-            f"   Raderas senast / erased by: {purged_on.isoformat()}",
-            "",
-        ]
-    lines += [
-        "Du kan när som helst be oss radera uppgifterna. / You may ask us to erase them at any time.",
-    ]
-    return "\n".join(lines)
-
-
-def _public_face(activity: Activity) -> tuple[str, datetime, datetime]:
-    """Title and times as the participant saw them: the approved version where there is one
-    (the organiser's unreviewed edits are not theirs to read)."""
-    revision = activity.approved_revision
-    if revision is None:
-        return activity.title, activity.starts_at, activity.ends_at
-    content = revision.content
-    return content["title"], datetime.fromisoformat(content["starts_at"]), datetime.fromisoformat(content["ends_at"])
-
-
-def _local(edition: Edition, moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(edition.timezone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
 # --- erasure on request -----------------------------------------------------------------------
 
 
-def request_erasure(session: Session, email: str, *, secret_key: str, link_for: Callable[[str], str]) -> bool:
+def request_erasure(session: Session, email: str, *, secret_key: str, link_for: Callable[[str, str], str]) -> bool:
     """Email a confirmation link to ``email`` if we hold registrations for it; returns whether
-    one was sent. ``link_for(token)`` is the URL of the confirmation page."""
+    one was sent. ``link_for(token, language)`` is the URL of the confirmation page in the
+    mail's language."""
     address = normalise_email(email)
-    held = session.scalar(sa.select(sa.func.count()).select_from(Registration).where(Registration.email == address))
+    held = registrations_of(session, address)
     if not held:
         return False
-    link = link_for(erasure_token(address, secret_key=secret_key))
-    erasure_link = secret_placeholder(ERASURE_LINK)
-    hours = int(ERASURE_LINK_LIFETIME.total_seconds() // 3600)
-    send_mail(
-        session,
-        to=address,
-        subject="Bekräfta att dina uppgifter ska raderas / Confirm the erasure of your data",
-        text="\n".join(
-            [
-                f"Någon (förhoppningsvis du) bad oss radera personuppgifterna i {held} anmälan/anmälningar",
-                "som gjorts med den här e-postadressen. Öppna länken och bekräfta:",
-                f"Someone (we hope you) asked us to erase the personal data of {held} registration(s)",
-                "made with this email address. Open the link and confirm:",
-                "",
-                erasure_link,
-                "",
-                f"Länken gäller i {hours} timmar. Platser på kommande aktiviteter lämnas då tillbaka.",
-                f"The link works for {hours} hours. Places on activities still to come are given up.",
-                "Bad du inte om detta? Då behöver du inte göra något. / Did not ask? Then do nothing.",
-            ]
-        ),
-        secrets={ERASURE_LINK: link},
-    )
+    language = messages.their_language(held)
+    link = link_for(erasure_token(address, secret_key=secret_key), language)
+    mail = messages.erasure_requested(len(held), language, link=secret_placeholder(ERASURE_LINK), lifetime=ERASURE_LINK_LIFETIME)
+    send_mail(session, to=address, subject=mail.subject, text=mail.text, secrets={ERASURE_LINK: link})
     return True
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
@@ -33,6 +34,7 @@ from innovationsweek.programme.formats import event_text
 from innovationsweek.programme.models import (
     SEARCH_CONFIGURATIONS,
     SEARCH_VECTOR,
+    TAG_WORDS,
     EntryState,
     ProgrammeCounter,
     ProgrammeEntry,
@@ -441,13 +443,7 @@ def matching(session: Session, query: sa.Select[Any], filters: ProgrammeFilters)
             query = query.where(column.in_(list(values)))
     for kind, values in (("audience", filters.audiences), ("theme", filters.themes), ("language", filters.languages)):
         if values:
-            query = query.where(
-                sa.exists().where(
-                    ProgrammeTag.activity_id == ProgrammeEntry.activity_id,
-                    ProgrammeTag.kind == kind,
-                    ProgrammeTag.value.in_(list(values)),
-                )
-            )
+            query = query.where(_tagged(session, kind, values))
     if filters.q:
         query = query.where(*_words_in_text(session, filters.q))
     if filters.featured is not None:
@@ -455,6 +451,16 @@ def matching(session: Session, query: sa.Select[Any], filters: ProgrammeFilters)
     if filters.cancelled is not None:
         query = query.where(ProgrammeEntry.cancelled == filters.cancelled)
     return query
+
+
+def _tagged(session: Session, kind: str, values: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Whether an entry has any of ``values`` as a ``kind`` tag: on PostgreSQL from the entry's
+    indexed tag words, on SQLite from its tag rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        return TAG_WORDS.bool_op("&&")(sa.literal([f"{kind}:{value}" for value in values], postgresql.ARRAY(sa.Text)))
+    return sa.exists().where(
+        ProgrammeTag.activity_id == ProgrammeEntry.activity_id, ProgrammeTag.kind == kind, ProgrammeTag.value.in_(list(values))
+    )
 
 
 # A word to search for: letters and digits, so that it can never be LIKE or tsquery syntax.

@@ -54,8 +54,14 @@ class ActivityFacts:
 
 def when(activity: ActivityFacts, language: str) -> str:
     """The activity's day and times in the edition's time zone, in ``language``."""
+    return period(activity.starts_at, activity.ends_at, activity.zone, language)
+
+
+def period(starts_at: datetime, ends_at: datetime, zone: ZoneInfo, language: str) -> str:
+    """From ``starts_at`` to ``ends_at`` in ``zone``, in ``language``: the day once when both
+    fall on it."""
     _ = translations(language).gettext
-    start, end = activity.starts_at.astimezone(activity.zone), activity.ends_at.astimezone(activity.zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if start.date() == end.date():
         return _("%(day)s at %(start)s–%(end)s") % {
             "day": format_date(start, "full", locale=language),

@@ -24,16 +24,13 @@ from sqlalchemy.orm import Session
 from innovationsweek import outbox
 from innovationsweek.accounts.models import User
 from innovationsweek.activities.models import Activity
-from innovationsweek.editions.models import LANGUAGES, Edition, edition_language
+from innovationsweek.editions.models import LANGUAGES, Edition, edition_name, organisation_language
 from innovationsweek.errors import Invalid
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.solutions.models import ReuseLink
 from innovationsweek.translations import translations
-
-# An organisation's language, for mails to it; others get the language of the week it took part in.
-COUNTRY_LANGUAGES = {"SE": "sv", "DK": "da"}
 
 
 def public_entries(*columns: Any) -> sa.Select[Any]:
@@ -73,11 +70,21 @@ def reference(entry: ProgrammeEntry) -> dict[str, Any]:
 
 def reuses_shown(session: Session, ids: Iterable[int]) -> list[dict[str, Any]]:
     """The earlier activities an approved revision names, as far as they are public, by start."""
+    return [found for found, _ in named_references(session, ids)]
+
+
+def named_references(session: Session, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """The public activities among ``ids`` as :func:`reference` names them, each with its week's
+    name in every language (for a person, where the entry has only the slug), by start: one query."""
     wanted = list(ids)
     if not wanted:
         return []
-    query = public_entries().where(ProgrammeEntry.activity_id.in_(wanted)).order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
-    return [reference(entry) for entry in session.scalars(query)]
+    query = (
+        public_entries(ProgrammeEntry, Edition.name)
+        .where(ProgrammeEntry.activity_id.in_(wanted))
+        .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    )
+    return [(reference(entry), name) for entry, name in session.execute(query)]
 
 
 def reused_by_shown(session: Session, activity_id: int) -> list[dict[str, Any]]:
@@ -146,8 +153,11 @@ def _approved_reuses(activity: Activity) -> list[int]:
 
 
 def _tell_reused_organisers(session: Session, activity: Activity, reused_ids: Sequence[int]) -> None:
-    for earlier in session.scalars(sa.select(Activity).where(Activity.id.in_(reused_ids)).order_by(Activity.id)):
-        language = COUNTRY_LANGUAGES.get(earlier.organisation.country) or edition_language(earlier.edition)
+    """Mail the hosts of the earlier activities; not a host that builds on its own earlier work
+    (as every copy forward does): it would only be told what it did itself."""
+    others = sa.select(Activity).where(Activity.id.in_(reused_ids), Activity.organisation_id != activity.organisation_id)
+    for earlier in session.scalars(others.order_by(Activity.id)):
+        language = organisation_language(earlier.organisation.country, earlier.edition)
         subject, text = reuse_mail(activity, earlier, language)
         for address in _member_emails(session, earlier.organisation_id):
             send_mail(session, to=address, subject=subject, text=text)
@@ -159,9 +169,9 @@ def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[st
     values = {
         "organisation": activity.organisation.name,
         "title": _approved_title(earlier),
-        "edition": _edition_name(earlier.edition, language),
+        "edition": edition_name(earlier.edition, language),
         "new_title": _approved_title(activity),
-        "new_edition": _edition_name(activity.edition, language),
+        "new_edition": edition_name(activity.edition, language),
     }
     subject = _("%(organisation)s builds on your activity \u201c%(title)s\u201d") % values
     text = "\n\n".join(
@@ -177,10 +187,6 @@ def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[st
 def _approved_title(activity: Activity) -> str:
     revision = activity.approved_revision
     return revision.content["title"] if revision is not None else activity.title
-
-
-def _edition_name(edition: Edition, language: str) -> str:
-    return edition.name.get(language) or next(iter(edition.name.values()))
 
 
 def _member_emails(session: Session, organisation_id: int) -> list[str]:

@@ -61,6 +61,35 @@ def test_naming_a_co_organiser_mails_its_owners_an_invitation(client, runtime, w
     assert client.get(f"/api/v1/organisations/{umea}/co-organiser-invitations", headers=umea_member).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("country", "language_words", "other_words"),
+    [
+        ("DK", ["Invitation til at være medarrangør", "har angivet Aarhus Kommune som medarrangør", "Mine organisationer"], ["Inbjudan", "named"]),
+        # A country the week has no language for: the edition's own (the test week's is Swedish).
+        ("DE", ["Inbjudan att arrangera", "har angett Aarhus Kommune som medarrangör", "Mina organisationer"], ["Invitation", "named"]),
+    ],
+)
+def test_an_invitation_is_written_in_the_invited_organisations_language_only(
+    client, runtime, week, people, country, language_words, other_words
+):
+    people.create("mette@aarhus.dk")
+    mette = people.headers("mette@aarhus.dk")
+    invited = client.post(
+        "/api/v1/organisations", json={"name": "Aarhus Kommune", "kind": "municipality", "country": country}, headers=mette
+    ).get_json()["id"]
+
+    created = client.post(ACTIVITIES, json=week.webcast(co_organiser_ids=[invited]), headers=week.organiser).get_json()
+
+    [(to, subject, text)] = mails(runtime)
+    assert to == "mette@aarhus.dk"
+    for words in language_words:
+        assert words in f"{subject}\n{text}", words
+    for words in other_words:
+        assert words not in f"{subject}\n{text}", words
+    assert week.webcast()["title"] in subject and "Linköpings kommun" in text and "Testveckan" in text
+    assert f"/api/v1/activities/{created['id']}/co-organisers/{invited}/accept" in text
+
+
 def test_members_of_an_invited_organisation_see_the_activity_only_once_it_accepted(client, week, umea_member, stranger):
     umea = week.other_organisation_id
     activity_id = client.post(ACTIVITIES, json=week.webcast(co_organiser_ids=[umea]), headers=week.organiser).get_json()["id"]

@@ -106,6 +106,7 @@ RECIPES: dict[str, Recipe] = {
         f"/api/v1/editions/{w.slug}/coordinators",
         {"email": "account@example.org"},
     ),
+    "GET /api/v1/editions/{slug}/privacy-notice-versions": lambda w: (f"/api/v1/editions/{w.slug}/privacy-notice-versions", None),
     "DELETE /api/v1/editions/{slug}/coordinators/{user_id}": lambda w: (
         f"/api/v1/editions/{w.slug}/coordinators/{w.coordinator_id}",
         None,

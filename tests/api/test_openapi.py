@@ -63,6 +63,15 @@ def test_errors_are_documented_as_problem_json(served):
             assert list(response["content"]) == ["application/problem+json"], name
 
 
+def test_every_401_is_documented_with_its_challenge(served):
+    # RFC 9110 15.5.2: a 401 must carry WWW-Authenticate; the sign-in's (POST /api/v1/auth/tokens) too.
+    answers = [(name, operation["responses"]["401"]) for name, operation in operations(served) if "401" in operation["responses"]]
+    assert "POST /api/v1/auth/tokens" in dict(answers)
+    for name, answer in answers:
+        reference = answer["$ref"].rsplit("/", 1)[-1]
+        assert "WWW-Authenticate" in served["components"]["responses"][reference].get("headers", {}), name
+
+
 def test_docs_page_is_served(client):
     response = client.get("/api/docs")
     assert response.status_code == 200

@@ -695,3 +695,41 @@ def test_a_changed_privacy_notice_needs_a_new_version_and_each_version_is_kept(c
     assert pointers(problem_of(same_name)) == {"/privacy_notice_version"}
     assert client.get(f"{EDITIONS}/{slug}").get_json()["privacy_notice"] == {"sv": "Andra."}
     assert count_rows(runtime, "privacy_notice_versions") == 2
+
+
+def notice_versions(client, headers: dict[str, str], slug: str) -> list[tuple[str, dict[str, str], bool]]:
+    response = client.get(f"{EDITIONS}/{slug}/privacy-notice-versions", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["total"] == len(body["items"])
+    assert all(instant(item["published_at"]) for item in body["items"])
+    return [(item["version"], item["texts"], item["in_use"]) for item in body["items"]]
+
+
+def test_coordinators_read_every_privacy_notice_version_the_one_in_use_first(client, admin, coordinator, week):
+    slug = week["slug"]
+    assert notice_versions(client, coordinator, slug) == []  # none yet: nobody can register
+    client.patch(f"{EDITIONS}/{slug}", json={"privacy_notice": {"sv": "Första."}, "privacy_notice_version": "2020-1"}, headers=coordinator)
+    client.patch(
+        f"{EDITIONS}/{slug}", json={"privacy_notice": {"sv": "Andra.", "da": "Anden."}, "privacy_notice_version": "2020-2"}, headers=coordinator
+    )
+
+    expected = [("2020-2", {"sv": "Andra.", "da": "Anden."}, True), ("2020-1", {"sv": "Första."}, False)]
+    assert notice_versions(client, coordinator, slug) == expected
+    assert notice_versions(client, admin, slug) == expected
+
+    client.patch(f"{EDITIONS}/{slug}", json={"privacy_notice": {}}, headers=coordinator)
+    assert [in_use for _, _, in_use in notice_versions(client, coordinator, slug)] == [False, False]
+
+
+def test_only_the_editions_coordinators_read_its_privacy_notice_versions(client, people, admin, coordinator, someone, week):
+    path = f"{EDITIONS}/{week['slug']}/privacy-notice-versions"
+    client.patch(f"{EDITIONS}/{week['slug']}", json={"privacy_notice": {"sv": "Första."}}, headers=coordinator)
+    create(client, admin, slug="innovationsveckan-2021", year=2021)
+    people.create("other@example.org")
+    client.post(f"{EDITIONS}/innovationsveckan-2021/coordinators", json={"email": "other@example.org"}, headers=admin)
+
+    assert problem_of(client.get(path, headers=someone))["status"] == 403
+    assert problem_of(client.get(path, headers=people.headers("other@example.org")))["status"] == 403
+    assert problem_of(client.get(path))["status"] == 401
+    assert problem_of(client.get(f"{EDITIONS}/no-such-week/privacy-notice-versions", headers=admin))["status"] == 404

@@ -66,6 +66,24 @@ def test_a_large_bulk_decision_runs_as_a_job_whose_page_shows_its_progress(clien
     assert emails_sent(runtime) > mails_before
 
 
+def test_the_status_page_polls_with_its_own_script_only_while_the_job_runs(client, runtime, week, link_server, few_while_waiting):
+    ids = submit_webcasts(client, runtime, week, link_server, ["Ett", "Två", "Tre"])
+    sign_in(client, COORDINATOR)
+    status_url = reject_in_bulk(client, week, ids).headers["Location"]
+    script = '<script src="/assets/poll.js" defer></script>'
+
+    running = client.get(status_url).text
+    assert script in running and '<div id="job" data-poll>' in running
+    assert 'http-equiv="refresh"' not in running  # a reload would lose a screen reader's place
+    with client.get("/assets/poll.js") as served:
+        assert served.status_code == 200 and served.mimetype in ("text/javascript", "application/javascript")
+        assert "http" not in served.text  # nothing from another host
+
+    run_jobs(runtime)
+    done = client.get(status_url).text
+    assert script not in done and "data-poll>" not in done and 'id="job-summary" role="status"' in done
+
+
 def test_the_job_resumes_where_it_stopped_and_decides_nothing_twice(client, runtime, week, link_server, few_while_waiting):
     ids = submit_webcasts(client, runtime, week, link_server, ["Ett", "Två", "Tre"])
     sign_in(client, COORDINATOR)

@@ -1,7 +1,7 @@
 """Coordinators in a real browser (headless Debian Chromium): one approves an edit from the queue
 after reading its diff, and it reaches the public programme; one rejects three activities at
-once with a preset reason, and a larger bulk decision runs as a job whose status page shows its
-progress. axe-core finds no serious or critical violation on any screen."""
+once with a preset reason, and a larger bulk decision runs as a job whose status page follows its
+progress by itself, without reloading, and stops asking once it is done. axe-core finds no serious or critical violation on any screen."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from innovationsweek.activities.models import ActivityStatus
+from innovationsweek.moderation import bulk
 from tests.conftest import PASSWORD, need, run_jobs
 from tests.pages.test_browser import AXE, axe_violations, shoot
 from tests.pages.test_bulk_decision_job import few_while_waiting  # noqa: F401 (a fixture)
@@ -99,7 +100,7 @@ def test_a_coordinator_rejects_three_at_once_with_a_preset_reason(browser_page, 
     assert blocking == []
 
 
-def test_a_bulk_decision_made_by_a_job_shows_its_progress_and_then_each_outcome(
+def test_a_bulk_decision_made_by_a_job_shows_its_progress_and_then_each_outcome_by_itself(
     browser_page, base_url, client, runtime, week, link_server, few_while_waiting,  # noqa: F811
 ):
     need(AXE.is_file(), f"{AXE} (npm install axe-core@4)")
@@ -108,17 +109,30 @@ def test_a_bulk_decision_made_by_a_job_shows_its_progress_and_then_each_outcome(
 
     reject_in_bulk(page, base_url, week)
     page.wait_for_url(re.compile(r".*/coordinator/jobs/\d+$"))
+    bulk_id = int(page.url.rsplit("/", 1)[1])
 
     assert page.get_by_label("Beslutar: 0 av 3 klara.").is_visible()  # the progress bar, named by its label
+    expect(page.get_by_text("Sidan visar själv hur långt det har kommit")).to_be_visible()  # shown only where the script runs
     blocking = {"running": axe_violations(page)}
     shoot(page, "sv-coordinator-job-running")
+    page.evaluate("window.notReloaded = true")  # gone if the page reloaded itself
+    with runtime.database.unit_of_work() as session:
+        bulk.decide_next(session, bulk_id, ids[0])
+
+    expect(page.get_by_label("Beslutar: 1 av 3 klara.")).to_be_visible(timeout=15_000)  # nobody reloaded it
+    assert "Avslagen" in page.get_by_role("row").filter(has_text=TITLES[0]).inner_text()
     run_jobs(runtime)
-    page.get_by_role("link", name="Ladda om för att se hur långt det har kommit").click()
-    page.wait_for_load_state()
-    expect(page.get_by_role("status").filter(has_text="3 av 3 beslutade.")).to_be_visible()
+
+    expect(page.get_by_role("status").filter(has_text="3 av 3 beslutade.")).to_be_visible(timeout=15_000)
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("progress").count() == 0
     for title in TITLES:
         assert "Avslagen" in page.get_by_role("row").filter(has_text=title).inner_text()
     blocking["finished"] = axe_violations(page)
     shoot(page, "sv-coordinator-job-finished")
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if "/coordinator/jobs/" in request.url else None)
+    page.wait_for_timeout(5_000)  # more than two of its intervals
+    assert polls == []  # done: it stopped asking
     assert all(status_of(runtime, activity_id)[0] == ActivityStatus.REJECTED for activity_id in ids)
     assert blocking == {"running": [], "finished": []}

@@ -66,7 +66,9 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(clien
 def test_a_wrong_password_says_so_in_the_chosen_language_and_signs_nobody_in(client, organiser):
     response = sign_in(client, organiser, "not the password", headers={"Accept-Language": "da"})
 
-    assert response.status_code == 401
+    # A refused form, not a 401: there is no HTTP authentication scheme a 401 could challenge.
+    assert response.status_code == 400
+    assert "WWW-Authenticate" not in response.headers
     assert "E-mailadressen eller adgangskoden er forkert." in response.text
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get(HOME).status_code == 303
@@ -131,5 +133,5 @@ def test_sign_in_goes_back_only_to_this_site(client, organiser):
 def test_guessing_passwords_is_throttled_like_the_api(client, organiser):
     answers = [sign_in(client, organiser, "guess %d" % attempt).status_code for attempt in range(6)]
 
-    assert answers[:5] == [401] * 5
+    assert answers[:5] == [400] * 5
     assert answers[5] == 429

@@ -14,7 +14,8 @@ from innovationsweek.activities.models import Activity, ActivityStatus
 from innovationsweek.demo import EDITION_SLUG
 from innovationsweek.editions.models import Edition
 from tests.conftest import run_jobs
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, api_headers, submit_edit, submit_webcasts, week  # noqa: F401 (a fixture)
+from tests.programme.test_cache import statements
 from tests.pages.test_drafts import draft_form, post_edit
 from tests.pages.test_sign_in import csrf_token, sign_in
 
@@ -42,10 +43,10 @@ def test_solutions_show_the_material_how_to_reuse_it_and_who_built_on_it(client,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f'<html lang="{language}">' in html and heading in html and reuse in html
-    assert "Bilder: Digitala medarbetare i hemtjänsten (PDF)" in html
+    assert '<ul lang="sv"><li><a href="https://www.linkoping.se/innovationsveckan/digitala-medarbetare.pdf">Bilder: Digitala medarbetare i hemtjänsten (PDF)' in html
     assert "kravspecifikation" in html and "&lt;p&gt;" not in html  # the sanitised HTML, as HTML
     assert UMEA in html and f'href="/organiser/build-on/{reused}"' in html
-    assert re.search(r"73\s?%", html)
+    assert {"sv": "73\xa0%", "da": "73\xa0%", "en": "73%"}[language] in html
 
 
 def test_the_solutions_page_filters_as_the_api_and_answers_304(client, reused):
@@ -130,10 +131,53 @@ def test_coordinators_see_the_reuse_share_beside_the_barometer_and_feature_a_sol
     page = client.get(f"/coordinator/editions/{week}/statistics?lang=en").get_data(as_text=True)
 
     assert f'<dd id="reusing-count">{numbers["activities_reusing"]}</dd>' in page
-    assert f'<dd id="reuse-share">{round(numbers["share"] * 100)}%</dd>' in page and "73%" in page
+    assert f'<dd id="reuse-share">{round(numbers["share"] * 100)}%</dd>' in page and "<dd>73%</dd>" in page
     review = client.get(f"/coordinator/activities/{reused}?lang=en")
     featured = client.post(f"/coordinator/activities/{reused}/feature-solution?lang=en", data={"featured": "1", "csrf_token": csrf_token(review)})
     assert featured.status_code == 303
     run_jobs(runtime)
     assert [item["id"] for item in client.get("/api/v1/solutions?featured=true").get_json()["items"]] == [reused]
     assert "Featured solutions" in client.get("/solutions?lang=en").text
+
+
+def test_the_review_names_what_an_activity_builds_on_and_links_to_it_in_one_query(client, runtime, week, reused, link_server):
+    guide = activity_id(runtime, "Spredningsguiden i praksis", EDITION_SLUG)
+    (building,) = submit_webcasts(client, runtime, week, link_server, ["Vi bygger vidare på hemtjänsten"])
+    sign_in(client, COORDINATOR)
+
+    def review(*builds_on: int) -> tuple[str, int]:
+        submit_edit(client, runtime, building, reuses=list(builds_on))
+        with statements(runtime) as sent:
+            page = client.get(f"/coordinator/activities/{building}?lang=en")
+        assert page.status_code == 200
+        return page.text.split('<tr id="field-reuses">')[1].split("</tr>")[0], len(sent)
+
+    one, queries_for_one = review(reused)
+    both, queries_for_two = review(reused, guide)
+
+    assert f'<a href="/activities/{reused}">{VISIT} (Linköpings kommun, Innovation Week 2019)</a>' in one
+    assert f'<a href="/activities/{guide}">Spredningsguiden i praksis (Københavns Kommune, Innovation Week 2019)</a>' in both
+    assert queries_for_two == queries_for_one  # one query names them all
+
+
+def test_the_barometers_share_is_written_in_each_pages_own_language(client, week):
+    """Not in the language of whichever page the server rendered first."""
+    sign_in(client, COORDINATOR)
+    for language, share in (("en", "73%"), ("sv", "73\xa0%"), ("da", "73\xa0%"), ("en", "73%")):
+        assert f"<dd>{share}</dd>" in client.get(f"/coordinator/editions/{week}/statistics?lang={language}").text
+        assert share in client.get(f"/solutions?lang={language}").text.split('class="lead"')[1].split("</p>")[0]
+
+
+def test_an_entry_names_its_materials_language_and_has_no_empty_about_section(client, runtime, week, reused, link_server):
+    earlier = client.get(f"/activities/{reused}?lang=da").text
+    assert '<ul lang="sv"><li><a href="https://www.linkoping.se/innovationsveckan/digitala-medarbetare.pdf">' in earlier
+    assert "Om aktiviteten" in earlier
+    (plain,) = submit_webcasts(client, runtime, week, link_server, ["Utan beskrivning"])
+    submit_edit(client, runtime, plain, description="")
+    approved = client.post(f"/api/v1/activities/{plain}/review", json={"decision": "approve"}, headers=api_headers(client, COORDINATOR))
+    assert approved.status_code == 200, approved.get_json()
+    run_jobs(runtime)
+
+    page = client.get(f"/activities/{plain}?lang=da")
+
+    assert page.status_code == 200 and "Utan beskrivning" in page.text and "Om aktiviteten" not in page.text

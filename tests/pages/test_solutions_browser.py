@@ -54,6 +54,7 @@ def test_an_organiser_finds_a_solution_builds_on_it_and_copies_an_activity_forwa
     blocking["draft that builds on"] = axe_violations(page)
     new_id = int(urlsplit(page.url).path.split("/")[-1])
     page.get_by_role("button", name="Save and submit").click()
+    page.get_by_text("It is submitted: the automatic checks run first.").wait_for()  # before the checks run
     run_jobs(runtime)
     sign_out(page, base_url)
 

@@ -57,7 +57,9 @@ class Data:
             session.flush()
             return activity.id
 
-    def register(self, activity_id: int, email: str, *, status: RegistrationStatus = RegistrationStatus.CONFIRMED, **fields: Any) -> int:
+    def register(
+        self, activity_id: int, email: str, *, status: RegistrationStatus = RegistrationStatus.CONFIRMED, language: str = "sv", **fields: Any
+    ) -> int:
         name = email.split("@")[0].title()
         with self.runtime.database.unit_of_work() as session:
             activity = session.get(Activity, activity_id)
@@ -71,7 +73,7 @@ class Data:
                 position="Verksamhetsutvecklare",
                 phone="+46 13 20 60 00",
                 photo_consent=True,
-                language="sv",
+                language=language,
                 consent_text="Din anmälan är ett aktivt samtycke till att arrangören behandlar dina uppgifter.",
                 consent_version="2026-1",
                 cancel_token_hash=secrets.token_hex(32),

@@ -21,14 +21,18 @@ ERASURE_REQUESTS = "/api/v1/privacy/erasure-requests"
 
 
 def erasure_link(data) -> str:
-    """The link in the erasure mail as it was sent (the stored email does not keep it)."""
+    """The path of the link in the erasure mail as it was sent (the stored email does not keep it)."""
+    return ERASURE_LINK.search(sent_erasure_mail(data)).group(1)
+
+
+def sent_erasure_mail(data) -> str:
+    """The text of the erasure mail as it was sent, with its link."""
     run_jobs(data.runtime)
-    [mail] = [m for m in data.emails("anna@example.org") if "radera" in m.subject.lower()]
+    [mail] = [m for m in data.emails("anna@example.org") if "[erasure link: only in the email as sent]" in m.text]
     name = re.sub(r"[^A-Za-z0-9@._-]", "_", mail.message_id.strip("<> "))
     sent = BytesParser(policy=email.policy.default).parsebytes((data.runtime.settings.instance_path / "mail" / f"{name}.eml").read_bytes())
     assert ERASURE_LINK.search(mail.text) is None
-    assert "[erasure link: only in the email as sent]" in mail.text
-    return ERASURE_LINK.search(sent.get_body(("plain",)).get_content()).group(1)
+    return sent.get_body(("plain",)).get_content()
 
 
 # --- data requests --------------------------------------------------------------------------
@@ -55,12 +59,14 @@ def test_a_data_request_emails_every_registration_of_the_address_to_that_address
         "+46 13 20 60 00",
         "version 2026-1",
         "aktivt samtycke",
-        "Foto och film / photos and film: ja / yes",
-        "Status: confirmed",
-        "Status: cancelled",
-        "Avanmäld / cancelled",
+        "Foto och film: ja",
+        "Status: anmäld, med plats",
+        "Status: avanmäld",
+        "Avanmäld: ",
     ):
         assert expected in mail.text, expected
+    assert mail.subject == "Personuppgifterna vi har om dig"
+    assert "registration" not in mail.text.lower()  # Swedish, as registered: no English beside it
     assert "bo@example.org" not in mail.text and "Bo Andersson" not in mail.text
     run_jobs(runtime)
     assert data.emails()[0].sent_at is not None
@@ -69,6 +75,23 @@ def test_a_data_request_emails_every_registration_of_the_address_to_that_address
         ("data_request", webcast, 1, None),
         ("data_request", visit, 1, None),
     ]
+
+
+def test_the_data_is_sent_in_the_language_of_the_newest_registration_only(client, data, week):
+    webcast = data.activity(week.starts_at + timedelta(hours=2), week.starts_at + timedelta(hours=3), title="Webbsändning om välfärdsteknik")
+    visit = data.activity(week.starts_at + timedelta(days=2), week.starts_at + timedelta(days=2, hours=2), title="Studiebesøg i hjemmeplejen")
+    data.register(webcast, "anna@example.org", language="sv")
+    data.register(visit, "anna@example.org", language="da")
+
+    client.post(DATA_REQUESTS, json={"email": "anna@example.org"})
+
+    [mail] = data.emails()
+    assert mail.subject == "De personoplysninger, vi har om dig"
+    for expected in ("Kære deltager", "Her er hver tilmelding", "Status: tilmeldt, med plads", "Foto og film: ja", "Arbejdsplads: ", "Slettes senest: "):
+        assert expected in mail.text, expected
+    assert "Webbsändning om välfärdsteknik" in mail.text and "Studiebesøg i hjemmeplejen" in mail.text
+    for other in ("Anmäld", "Samtycke:", "registered", "Workplace"):
+        assert other not in mail.text, other
 
 
 def test_a_data_request_for_an_unknown_address_answers_the_same_and_sends_nothing(client, data, week):
@@ -136,6 +159,45 @@ def test_an_erasure_request_mails_a_link_whose_page_erases_nothing(client, data,
     assert "anna@example.org" in text
     assert f'<form method="post" action="{link}/confirm">' in text
     assert data.registration(registration_id).email == "anna@example.org"  # a mail scanner changed nothing
+
+
+def test_the_erasure_link_is_mailed_in_the_language_of_the_newest_registration_only(client, data, week):
+    first = data.activity(week.starts_at, week.starts_at + timedelta(hours=1))
+    second = data.activity(week.starts_at + timedelta(days=1), week.starts_at + timedelta(days=1, hours=1))
+    data.register(first, "anna@example.org", language="en")
+    data.register(second, "anna@example.org", language="da")
+
+    client.post(ERASURE_REQUESTS, json={"email": "anna@example.org"})
+
+    [mail] = data.emails()
+    assert mail.subject == "Bekræft sletningen af dine oplysninger"
+    assert "personoplysningerne i 2 tilmeldinger foretaget med denne e-mailadresse" in mail.text
+    assert "Linket virker i 24 timer" in mail.text
+    assert "[erasure link: only in the email as sent]" in mail.text
+    for other in ("Someone", "radera", "Länken"):
+        assert other not in mail.text, other
+
+
+def test_the_erasure_links_pages_are_in_the_mails_language(client, data, week):
+    activity = data.activity(week.starts_at, week.starts_at + timedelta(hours=1))
+    registration_id = data.register(activity, "anna@example.org", language="da")
+    client.post(ERASURE_REQUESTS, json={"email": "anna@example.org"})
+    link = erasure_link(data)
+    assert f"{link}?lang=da" in sent_erasure_mail(data)
+
+    asked = client.get(f"{link}?lang=da", headers={"Accept-Language": "sv"})
+
+    text = asked.get_data(as_text=True)
+    assert '<html lang="da">' in text and "<title>Slet dine oplysninger</title>" in text
+    assert "Personoplysningerne i alle tilmeldinger foretaget med anna@example.org slettes" in text
+    assert f'<form method="post" action="{link}/confirm?lang=da"><button type="submit">Slet</button>' in text
+    assert "radera" not in text.lower() and "erase" not in text.lower()
+    assert data.registration(registration_id).erased_at is None
+
+    done = client.post(f"{link}/confirm?lang=da", headers={"Accept": "text/html"})
+
+    assert '<html lang="da">' in done.text and "Vi har slettet personoplysningerne i dine tilmeldinger." in done.text
+    assert data.registration(registration_id).erased_at is not None
 
 
 def test_confirming_erases_the_personal_data_keeps_the_counts_and_purges_the_emails(client, runtime, settings, data, week):

@@ -65,13 +65,18 @@ def _load(session: sa.orm.Session, edition_id: int, organisation_id: int, count:
     session.add_all(
         ProgrammeEntry(
             activity_id=10_000 + n, edition_id=edition_id, change_number=10_000 + n, state=EntryState.UPDATED,
-            data={**(data or {}), "id": 10_000 + n}, starts_at=start + timedelta(minutes=n), ends_at=start + timedelta(minutes=n + 60),
+            data={**(data or {}), "id": 10_000 + n, "languages": ["sv"], "audiences": [], "themes": _themes(n)}, starts_at=start + timedelta(minutes=n), ends_at=start + timedelta(minutes=n + 60),
             format="lecture", attendance_mode="in_person", region=f"Region {n % 20}", municipality=f"Kommun {n % 200}",
             organisation_kind="municipality", search_text=f"aktivitet nummer {n} kommun {n % 200}",
-            tags=[ProgrammeTag(kind="language", value="sv"), ProgrammeTag(kind="theme", value=f"theme{n % 10}")],
+            tags=[ProgrammeTag(kind="language", value="sv"), *(ProgrammeTag(kind="theme", value=theme) for theme in _themes(n))],
         )
         for n in range(count)
     )
+
+
+def _themes(n: int) -> list[str]:
+    """One of ten common themes, and a rare one on every hundredth entry."""
+    return [f"theme{n % 10}", *(["rare"] if n % 100 == 0 else [])]
 
 
 # Every filter the API offers, one at a time and in combinations partners use, with the index
@@ -86,13 +91,14 @@ QUERIES = [
     ("organisation_kind=region", f"{BY}organisation_kind"),
     ("featured=true", f"{BY}featured"),
     ("cancelled=true", f"{BY}cancelled"),
-    ("language=da", "ix_programme_tags_lookup"),
-    ("theme=theme3", "ix_programme_tags_lookup"),
-    ("audience=citizens", "ix_programme_tags_lookup"),
+    ("language=da", "ix_programme_entries_tags"),
+    ("theme=rare", "ix_programme_entries_tags"),
+    ("audience=citizens", "ix_programme_entries_tags"),
     ("q=2917", "ix_programme_entries_words"),
     ("format=exhibition&language=sv", f"{BY}format"),
     ("municipality=Kommun 7&theme=theme3", f"{BY}municipality"),
     ("municipality=Kommun 7&q=aktivitet", f"{BY}municipality"),
+    ("theme=theme3&language=da", "ix_programme_entries_tags"),
 ]
 
 

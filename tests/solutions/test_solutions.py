@@ -227,3 +227,12 @@ def test_the_earlier_organisers_are_told_in_their_own_language(client, runtime, 
     told = [mail for mail in mails(runtime, to="ulf@umea.se") if "bygger" in mail.subject]
     assert [mail.subject for mail in told] == ["Linköpings kommun bygger videre på jeres aktivitet »Aalborgværkstedet«"]
     assert "Stjæl med stolthed" in told[0].text
+
+
+def test_a_host_that_builds_on_its_own_earlier_activity_is_shown_the_link_but_not_mailed_about_it(client, runtime, week, past):
+    earlier = solution(client, runtime, week, past)  # Linköping's
+
+    later = publish_in(client, runtime, week, week.slug, week.webcast(title="Digitala medarbetare, steg två", reuses=[earlier]))
+
+    assert [item["id"] for item in public(client, earlier)["reused_by"]] == [later]
+    assert [mail.subject for mail in mails(runtime, to="olga@linkoping.se") if "bygger" in mail.subject] == []
