@@ -7,10 +7,21 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from innovationsweek.db import CONNECT_TIMEOUT
+
+# The shortest scaled wait: the clock that hands over retries and runs the sweeps ticks once a
+# second (see queue.Clock), and RQ schedules in whole seconds.
+SHORTEST_WAIT = timedelta(seconds=1)
+
+
+def retry_wait(wait: timedelta, retry_scale: float) -> timedelta:
+    """``wait`` before something is tried again (a retry, or a sweep taking over what its job did
+    not finish) at the installation's ``retry_scale``; a second at least."""
+    return max(wait * retry_scale, SHORTEST_WAIT)
 
 # The embedded mode's own secret key, made at its first start (see embedded_secret_key).
 SECRET_KEY_FILE = "secret_key"
@@ -71,8 +82,10 @@ class Settings:
     # How often a worker proves that the job it runs is alive; silent for three times this, the
     # job counts as lost (its worker was killed).
     job_heartbeat_seconds: int = 30
-    # Every wait between retries (jobs' retries, the webhook schedule) is multiplied by this: a
-    # rehearsal or a test runs the days-long schedules in seconds, in their true proportions.
+    # Every wait between retries (jobs' retries, the webhook schedule, and the sweeps that take
+    # over mail and webhook attempts whose jobs gave up: how often they run and how long they
+    # leave the work to its job) is multiplied by this: a rehearsal or a test runs the days-long
+    # schedules in seconds, in their true proportions (see retry_wait).
     retry_scale: float = 1.0
     # Seconds an SMTP server may take for each step before the attempt counts as failed.
     smtp_timeout: float = 10.0

@@ -22,6 +22,7 @@ from rq.exceptions import DuplicateJobError, StopRequested
 from rq.scheduler import RQScheduler
 
 from innovationsweek import outbox
+from innovationsweek.config import retry_wait
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.runtime import Runtime
@@ -40,10 +41,16 @@ class PeriodicJob:
     every: timedelta
     queue: str
     timeout: int = 300
+    # A sweep that takes over work whose own job gave up: how often it runs is a wait between
+    # retries, scaled by the installation's retry_scale.
+    sweep: bool = False
 
-    def job_id(self, now: datetime) -> str:
+    def period(self, retry_scale: float = 1.0) -> timedelta:
+        return retry_wait(self.every, retry_scale) if self.sweep else self.every
+
+    def job_id(self, now: datetime, retry_scale: float = 1.0) -> str:
         # One id per period: however many clocks run, each period's job is enqueued once.
-        return f"{self.name}-{int(now.timestamp() // self.every.total_seconds())}"
+        return f"{self.name}-{int(now.timestamp() // self.period(retry_scale).total_seconds())}"
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
@@ -70,6 +77,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "innovationsweek.jobs.notifications.send_pending_emails",
         every=timedelta(minutes=10),
         queue="notifications",
+        sweep=True,
     ),
     # --- privacy ---
     PeriodicJob(
@@ -91,6 +99,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "innovationsweek.jobs.webhooks.sweep_webhook_deliveries",
         every=timedelta(minutes=10),
         queue="webhooks",
+        sweep=True,
     ),
     PeriodicJob(
         "purge-old-webhook-deliveries",
@@ -105,17 +114,17 @@ def queues(connection: redis.Redis) -> list[Queue]:
     return [Queue(name, connection=connection) for name in QUEUE_NAMES]
 
 
-def enqueue_periodic_jobs(connection: redis.Redis, now: datetime) -> list[str]:
+def enqueue_periodic_jobs(connection: redis.Redis, now: datetime, retry_scale: float = 1.0) -> list[str]:
     enqueued = []
     for periodic in PERIODIC_JOBS:
-        job_id = periodic.job_id(now)
+        job_id = periodic.job_id(now, retry_scale)
         try:
             Queue(periodic.queue, connection=connection).enqueue(
                 periodic.function,
                 job_id=job_id,
                 unique=True,
                 job_timeout=periodic.timeout,
-                result_ttl=int(periodic.every.total_seconds()) * 2,
+                result_ttl=int(periodic.period(retry_scale).total_seconds()) * 2,
                 failure_ttl=7 * 24 * 3600,
             )
             enqueued.append(job_id)
@@ -151,7 +160,7 @@ class Clock(threading.Thread):
         outbox.relay(engine, store, retry_scale=scale)
         outbox.redrive_after_data_loss(engine, store, heartbeat=self.heartbeat, retry_scale=scale)
         outbox.redrive_stalled(engine, store, older_than=self.redrive_after, heartbeat=self.heartbeat, retry_scale=scale)
-        enqueue_periodic_jobs(store, now)
+        enqueue_periodic_jobs(store, now, scale)
         if self.scheduler.acquire_locks():
             self.scheduler.enqueue_scheduled_jobs()
 

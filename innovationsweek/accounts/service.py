@@ -246,9 +246,11 @@ def list_users(session: Session, actor: Actor, *, email: str | None = None) -> l
 
 
 def get_user_by_email(session: Session, email: str) -> User:
+    """The account with ``email``; one that a request names and that does not exist is invalid
+    input (422 naming the field): a 404 would say that the operation's own resource is missing."""
     user = find_user_by_email(session, email)
     if user is None:
-        raise NotFound(_l("No account with the email %(email)s.", email=normalise_email(email)), field="email")
+        raise Invalid(_l("No account with the email %(email)s.", email=normalise_email(email)), field="email")
     return user
 
 

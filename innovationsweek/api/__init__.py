@@ -43,7 +43,8 @@ Authenticate with `Authorization: Bearer <token>` (from `POST /api/v1/auth/token
 partners, `Authorization: Bearer <api_key>`. Each operation lists in `x-roles` who may call it:
 `public`, `account` (any signed-in person), `organiser` (a member of the organisation concerned),
 `coordinator` (of the edition concerned), `admin`, `partner`.
-Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field. An
+Errors are `application/problem+json` (RFC 9457); 422 answers list every invalid field; 503
+(with `Retry-After`) means the database is briefly unavailable and nothing was changed. An
 operation whose fields must also agree with each other, with stored data (an organisation that
 exists) or with a rule on the content of a text lists those rules in `x-rules`: breaking one is
 answered 422 naming the field, though the schema allows the request.
@@ -59,13 +60,16 @@ swagger_ui_files = flask.Blueprint(
 
 
 # Every 401 challenges the caller to bring a Bearer token (RFC 9110 15.5.2: it must), and every
-# 429 says when to try again (problems.py and limits.py send them).
+# 429 and 503 says when to try again (problems.py and limits.py send them).
 RESPONSE_HEADERS = {
     http.HTTPStatus.UNAUTHORIZED: {
         "WWW-Authenticate": {"description": "The challenge: `Bearer realm=\"innovationsweek\"`", "schema": {"type": "string"}}
     },
     http.HTTPStatus.TOO_MANY_REQUESTS: {
-        "Retry-After": {"description": "Seconds until the limit lets the caller through again", "schema": {"type": "integer"}}
+        "Retry-After": {"description": "Seconds until the limit lets the caller through again", "required": True, "schema": {"type": "integer"}}
+    },
+    http.HTTPStatus.SERVICE_UNAVAILABLE: {
+        "Retry-After": {"description": "Seconds to wait for the database before trying again", "required": True, "schema": {"type": "integer"}}
     },
 }
 

@@ -4,6 +4,7 @@ marshmallow type, said here, so that a request the document allows is one the se
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 import marshmallow as ma
@@ -11,7 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import validate
 
-from innovationsweek.api.guards import NUL
+from innovationsweek.api.guards import BODY_METHODS, NUL
 from innovationsweek.api.problems import ECHOES_REQUEST
 from innovationsweek.api.schemas import WHITESPACE, ReadableText
 
@@ -65,13 +66,28 @@ BETWEEN_FIELDS = "between_fields"
 NOT_BLANK = rf"[^\u0000{WHITESPACE}]"
 
 
+def answers_of_the_whole_api(method: str, responses: dict[Any, Any]) -> dict[str, str]:
+    """The problem answers an operation can give whatever its view does, by the name of their
+    component: 503 when the database is down (every operation reads it, for the caller's
+    credential or its own data; one that documents its own 503 keeps it), and to a request with
+    a body (POST, PUT, PATCH) 413 when it is larger than the server takes and 415 when it is not
+    JSON. They come from the request's handling around every view (problems.py, context.py,
+    guards.py), so they are documented here, once, rather than by each view."""
+    documented = {str(status) for status in responses}
+    answers = [http.HTTPStatus.SERVICE_UNAVAILABLE]
+    if method.upper() in BODY_METHODS:
+        answers += [http.HTTPStatus.REQUEST_ENTITY_TOO_LARGE, http.HTTPStatus.UNSUPPORTED_MEDIA_TYPE]
+    return {str(status.value): status.name for status in answers if str(status.value) not in documented}
+
+
 class StrictConverter(OpenAPIConverter):
     def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
         return super().schema2jsonschema(schema) | getattr(schema, BETWEEN_FIELDS, {})
 
 
 def strict_plugin(**kwargs: Any) -> MarshmallowPlugin:
-    """apispec's marshmallow plugin with the attribute functions and the converter above."""
+    """apispec's marshmallow plugin with the attribute functions, the converter and the answers
+    of the whole API above."""
 
     class StrictPlugin(MarshmallowPlugin):
         Converter = StrictConverter
@@ -80,5 +96,11 @@ def strict_plugin(**kwargs: Any) -> MarshmallowPlugin:
             super().init_spec(spec)
             for function in (text_without_nul, object_with_known_keys, nullable_object_is_null):
                 self.converter.add_attribute_function(function)
+
+        def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            for method, operation in (operations or {}).items():
+                responses = operation.setdefault("responses", {})
+                responses |= answers_of_the_whole_api(method, responses)
+            super().operation_helper(path=path, operations=operations, **kwargs)
 
     return StrictPlugin(**kwargs)

@@ -12,7 +12,7 @@ from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.library_messages import N_
 from innovationsweek.api.reminders import ReminderSettingsSchema
-from innovationsweek.api.schemas import EMAIL, SLUG_PATTERN, Instant, StrictBoolean, StrictInteger, listed, listing, localised_text
+from innovationsweek.api.schemas import AN_EXISTING_ACCOUNT, EMAIL, SLUG_PATTERN, Instant, StrictBoolean, StrictInteger, listed, listing, localised_text
 from innovationsweek.editions import service as editions
 from innovationsweek.editions.models import Edition, EditionCoordinator
 
@@ -140,6 +140,7 @@ class Coordinators(MethodView):
     @blp.arguments(CoordinatorSchema)
     @blp.response(201, CoordinatorReadSchema)
     @blp.errors(404)
+    @blp.rules(AN_EXISTING_ACCOUNT)
     @blp.doc(summary="Make an account a coordinator of the edition (administrators)")
     def post(self, body: dict[str, Any], slug: str) -> EditionCoordinator:
         return editions.assign_coordinator(db(), current_actor(), slug, email=body["email"])

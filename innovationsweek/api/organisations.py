@@ -13,7 +13,7 @@ from innovationsweek.api.activities import CoOrganiserInvitationSchema
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.library_messages import N_
-from innovationsweek.api.schemas import EMAIL, ReadableText, listed, listing, web_address
+from innovationsweek.api.schemas import AN_EXISTING_ACCOUNT, EMAIL, ReadableText, listed, listing, web_address
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole, Membership, Organisation, OrganisationKind
 
@@ -115,6 +115,7 @@ class Members(MethodView):
     @blp.arguments(MemberSchema)
     @blp.response(201, MemberReadSchema)
     @blp.errors(404, 409)
+    @blp.rules(AN_EXISTING_ACCOUNT)
     @blp.doc(summary="Add an account as member or owner, or change its role (owners)")
     def post(self, body: dict[str, Any], organisation_id: int) -> Membership:
         return organisations.add_member(db(), current_actor(), organisation_id, email=body["email"], role=body["role"])

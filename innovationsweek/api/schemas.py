@@ -156,6 +156,11 @@ def listed(items: list[object]) -> dict[str, object]:
     return {"items": items, "total": len(items)}
 
 
+# The x-rule of an operation that names an account by its email: an unknown one is 422 (see
+# accounts.service.get_user_by_email).
+AN_EXISTING_ACCOUNT = "email: the email of an existing account"
+
+
 EMAIL = {"validate": validate.Length(max=254)}
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from innovationsweek import runtime
+from innovationsweek.config import retry_wait
 from innovationsweek.jobs import TimeBudget
 from innovationsweek.db import utcnow
 from innovationsweek.notifications import service as notifications
@@ -14,9 +15,11 @@ from innovationsweek.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# The sweep leaves younger emails to their own job (relayed at commit, retried by RQ)...
+# The sweep leaves younger emails to their own job (relayed at commit, retried by RQ), this wait
+# scaled like the job's retries (config.retry_wait)...
 SWEEP_AFTER = timedelta(minutes=15)
-# ...and gives up on older ones: they stay unsent, with their last error, for a person to read.
+# ...and gives up on older ones: they stay unsent, with their last error, for a person to read
+# (not scaled: how long mail is tried for is no wait between tries).
 SWEEP_GIVES_UP_AFTER = timedelta(days=7)
 SWEEP_BATCH = 200
 
@@ -35,7 +38,7 @@ def send_pending_emails() -> int:
     now = utcnow()
     with current.database.sessions() as session:
         ids = notifications.unsent_emails(
-            session, created_before=now - SWEEP_AFTER, created_after=now - SWEEP_GIVES_UP_AFTER, limit=SWEEP_BATCH
+            session, created_before=now - retry_wait(SWEEP_AFTER, current.settings.retry_scale), created_after=now - SWEEP_GIVES_UP_AFTER, limit=SWEEP_BATCH
         )
     mailer = mailer_for(current.settings)
     budget = TimeBudget()

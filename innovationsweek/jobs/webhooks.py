@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from innovationsweek import runtime
+from innovationsweek.config import retry_wait
 from innovationsweek.db import utcnow
 from innovationsweek.jobs import TimeBudget
 from innovationsweek.runtime import Runtime
@@ -14,7 +15,8 @@ from innovationsweek.webhooks import service as webhooks
 from innovationsweek.webhooks.models import WebhookAttempt
 
 # The sweep leaves an attempt to its own job (relayed at commit, scheduled in RQ) this long
-# after it was due, then makes it itself: the job was lost (Redis emptied) or failed for good.
+# after it was due (scaled like the schedule, config.retry_wait), then makes it itself: the job
+# was lost (Redis emptied) or failed for good.
 SWEEP_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 50
 
@@ -32,7 +34,7 @@ def sweep_webhook_deliveries() -> int:
     """Periodic: make the attempts whose job never ran. Returns how many were made."""
     current = runtime.current()
     with current.database.sessions() as session:
-        ids = webhooks.overdue_deliveries(session, due_before=utcnow() - SWEEP_AFTER, limit=SWEEP_BATCH)
+        ids = webhooks.overdue_deliveries(session, due_before=utcnow() - retry_wait(SWEEP_AFTER, current.settings.retry_scale), limit=SWEEP_BATCH)
     budget = TimeBudget()
     made = 0
     for delivery_id in ids:

@@ -19,7 +19,7 @@ from innovationsweek.activities import service as activities
 from innovationsweek.activities.models import CoOrganiserStatus
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.organisations import MemberSchema, OrganisationSchema
-from innovationsweek.errors import Conflict, Forbidden, NotFound
+from innovationsweek.errors import Conflict, Forbidden, Invalid, NotFound
 from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import MemberRole
 from innovationsweek.pages.coordinator import ORGANISATION_KINDS
@@ -131,7 +131,7 @@ def add_member(organisation_id: int) -> Response | BaseResponse:
         if fields is not None:
             try:
                 organisations.add_member(db(), current_actor(), organisation_id, **fields)
-            except NotFound as refusal:
+            except Invalid as refusal:
                 if refusal.extra.get("field") != "email":
                     raise
                 form.email.errors = [_("No account has this email address.")]

@@ -387,6 +387,17 @@ def test_periodic_jobs_are_enqueued_again_in_the_next_period(app, runtime):
     assert queue.job_ids == purge
 
 
+def test_with_a_retry_scale_the_sweeps_run_every_second_and_the_other_periodic_jobs_on_their_schedule(app, runtime):
+    now = datetime(2030, 10, 7, 9, 15, tzinfo=timezone.utc)
+    scale = 0.00005  # the fault tests': ten minutes become 0.03 s, which the clock's tick rounds up to a second
+
+    first = enqueue_periodic_jobs(runtime.redis, now, scale)
+    a_second_later = enqueue_periodic_jobs(runtime.redis, now + timedelta(seconds=1), scale)
+
+    assert len(first) == len(PERIODIC_JOBS)
+    assert sorted(job_id.rsplit("-", 1)[0] for job_id in a_second_later) == ["send-pending-emails", "sweep-webhook-deliveries"]
+
+
 def test_a_periodic_job_that_already_ran_is_not_enqueued_again_in_its_period(app, runtime, people):
     people.create("someone@example.org")
     set_token_times(runtime, people.token("someone@example.org"), expires_at=utcnow() - timedelta(days=30))

@@ -568,12 +568,12 @@ def test_only_admins_assign_coordinators(client, people, coordinator, someone, w
     assert coordinator_emails(client, coordinator, week["slug"]) == ["coordinator@example.org"]
 
 
-def test_assigning_an_unknown_email_is_404(client, admin, week, runtime):
+def test_assigning_an_unknown_email_is_422_naming_it(client, admin, week, runtime):
     response = client.post(
         f"{EDITIONS}/{week['slug']}/coordinators", json={"email": "nobody@example.org"}, headers=admin
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 422
     assert problem_of(response)["errors"][0]["pointer"] == "/email"
     assert count_rows(runtime, "edition_coordinators") == 0
 

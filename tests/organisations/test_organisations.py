@@ -480,14 +480,14 @@ def test_members_are_listed_owners_first(client, owner, linkoping, outsider):
     ]
 
 
-def test_adding_an_unknown_email_is_404_and_adds_nobody(client, owner, runtime):
+def test_adding_an_unknown_email_is_422_naming_it_and_adds_nobody(client, owner, runtime):
     created = create(client, owner)
 
     response = client.post(
         f"{ORGANISATIONS}/{created['id']}/members", json={"email": "nobody@example.org"}, headers=owner
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 422
     assert problem_of(response)["errors"][0]["pointer"] == "/email"
     assert count_rows(runtime, "memberships") == 1
 
