@@ -54,6 +54,12 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
     return [_EPOCH + int(part) * _MICROSECOND if kind is datetime else int(part) for part, kind in zip(cursor.split("."), kinds)]
 
 
+# Rows a query selects at most for its page to be chosen by sorting them all. A rare filter or
+# word would otherwise have the database walk the order's index past every row that does not
+# match (all of them, for a word nobody wrote), as its planner cannot tell how rare a word is.
+FEW_ROWS = 5_000
+
+
 def keyset_page(
     session: Session,
     query: sa.Select[Any],
@@ -64,17 +70,40 @@ def keyset_page(
     limit: int,
     total: Callable[[Callable[[], int]], int] = lambda count: count(),
     descending: bool = False,
+    sort_when_few: bool = False,
 ) -> Page[Any]:
     """One page of ``query`` in ascending (or ``descending``) ``order_by`` order (its last column
     must be unique); ``key`` gives a row's values of ``order_by``. ``total`` is given the counting
-    and may answer from memory instead."""
+    and may answer from memory instead. ``sort_when_few``: take the page by sorting the selected
+    rows when the count says they are few (see :data:`FEW_ROWS`; for filters that may be rare, on
+    a query of one entity ordered by its own columns, the last its primary key)."""
     counted = total(lambda: session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
-    if cursor is not None:
-        after = decode_cursor(cursor, [column.type.python_type for column in order_by])
-        seen, rest = sa.tuple_(*order_by), sa.tuple_(*after)
-        query = query.where(seen < rest if descending else seen > rest)
-    ordering = [column.desc() for column in order_by] if descending else list(order_by)
-    rows = list(session.scalars(query.order_by(*ordering).limit(limit + 1)))
+    after = decode_cursor(cursor, [column.type.python_type for column in order_by]) if cursor is not None else None
+    if sort_when_few and counted <= FEW_ROWS:
+        page = _page_of_few(query, order_by, after, limit=limit, descending=descending)
+    else:
+        page = _page_in_order(query, order_by, after, limit=limit, descending=descending)
+    rows = list(session.scalars(page))
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, total=counted, next_cursor=encode_cursor(key(items[-1])) if more else None)
+
+
+def _page_in_order(query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool) -> sa.Select[Any]:
+    """``query``'s next ``limit + 1`` rows after ``after`` in ``order_by`` order."""
+    if after is not None:
+        seen, rest = sa.tuple_(*order_by), sa.tuple_(*after)
+        query = query.where(seen < rest if descending else seen > rest)
+    return query.order_by(*(column.desc() if descending else column for column in order_by)).limit(limit + 1)
+
+
+def _page_of_few(query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool) -> sa.Select[Any]:
+    """The same page, from the keys of every row ``query`` selects, found by its filters' own
+    indexes (a materialised set the planner cannot walk in order) and sorted."""
+    matches = query.with_only_columns(*(column.label(f"key{i}") for i, column in enumerate(order_by))).order_by(None)
+    keys = matches.cte("matches").prefix_with("MATERIALIZED")
+    columns = list(keys.c)
+    page = _page_in_order(sa.select(columns[-1]), columns, after, limit=limit, descending=descending).subquery()
+    entity = query.column_descriptions[0]["entity"]
+    rows = sa.select(entity).join(page, page.c[columns[-1].name] == order_by[-1])
+    return rows.order_by(*(column.desc() if descending else column for column in order_by))

@@ -383,6 +383,7 @@ def programme_page(
         cursor=cursor,
         limit=limit,
         total=total,
+        sort_when_few=filters != ProgrammeFilters(),
     )
 
 

@@ -68,6 +68,7 @@ def solutions_page(
         cursor=cursor,
         limit=limit,
         descending=True,
+        sort_when_few=True,  # a word or a theme found in few past weeks
     )
 
 

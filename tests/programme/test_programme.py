@@ -10,6 +10,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from innovationsweek import paging
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import ProgrammeEntry
 from tests.activities.conftest import week  # noqa: F401 (fixture)
@@ -116,7 +117,11 @@ def test_revalidation_answers_304_until_the_programme_changes(client, runtime, w
     assert len(changed.get_json()["items"]) == 2
 
 
-def test_the_programme_filters_and_pages(client, runtime, week):
+# A page is taken by walking the order's index (many rows) or by sorting the keys of the rows
+# the filters select (few): both ways give the same pages.
+@pytest.mark.parametrize("few_rows", [0, paging.FEW_ROWS], ids=["walked-in-order", "sorted"])
+def test_the_programme_filters_and_pages(client, runtime, week, monkeypatch, few_rows):
+    monkeypatch.setattr(paging, "FEW_ROWS", few_rows)
     webcast = published(client, runtime, week, languages=["sv", "en"], audiences=["politicians"])
     visit = published(
         client, runtime, week, **week.study_visit(starts_at=week.at(1, 13), ends_at=week.at(1, 15), themes=["involve"], audiences=["employees"])

@@ -135,7 +135,7 @@ def _plans(session: sa.orm.Session, edition: Edition, filters: programme.Program
 
     @sa.event.listens_for(session.get_bind(), "before_cursor_execute")
     def note(_conn, _cursor, statement, parameters, *_args) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "programme_entries" in statement:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "programme_entries" in statement:
             sent.append((statement, parameters))
 
     try:
