@@ -208,9 +208,8 @@ def test_a_danish_organisation_is_reminded_in_danish_only(client, runtime, week)
 
     run(runtime, only(runtime, "pre_event").due_at)
 
-    checks = [m for m in mails(runtime) if m.to_address in ORGANISERS]
+    checks = [m for m in mails(runtime) if m.subject == "Tjek inden Webbsändning: Så sprider vi välfärdsteknik"]
     assert sorted(m.to_address for m in checks) == ORGANISERS
-    assert checks[0].subject == "Tjek inden Webbsändning: Så sprider vi välfärdsteknik"
     assert "Tilmeldte: 1 af 1 plads, 2 på ventelisten" in checks[0].text  # one seat: the singular
     assert "Viser programmet alt korrekt?" in checks[0].text
     for swedish in ("Anmälda", "Stämmer", "platser", "Ändra"):
