@@ -74,11 +74,19 @@ MailWriter = Callable[[Decision, str], Mail]
 
 
 def _mail(decision: Decision, language: str, subject: str, opening: str, reference: str) -> Mail:
-    _ = translations(language).gettext
-    lines = [opening, ""]
-    if decision.comment:
-        lines += [_("Comment:"), decision.comment, ""]
-    if decision.blocking:
-        lines += [_("To fix:"), *[f"- {message}" for message in decision.blocking], ""]
+    lines = [opening, "", *explained(decision.comment, decision.blocking, language)]
     lines.append(reference % {"id": decision.activity_id, "number": decision.number})
     return Mail(subject, "\n".join(lines))
+
+
+def explained(comment: str | None, blocking: Sequence[str], language: str) -> list[str]:
+    """The coordinator's comment and what the checks found to fix, each followed by a blank line.
+    A finding's message is translated where the catalogue has it (the checks' fixed sentences,
+    marked in :mod:`innovationsweek.moderation.checks`); one naming a link or a date stays as found."""
+    _ = translations(language).gettext
+    lines = []
+    if comment:
+        lines += [_("Comment:"), comment, ""]
+    if blocking:
+        lines += [_("To fix:"), *["- " + _(message) for message in blocking], ""]
+    return lines

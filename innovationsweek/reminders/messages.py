@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from innovationsweek.moderation.messages import explained
 from innovationsweek.registrations.messages import ActivityFacts, Mail, facts, moment
 from innovationsweek.translations import translations
 
@@ -52,10 +53,7 @@ def changes_requested(
         _("Changes to “%(title)s” were requested %(when)s and are still waiting: edit the activity and submit it again.") % values,
         "",
     ]
-    if comment:
-        lines += [_("Comment:"), comment, ""]
-    if findings:
-        lines += [_("To fix:"), *[f"- {message}" for message in findings], ""]
+    lines += explained(comment, findings, language)
     lines.append(_("Activity %(id)d.") % {"id": activity_id})
     return Message(_("Waiting for your changes: %(title)s") % values, "\n".join(lines))
 
