@@ -29,8 +29,16 @@ SPAM_WORDS = ("casino", "viagra", "crypto giveaway", "bitcoin", "forex", "lotter
 # Link failures a coordinator must see, but that often mend themselves (a stream page created
 # the day before); an address we refuse to contact is a block.
 BLOCKING_LINK_FAILURES = {outbound.Failure.REFUSED_PRIVATE_ADDRESS, outbound.Failure.REFUSED_URL}
+
+
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 _MARKUP = re.compile(r"</?[a-zA-Z!]")
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name Babel extracts by default)
+    """Marks a finding's fixed sentence for the catalogue: it is stored as written, in English,
+    and the mails to organisers translate it (:func:`innovationsweek.moderation.messages.explained`)."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -72,19 +80,19 @@ def check_required_fields(content: dict[str, Any]) -> list[FindingDraft]:
     online = Format(content["format"]) == Format.WEBCAST or mode in (AttendanceMode.ONLINE, AttendanceMode.HYBRID)
     if online and not content.get("online_url"):
         findings.append(
-            FindingDraft("missing_online_url", Severity.BLOCK, "Webcasts and online activities need the link to join.", "online_url")
+            FindingDraft("missing_online_url", Severity.BLOCK, N_("Webcasts and online activities need the link to join."), "online_url")
         )
     venue = content.get("venue") or {}
     if mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID) and not all(
         venue.get(part) for part in ("name", "address", "municipality")
     ):
         findings.append(
-            FindingDraft("missing_venue", Severity.BLOCK, "In-person activities need a venue: name, address and municipality.", "venue")
+            FindingDraft("missing_venue", Severity.BLOCK, N_("In-person activities need a venue: name, address and municipality."), "venue")
         )
     if not content.get("summary"):
-        findings.append(FindingDraft("missing_summary", Severity.WARN, "A short summary helps people choose.", "summary"))
+        findings.append(FindingDraft("missing_summary", Severity.WARN, N_("A short summary helps people choose."), "summary"))
     if not content.get("languages"):
-        findings.append(FindingDraft("missing_languages", Severity.WARN, "Say in which language(s) it is held.", "languages"))
+        findings.append(FindingDraft("missing_languages", Severity.WARN, N_("Say in which language(s) it is held."), "languages"))
     return findings
 
 

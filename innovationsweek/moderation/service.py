@@ -27,14 +27,15 @@ from innovationsweek.activities.models import (
 )
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
-from innovationsweek.editions.models import Edition
+from innovationsweek.editions.models import Edition, edition_language, edition_name, organisation_language
 from innovationsweek.editions.service import editions_coordinated_by, get_edition, list_editions, require_coordinator
 from innovationsweek.errors import DomainError, Invalid, NotFound
-from innovationsweek.moderation import checks
+from innovationsweek.moderation import checks, messages
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
+from innovationsweek.registrations.messages import Mail
 from innovationsweek.reports.models import ActivityReport, ReportRevision
 
 DECISIONS = {"approve": Event.APPROVE, "request_changes": Event.REQUEST_CHANGES, "reject": Event.REJECT}
@@ -191,9 +192,9 @@ def _finish_report_checks(session: Session, revision: ReportRevision, event: Eve
     audit.record(session, None, f"report_{event.value}", edition_id=activity.edition_id, activity_id=activity.id, revision=revision.number)
     if event == Event.FAST_LANE:
         _approve_report(session, revision)
-        _tell_organisers(session, activity, revision, "approve", comment=None, texts=REPORT_MAILS)
+        _tell_organisers(session, activity, revision, "approve", comment=None, write=messages.report_decided)
     elif event == Event.CHECKS_BLOCKED:
-        _tell_organisers(session, activity, revision, "changes_requested", comment=None, texts=REPORT_MAILS)
+        _tell_organisers(session, activity, revision, "changes_requested", comment=None, write=messages.report_decided)
     session.flush()
 
 
@@ -220,7 +221,7 @@ def decide(
     require_coordinator(actor, activity.edition)
     activities.check_version(activity, expected_version)
     event = DECISIONS[decision]
-    explanation = _explanation_for(session, activity.edition, event, comment, reason)
+    explanation = _explanation_for(session, activity, event, comment, reason)
     revision = activity.latest_revision
     if revision is None:
         raise NotFound(_l("This activity has never been submitted."))
@@ -247,7 +248,7 @@ def decide_report(
     activity = activities.get_activity(session, actor, activity_id)
     require_coordinator(actor, activity.edition)
     event = DECISIONS[decision]
-    explanation = _explanation_for(session, activity.edition, event, comment, reason)
+    explanation = _explanation_for(session, activity, event, comment, reason)
     report = session.get(ActivityReport, activity.id)
     revision = report.latest_revision if report is not None else None
     if revision is None:
@@ -259,14 +260,15 @@ def decide_report(
         session, actor, f"report_{event.value}", edition_id=activity.edition_id, activity_id=activity.id,
         revision=revision.number, comment=explanation,
     )
-    _tell_organisers(session, activity, revision, decision, comment=explanation, texts=REPORT_MAILS)
+    _tell_organisers(session, activity, revision, decision, comment=explanation, write=messages.report_decided)
     session.flush()
     return report
 
 
-def _explanation_for(session: Session, edition: Edition, event: Event, comment: str | None, reason: str | None) -> str | None:
+def _explanation_for(session: Session, activity: Activity, event: Event, comment: str | None, reason: str | None) -> str | None:
+    """Why, as the organisers are told it (and as it is recorded): a preset reason in their language."""
     _require_explanation(event, comment, reason)
-    return _explanation(session, edition, comment, reason)
+    return _explanation(session, activity.edition, comment, reason, organisers_language(activity))
 
 
 def _require_explanation(event: Event, comment: str | None, reason: str | None) -> None:
@@ -332,7 +334,7 @@ def _approve(activity: Activity, revision: Revision) -> None:
     activity.approved_revision = revision
 
 
-def _explanation(session: Session, edition: Edition, comment: str | None, reason: str | None) -> str | None:
+def _explanation(session: Session, edition: Edition, comment: str | None, reason: str | None, language: str) -> str | None:
     parts = []
     if reason:
         settings = session.get(ModerationSettings, edition.id)
@@ -340,7 +342,7 @@ def _explanation(session: Session, edition: Edition, comment: str | None, reason
         if reason not in presets:
             raise Invalid(_l("Not a preset reason of this edition: “%(reason)s”.", reason=reason), field="reason")
         text = presets[reason]["text"]
-        parts.append(text.get("sv") or text.get("en") or next(iter(text.values())))
+        parts.append(text.get(language) or text.get(edition_language(edition)) or next(iter(text.values())))
     if comment and comment.strip():
         parts.append(comment.strip())
     return "\n\n".join(parts) or None
@@ -404,10 +406,10 @@ def _comparable(name: str, value: Any) -> Any:
 
 def preview_decision(
     session: Session, actor: Actor, activity_id: int, *, decision: str, comment: str | None = None, reason: str | None = None
-) -> DecisionMail:
+) -> Mail:
     """The mail the organisers would get if the coordinator decided so now; changes nothing."""
     review = review_of(session, actor, activity_id)
-    explanation = _explanation_for(session, review.activity.edition, DECISIONS[decision], comment, reason)
+    explanation = _explanation_for(session, review.activity, DECISIONS[decision], comment, reason)
     return decision_mail(review.activity, review.revision, decision, comment=explanation)
 
 
@@ -626,51 +628,10 @@ def _settings_of(session: Session, edition: Edition) -> ModerationSettings:
 
 # --- telling the organisers -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MailTexts:
-    """What the organisers are told about a decision, by decision."""
 
-    subjects: Mapping[str, str]
-    bodies: Mapping[str, str]
-    reference: str  # the last line, naming what was decided on
-
-
-ACTIVITY_MAILS = MailTexts(
-    subjects={
-        "approve": "Godkänd: {title}",
-        "changes_requested": "Ändringar behövs: {title}",
-        "request_changes": "Ändringar behövs: {title}",
-        "reject": "Inte godkänd: {title}",
-    },
-    bodies={
-        "approve": "Er aktivitet \u201d{title}\u201d är godkänd och ingår nu i programmet för {edition}.",
-        "changes_requested": "De automatiska kontrollerna hittade något att rätta i \u201d{title}\u201d innan den kan granskas.",
-        "request_changes": "Samordnarna för {edition} ber er ändra \u201d{title}\u201d innan den kan godkännas.",
-        "reject": "Samordnarna för {edition} har inte godkänt \u201d{title}\u201d.",
-    },
-    reference="Aktivitet {id}, version {number}.",
-)
-REPORT_MAILS = MailTexts(
-    subjects={
-        "approve": "Rapporten godkänd: {title}",
-        "changes_requested": "Rapporten behöver ändras: {title}",
-        "request_changes": "Rapporten behöver ändras: {title}",
-        "reject": "Rapporten inte godkänd: {title}",
-    },
-    bodies={
-        "approve": "Materialet i er rapport om \u201d{title}\u201d är godkänt och visas nu i programmet för {edition}.",
-        "changes_requested": "De automatiska kontrollerna hittade något att rätta i rapporten om \u201d{title}\u201d innan den kan granskas.",
-        "request_changes": "Samordnarna för {edition} ber er ändra rapporten om \u201d{title}\u201d innan materialet kan visas.",
-        "reject": "Samordnarna för {edition} har inte godkänt materialet i rapporten om \u201d{title}\u201d.",
-    },
-    reference="Rapport om aktivitet {id}, version {number}.",
-)
-
-
-@dataclass(frozen=True)
-class DecisionMail:
-    subject: str
-    text: str
+def organisers_language(activity: Activity) -> str:
+    """The one language the organisers of ``activity`` are written to in: their organisation's."""
+    return organisation_language(activity.organisation.country, activity.edition)
 
 
 def decision_mail(
@@ -679,19 +640,20 @@ def decision_mail(
     decision: str,
     *,
     comment: str | None,
-    texts: MailTexts = ACTIVITY_MAILS,
-) -> DecisionMail:
+    write: messages.MailWriter = messages.activity_decided,
+) -> Mail:
     """The mail the organisers get about a decision, as it will be sent; sends nothing."""
-    edition_name = activity.edition.name.get("sv") or next(iter(activity.edition.name.values()))
-    values = {"title": activity.title, "edition": edition_name}
-    lines = [texts.bodies[decision].format(**values), ""]
-    if comment:
-        lines += ["Kommentar / comment:", comment, ""]
-    blocking = [f for f in revision.findings if f.severity == Severity.BLOCK]
-    if blocking:
-        lines += ["Att rätta / to fix:", *[f"- {f.message}" for f in blocking], ""]
-    lines.append(texts.reference.format(id=activity.id, number=revision.number))
-    return DecisionMail(subject=texts.subjects[decision].format(**values), text="\n".join(lines))
+    language = organisers_language(activity)
+    decided = messages.Decision(
+        decision=decision,
+        title=activity.title,
+        edition=edition_name(activity.edition, language),
+        activity_id=activity.id,
+        number=revision.number,
+        comment=comment,
+        blocking=[finding.message for finding in revision.findings if finding.severity == Severity.BLOCK],
+    )
+    return write(decided, language)
 
 
 def _tell_organisers(
@@ -701,8 +663,8 @@ def _tell_organisers(
     decision: str,
     *,
     comment: str | None,
-    texts: MailTexts = ACTIVITY_MAILS,
+    write: messages.MailWriter = messages.activity_decided,
 ) -> None:
-    mail = decision_mail(activity, revision, decision, comment=comment, texts=texts)
+    mail = decision_mail(activity, revision, decision, comment=comment, write=write)
     for address in activities.organiser_emails(session, activity):
         send_mail(session, to=address, subject=mail.subject, text=mail.text)

@@ -37,6 +37,7 @@ from innovationsweek.pages.labels import FIELDS, FINDINGS, SEVERITIES, finding_n
 from innovationsweek.pages.organiser import STATUSES
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
 from innovationsweek.pages.views import bp, render_page, use_edition
+from innovationsweek.registrations.messages import Mail
 from innovationsweek.solutions import links as reuse
 
 DECISIONS = {
@@ -297,7 +298,7 @@ def feature_activity(activity_id: int) -> BaseResponse:
     return redirect(url_for("pages.review_activity", activity_id=activity_id), 303)
 
 
-def _review_page(review: moderation.Review, form: ReviewForm, preview: moderation.DecisionMail | None, *, status: int) -> Response:
+def _review_page(review: moderation.Review, form: ReviewForm, preview: Mail | None, *, status: int) -> Response:
     findings_by_field: dict[str | None, list[Any]] = {}
     for finding in review.revision.findings:
         findings_by_field.setdefault(finding.field if finding.field in FIELDS else None, []).append(finding)
@@ -305,7 +306,8 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: moderatio
     unchanged = [(name, found) for name, found in findings_by_field.items() if name is not None and name not in changed]
     return render_page(
         "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
-        preview=preview, findings_by_field=findings_by_field, unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
+        preview=preview, mail_language=moderation.organisers_language(review.activity), findings_by_field=findings_by_field,
+        unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
         sign_out=sign_out_form(), shown=partial(shown_value, builds_on=_builds_on(review)), **_queue_labels(),
     )
 

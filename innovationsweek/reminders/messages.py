@@ -1,115 +1,115 @@
-"""The texts of the reminders to organisers and coordinators (Swedish, as the week is run, with
-the essentials in English); participants' reminders are in :mod:`innovationsweek.registrations.messages`.
+"""The texts of the reminders to organisers and coordinators, in one language each: the
+organisers' is their organisation's, the coordinators' the edition's own (accounts keep no
+language of their own). Written as the participants' mails are, whose reminder is in
+:mod:`innovationsweek.registrations.messages`: the English lines are the catalogue's message ids.
 
-Plain functions of plain values: times are shown in the edition's time zone, with its
+Plain functions of plain values: times are shown in the edition's time zone, deadlines with its
 abbreviation (CET or CEST), so a reminder is right on either side of a daylight-saving change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from innovationsweek.registrations.messages import IN_PERSON_MODES, ONLINE_MODES, Mail
+from babel.dates import format_date
 
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-
+from innovationsweek.moderation.messages import explained
+from innovationsweek.registrations.messages import ActivityFacts, Mail, facts, moment
+from innovationsweek.translations import translations
 
 # One shape for every mail; the participants' reminder is written with their other mails.
 Message = Mail
 
 
-def local(moment: datetime, zone: ZoneInfo) -> str:
-    """``tisdag 2026-10-27 kl. 10:00 CET``"""
-    moment = moment.astimezone(zone)
-    return f"{WEEKDAYS[moment.weekday()]} {moment:%Y-%m-%d} kl. {moment:%H:%M} {moment.tzname()}"
+def local(instant: datetime, zone: ZoneInfo, language: str) -> str:
+    """``tisdag 27 oktober 2026 kl. 10:00 CET``, in ``language``."""
+    at = instant.astimezone(zone)
+    return f"{moment(at, language)} {at.tzname()}"
 
 
-def when(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return f"{WEEKDAYS[start.weekday()]} {start:%Y-%m-%d} kl. {start:%H:%M}–{end:%H:%M} {start.tzname()}"
-    return f"{local(start, zone)} – {local(end, zone)}"
-
-
-def where(content: Mapping[str, Any]) -> list[str]:
-    """The join link for webcasts and online activities, the address for those on site (both
-    for hybrid ones)."""
-    lines = []
-    online_url = content.get("online_url")
-    if online_url and (content.get("format") == "webcast" or content.get("attendance_mode") in ONLINE_MODES):
-        lines.append(f"Länk / join link: {online_url}")
-    venue = content.get("venue") or {}
-    if content.get("attendance_mode") in IN_PERSON_MODES and venue:
-        parts = [venue.get(name) for name in ("name", "address", "municipality")]
-        lines.append("Plats / address: " + ", ".join(part for part in parts if part))
-    return lines
-
-
-def _times(content: Mapping[str, Any], zone: ZoneInfo) -> str:
-    return when(datetime.fromisoformat(content["starts_at"]), datetime.fromisoformat(content["ends_at"]), zone)
-
-
-def draft_deadline(*, title: str, activity_id: int, deadline: datetime, edition: str, zone: ZoneInfo) -> Message:
+def draft_deadline(language: str, *, title: str, activity_id: int, deadline: datetime, edition: str, zone: ZoneInfo) -> Message:
+    _ = translations(language).gettext
+    values = {"title": title, "edition": edition}
     lines = [
-        f"Er aktivitet \u201d{title}\u201d är ett utkast som inte har skickats in till {edition}.",
-        f"Sista dag att skicka in är {local(deadline, zone)}.",
+        _("Your activity “%(title)s” is a draft that has not been submitted to %(edition)s.") % values,
+        _("The last day to submit it is %(deadline)s.") % {"deadline": local(deadline, zone, language)},
         "",
-        f"Your draft has not been submitted; the deadline is {local(deadline, zone)}.",
-        f"Submit it with POST /api/v1/activities/{activity_id}/submit.",
+        _("Submit it with %(request)s.") % {"request": f"POST /api/v1/activities/{activity_id}/submit"},
     ]
-    return Message(f"Skicka in före {deadline.astimezone(zone):%Y-%m-%d}: {title}", "\n".join(lines))
+    day = format_date(deadline.astimezone(zone), "long", locale=language)
+    return Message(_("Submit by %(day)s: %(title)s") % {**values, "day": day}, "\n".join(lines))
 
 
 def changes_requested(
-    *, title: str, activity_id: int, asked_at: datetime, comment: str | None, findings: list[str], zone: ZoneInfo
+    language: str, *, title: str, activity_id: int, asked_at: datetime, comment: str | None, findings: list[str], zone: ZoneInfo
 ) -> Message:
+    _ = translations(language).gettext
+    values = {"title": title, "when": local(asked_at, zone, language)}
     lines = [
-        f"Ändringar i \u201d{title}\u201d efterfrågades {local(asked_at, zone)} och väntar fortfarande.",
-        "Changes were requested and are still waiting; edit the activity and submit it again.",
+        _("Changes to “%(title)s” were requested %(when)s and are still waiting: edit the activity and submit it again.") % values,
         "",
     ]
-    if comment:
-        lines += ["Kommentar / comment:", comment, ""]
-    if findings:
-        lines += ["Att rätta / to fix:", *[f"- {message}" for message in findings], ""]
-    lines.append(f"Aktivitet {activity_id}.")
-    return Message(f"Väntar på era ändringar: {title}", "\n".join(lines))
+    lines += explained(comment, findings, language)
+    lines.append(_("Activity %(id)d.") % {"id": activity_id})
+    return Message(_("Waiting for your changes: %(title)s") % values, "\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Seats:
+    """An activity's registrations here: seats taken of its capacity, and its waitlist."""
+
+    taken: int
+    capacity: int
+    waitlisted: int
 
 
 def pre_event(
-    *, content: Mapping[str, Any], activity_id: int, seats: str | None, zone: ZoneInfo
+    language: str, *, content: Mapping[str, Any], activity_id: int, organiser: str, seats: Seats | None, zone: ZoneInfo
 ) -> Message:
+    """What the programme says about the coming activity, as its participants are told it."""
+    _ = translations(language).gettext
+    values = {"title": content["title"]}
     lines = [
-        f"Snart dags för \u201d{content['title']}\u201d. Stämmer allt i programmet?",
-        "Your activity is coming up: please check that the programme shows it right.",
+        _("“%(title)s” is coming up soon. Does the programme show everything right?") % values,
         "",
-        f"När / when: {_times(content, zone)}",
-        *where(content),
+        *facts(ActivityFacts.of(content, zone=zone, organiser=organiser), language),
     ]
     if seats:
-        lines.append(f"Anmälda / registered: {seats}")
-    lines += ["", f"Ändra aktiviteten vid behov (aktivitet {activity_id}); ändringar granskas innan de visas."]
-    return Message(f"Kontrollera inför {content['title']}", "\n".join(lines))
+        lines.append(_seats(seats, language))
+    lines += ["", _("Change the activity if needed (activity %(id)d); changes are reviewed before they are shown.") % {"id": activity_id}]
+    return Message(_("Check before %(title)s") % values, "\n".join(lines))
 
 
-def post_event(*, title: str, activity_id: int) -> Message:
+def _seats(seats: Seats, language: str) -> str:
+    ngettext = translations(language).ngettext
+    taken = ngettext(
+        "Registered: %(num)d of %(capacity)d seat", "Registered: %(num)d of %(capacity)d seats", seats.capacity
+    ) % {"num": seats.taken, "capacity": seats.capacity}
+    if not seats.waitlisted:
+        return taken
+    waiting = ngettext("%(num)d person on the waitlist", "%(num)d people on the waitlist", seats.waitlisted) % {"num": seats.waitlisted}
+    return f"{taken}, {waiting}"
+
+
+def post_event(language: str, *, title: str, activity_id: int) -> Message:
+    _ = translations(language).gettext
+    values = {"title": title}
     lines = [
-        f"Tack för \u201d{title}\u201d!",
+        _("Thank you for “%(title)s”!") % values,
         "",
-        "Berätta hur många som deltog, på plats och på distans, och länka till bilder och",
-        "inspelningar: de visas sedan med aktiviteten i programmet, så att fler kan ta del av dem.",
-        "",
-        "Please report attendance and link your slides and recordings; the links then appear",
-        "with the activity in the public programme.",
+        _("Tell us how many took part, on site and remotely, and link to slides and recordings: they are then shown "
+          "with the activity in the programme, so that more people can make use of them."),
         f"PUT /api/v1/activities/{activity_id}/report",
     ]
-    return Message(f"Rapportera efter {title}", "\n".join(lines))
+    return Message(_("Report after %(title)s") % values, "\n".join(lines))
 
 
 def coordinator_digest(
+    language: str,
     *,
     edition: str,
     waiting: int,
@@ -122,15 +122,36 @@ def coordinator_digest(
     reports_waiting: int,
     zone: ZoneInfo,
 ) -> Message:
-    lines = [f"Granskningskön för {edition}: {waiting} väntar på beslut / waiting for a decision."]
+    translation = translations(language)
+    _, ngettext = translation.gettext, translation.ngettext
+    values = {"edition": edition}
+    lines = [
+        ngettext(
+            "Review queue of %(edition)s: %(num)d activity waits for a decision.",
+            "Review queue of %(edition)s: %(num)d activities wait for a decision.",
+            waiting,
+        ) % {**values, "num": waiting}
+    ]
     if reports_waiting:
-        lines.append(f"Rapporters material / report material: {reports_waiting} väntar / waiting.")
+        lines.append(
+            ngettext(
+                "Report material: %(num)d report waits for a decision.", "Report material: %(num)d reports wait for a decision.", reports_waiting
+            ) % {"num": reports_waiting}
+        )
     if oldest_submitted_at is not None:
         days = (now - oldest_submitted_at).days
-        lines.append(f"Äldst / oldest: \u201d{oldest_title}\u201d, inskickad {local(oldest_submitted_at, zone)} ({days} dagar).")
+        lines.append(
+            _("Oldest: “%(title)s”, submitted %(when)s (%(days)s).")
+            % {
+                "title": oldest_title,
+                "when": local(oldest_submitted_at, zone, language),
+                "days": ngettext("%(num)d day ago", "%(num)d days ago", days) % {"num": days},
+            }
+        )
     if by_finding:
-        lines += ["", "Per fynd / by finding:", *[f"- {code}: {count}" for code, count in sorted(by_finding.items())]]
-    lines.append(f"Utan fynd / without findings: {without_findings}")
+        lines += ["", _("By finding:"), *[f"- {code}: {count}" for code, count in sorted(by_finding.items())]]
+    lines.append(_("Without findings: %(num)d") % {"num": without_findings})
     if checking:
-        lines.append(f"Kontrolleras just nu / being checked: {checking}")
-    return Message(f"Granskningskön: {waiting + reports_waiting} väntar ({edition})", "\n".join(lines))
+        lines.append(_("Being checked right now: %(num)d") % {"num": checking})
+    total = waiting + reports_waiting
+    return Message(_("Review queue: %(num)d waiting (%(edition)s)") % {**values, "num": total}, "\n".join(lines))

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from innovationsweek.accounts.models import User
 from innovationsweek.activities.models import Activity, ActivityStatus, Finding, Revision, RevisionState, Severity
 from innovationsweek.db import utcnow
-from innovationsweek.editions.models import Edition, EditionCoordinator
+from innovationsweek.editions.models import Edition, EditionCoordinator, edition_language, edition_name, organisation_language
 from innovationsweek.notifications.service import send_mail
 from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
@@ -428,7 +428,7 @@ def _to_participant(session: Session, reminder: Reminder, edition: Edition, now:
         activity.approved_revision.content, zone=_zone(edition), organiser=activity.organisation.name
     )
     mail = participant_messages.reminder(
-        facts, language, name=registration.name, edition=edition.name.get(language) or _name(edition)
+        facts, language, name=registration.name, edition=edition_name(edition, language)
     )
     return [Letter(registration.email, mail)]
 
@@ -437,13 +437,19 @@ def _to_organisers(
     session: Session, reminder: Reminder, activity: Activity, edition: Edition, now: datetime
 ) -> messages.Message | str:
     zone = _zone(edition)
+    language = organisation_language(activity.organisation.country, edition)
     if reminder.kind == ReminderKind.DRAFT_DEADLINE:
         if activity.status != ActivityStatus.DRAFT:
             return SUBMITTED
         if now >= edition.submissions_close_at:
             return EXPIRED
         return messages.draft_deadline(
-            title=activity.title, activity_id=activity.id, deadline=edition.submissions_close_at, edition=_name(edition), zone=zone
+            language,
+            title=activity.title,
+            activity_id=activity.id,
+            deadline=edition.submissions_close_at,
+            edition=edition_name(edition, language),
+            zone=zone,
         )
     if reminder.kind == ReminderKind.CHANGES_REQUESTED:
         latest = activity.latest_revision
@@ -453,6 +459,7 @@ def _to_organisers(
         if activity.status in NO_LONGER_ANSWERABLE:
             return ANSWERED
         return messages.changes_requested(
+            language,
             title=activity.title,
             activity_id=activity.id,
             asked_at=latest.decided_at or latest.checked_at or latest.submitted_at,
@@ -467,13 +474,18 @@ def _to_organisers(
         if starts_at <= now:
             return EXPIRED
         return messages.pre_event(
-            content=activity.approved_revision.content, activity_id=activity.id, seats=_seats(session, activity), zone=zone
+            language,
+            content=activity.approved_revision.content,
+            activity_id=activity.id,
+            organiser=activity.organisation.name,
+            seats=_seats(session, activity),
+            zone=zone,
         )
     if session.get(ActivityReport, activity.id) is not None:
         return REPORT_SUBMITTED
     if now > ends_at + REPORT_REQUEST_EXPIRES:
         return EXPIRED
-    return messages.post_event(title=activity.approved_revision.content["title"], activity_id=activity.id)
+    return messages.post_event(language, title=activity.approved_revision.content["title"], activity_id=activity.id)
 
 
 def _to_coordinator(session: Session, reminder: Reminder, edition: Edition, now: datetime) -> list[Letter] | str:
@@ -486,8 +498,10 @@ def _to_coordinator(session: Session, reminder: Reminder, edition: Edition, now:
     queue = review_queue_summary(session, edition.id)
     if queue.waiting == 0 and queue.reports_waiting == 0:
         return NOTHING_WAITING
+    language = edition_language(edition)  # accounts keep no language of their own
     message = messages.coordinator_digest(
-        edition=_name(edition),
+        language,
+        edition=edition_name(edition, language),
         waiting=queue.waiting,
         oldest_title=queue.oldest_title,
         oldest_submitted_at=queue.oldest_submitted_at,
@@ -560,7 +574,8 @@ def _organiser_emails(session: Session, activity: Activity) -> list[str]:
     return sorted(session.scalars(query))
 
 
-def _seats(session: Session, activity: Activity) -> str | None:
+def _seats(session: Session, activity: Activity) -> messages.Seats | None:
+    """The seats taken and the waitlist, where participants register here."""
     if activity.approved_revision is None:
         return None
     registration = activity.approved_revision.content.get("registration") or {}
@@ -573,10 +588,8 @@ def _seats(session: Session, activity: Activity) -> str | None:
             .group_by(Registration.status)
         ).all()
     )
-    seats = f"{counts.get(RegistrationStatus.CONFIRMED, 0)} av {registration.get('capacity')} platser"
-    waitlisted = counts.get(RegistrationStatus.WAITLISTED, 0)
-    return seats + (f", {waitlisted} på väntelistan" if waitlisted else "")
-
-
-def _name(edition: Edition) -> str:
-    return edition.name.get("sv") or next(iter(edition.name.values()))
+    return messages.Seats(
+        taken=counts.get(RegistrationStatus.CONFIRMED, 0),
+        capacity=registration["capacity"],
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+    )

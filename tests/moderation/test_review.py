@@ -15,6 +15,7 @@ from innovationsweek.db import utcnow
 from innovationsweek.jobs.moderation import release_stuck_checks
 from innovationsweek.moderation import checks
 from innovationsweek.moderation import service as moderation
+from innovationsweek.organisations.models import Organisation
 from innovationsweek.outbox import OutboxMessage, relay
 from tests.activities.conftest import week  # noqa: F401 (fixture)
 from tests.conftest import problem_of, run_jobs
@@ -269,3 +270,40 @@ def test_the_changes_under_review_name_each_changed_field_and_not_a_moment_writt
 
     assert [(c.field, c.before, c.after) for c in changes] == [("title", "Webbsändning", "Webbsändning om tillit")]
     assert [c.field for c in moderation.content_changes(None, edit)] == list(moderation.REVIEWED_FIELDS)
+
+
+def mails_to(runtime, address: str) -> list[tuple[str, str]]:
+    with runtime.database.sessions() as session:
+        query = sa.text("SELECT subject, text FROM emails WHERE to_address = :to ORDER BY id")
+        return [tuple(row) for row in session.execute(query, {"to": address})]
+
+
+@pytest.mark.parametrize(
+    ("country", "subject", "words", "other_words"),
+    [
+        ("DK", "Ikke godkendt: ", ["Koordinatorerne for Testveckan har ikke godkendt »", "Passer ikke til temaet.", "Kommentar:", "Aktivitet "],
+         ["Samordnarna", "Hör inte till temat.", "comment"]),
+        ("SE", "Inte godkänd: ", ["Samordnarna för Testveckan har inte godkänt ”", "Hör inte till temat.", "Kommentar:", "Aktivitet "],
+         ["Koordinatorerne", "Passer ikke", "comment"]),
+    ],
+)
+def test_the_organisers_are_told_in_their_organisations_language_only(
+    client, runtime, week, country, subject, words, other_words
+):
+    with runtime.database.unit_of_work() as session:
+        session.get(Organisation, week.organisation_id).country = country
+    reasons = [{"key": "off_theme", "text": {"sv": "Hör inte till temat.", "da": "Passer ikke til temaet.", "en": "Off theme."}}]
+    client.patch("/api/v1/editions/test-week/moderation-settings", json={"reasons": reasons}, headers=week.coordinator)
+    activity_id = submitted(client, runtime, week)
+
+    response = decide(client, week, activity_id, "reject", reason="off_theme", comment="Se programmet.")
+    run_jobs(runtime)
+
+    [(sent_subject, text)] = mails_to(runtime, "olga@linkoping.se")
+    assert sent_subject == subject + week.webcast()["title"]
+    for expected in words:
+        assert expected in text, expected
+    for other in other_words:
+        assert other not in text, other
+    # What was recorded is what the organisers were told.
+    assert response.get_json()["revision"]["decision_comment"] in text

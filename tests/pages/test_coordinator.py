@@ -4,6 +4,7 @@ mail preview and featuring; and who may not open them."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -234,6 +235,27 @@ def test_the_mail_preview_shows_what_the_organisers_will_get_and_sends_nothing(c
     assert "Vem talar?" in preview.text
     assert status_of(runtime, activity_id)[0] == ActivityStatus.IN_REVIEW
     assert emails_sent(runtime) == sent_before
+
+
+def test_the_preview_of_a_danish_organisations_mail_is_in_danish_and_is_what_is_sent(client, runtime, week, link_server):
+    (activity_id,) = submit_webcasts(client, runtime, week, link_server, ["Forhåndsvisning"])
+    with runtime.database.unit_of_work() as session:
+        session.scalar(sa.select(Organisation).where(Organisation.name == "Linköpings kommun")).country = "DK"
+    sign_in(client, COORDINATOR)
+    page = client.get(f"/coordinator/activities/{activity_id}")
+    chosen = {"csrf_token": csrf_token(page), "decision": "request_changes", "comment": "Hvem taler?"}
+
+    preview = client.post(f"/coordinator/activities/{activity_id}?lang=en", data={**chosen, "action": "preview"})
+
+    assert "Sent to every member of Linköpings kommun, in Danish." in preview.text
+    shown = preview.text.split('<div lang="da">')[1].split("</div>")[0]
+    assert "Ændringer nødvendige: Forhåndsvisning" in shown
+    assert "Koordinatorerne for" in shown and "Hvem taler?" in shown
+    client.post(f"/coordinator/activities/{activity_id}", data={**chosen, "action": "decide"})
+    with runtime.database.sessions() as session:
+        sent = session.scalars(sa.select(Email).where(Email.subject.startswith("Ændringer"))).first()
+    assert f"<strong>{sent.subject}</strong>" in shown
+    assert sent.text in html.unescape(shown)
 
 
 def test_approving_goes_back_to_the_queue_with_a_notice(client, runtime, week, link_server):

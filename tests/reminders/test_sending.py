@@ -189,13 +189,31 @@ def test_organisers_are_asked_to_check_a_week_before_and_to_report_the_day_after
     run(runtime, pre_event.due_at)
     checks = [m for m in mails(runtime) if m.subject.startswith("Kontrollera")]
     assert sorted(m.to_address for m in checks) == ORGANISERS
-    assert "Anmälda / registered: 1 av 30 platser, 1 på väntelistan" in checks[0].text
-    assert f"Länk / join link: {week.link_server}/ok/live" in checks[0].text
+    assert "Anmälda: 1 av 30 platser, 1 på väntelistan" in checks[0].text
+    assert f"Digitalt: {week.link_server}/ok/live" in checks[0].text
 
     run(runtime, post_event.due_at)
     reports = [m for m in mails(runtime) if m.subject.startswith("Rapportera")]
     assert sorted(m.to_address for m in reports) == ORGANISERS
     assert f"PUT /api/v1/activities/{activity_id}/report" in reports[0].text
+
+
+def test_a_danish_organisation_is_reminded_in_danish_only(client, runtime, week):
+    with runtime.database.unit_of_work() as session:
+        session.get(Organisation, week.organisation_id).country = "DK"  # Linköping, as if Danish
+    activity_id = published(client, runtime, week, week.webcast(registration={"mode": "internal", "capacity": 1}))
+    register(runtime, activity_id, "anna@example.org")
+    register(runtime, activity_id, "bertil@example.org", status="waitlisted")
+    register(runtime, activity_id, "cecilia@example.org", status="waitlisted")
+
+    run(runtime, only(runtime, "pre_event").due_at)
+
+    checks = [m for m in mails(runtime) if m.subject == "Tjek inden Webbsändning: Så sprider vi välfärdsteknik"]
+    assert sorted(m.to_address for m in checks) == ORGANISERS
+    assert "Tilmeldte: 1 af 1 plads, 2 på ventelisten" in checks[0].text  # one seat: the singular
+    assert "Viser programmet alt korrekt?" in checks[0].text
+    for swedish in ("Anmälda", "Stämmer", "platser", "Ändra"):
+        assert swedish not in checks[0].text
 
 
 def test_a_draft_not_submitted_is_reminded_of_the_deadline_and_a_submitted_one_is_not(client, runtime, week):
@@ -245,8 +263,10 @@ def test_the_coordinators_digest_goes_out_only_when_something_waits(client, runt
     [digest] = mails(runtime, to=COORDINATOR)
     assert digest.subject == "Granskningskön: 2 väntar (Testveckan)"
     assert "- missing_summary: 1" in digest.text
-    assert "Utan fynd / without findings: 1" in digest.text
-    assert "Äldst / oldest:" in digest.text
+    assert "Utan fynd: 1" in digest.text
+    assert "Granskningskön för Testveckan: 2 aktiviteter väntar på beslut." in digest.text
+    assert "Äldst: ”Webbsändning: Så sprider vi välfärdsteknik”, inskickad" in digest.text
+    assert "/ " not in digest.text + digest.subject  # Swedish only, no English beside it
     assert mails(runtime, to="olga@linkoping.se") == []
 
 

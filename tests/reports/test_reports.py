@@ -369,4 +369,4 @@ def test_the_coordinators_daily_digest_counts_report_material_waiting(client, ru
 
     [digest] = mails(runtime, to="marianne@skl.se")
     assert digest.subject == "Granskningskön: 1 väntar (Testveckan)"
-    assert "Rapporters material / report material: 1 väntar / waiting." in digest.text
+    assert "Rapporters material: 1 rapport väntar på beslut." in digest.text
