@@ -41,9 +41,10 @@ def cached(
         response = Response(status=304)
     elif cache_control.startswith("public"):
         response = _kept_or_built(etag, build, at_once=keep_at_once)
-        response.headers[REPEATABLE] = "1"
     else:
         response = build()
+    if cache_control.startswith("public"):
+        response.headers[REPEATABLE] = "1"  # the app's front may repeat it (recent_answers)
     response.set_etag(etag)
     response.last_modified = version.changed_at
     response.headers["Cache-Control"] = cache_control
