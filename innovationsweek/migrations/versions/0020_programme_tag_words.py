@@ -1,5 +1,4 @@
-"""the programme's languages, audiences and themes as one indexed array per entry, and entries
-narrow enough to count (PostgreSQL)
+"""the programme's languages, audiences and themes as one indexed array per entry (PostgreSQL)
 
 Revision ID: 0020
 Revises: 0019
@@ -27,17 +26,9 @@ $$
 """
 
 
-# Counting a filtered programme reads each matching row: at 2.5 kB a row, three to a page. Past
-# 600 bytes the public JSON, the calendar event and the search words (read only for a page's
-# rows, or for the whole calendar) are compressed or moved out, and the filtered columns stay.
-# Rows written before this keep their width until they are written again (or VACUUM FULL).
-NARROW_ROWS = 600
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.execute(f'ALTER TABLE programme_entries SET (toast_tuple_target = {NARROW_ROWS})')
     op.execute(TAG_WORDS)
     op.execute('ALTER TABLE programme_entries ADD COLUMN tag_words text[] GENERATED ALWAYS AS (programme_tag_words(data)) STORED')
     op.execute('CREATE INDEX ix_programme_entries_tags ON programme_entries USING gin (tag_words)')
@@ -49,4 +40,3 @@ def downgrade() -> None:
     op.drop_index('ix_programme_entries_tags', table_name='programme_entries')
     op.drop_column('programme_entries', 'tag_words')
     op.execute('DROP FUNCTION programme_tag_words(json)')
-    op.execute('ALTER TABLE programme_entries RESET (toast_tuple_target)')
