@@ -120,9 +120,12 @@ def _key(environ: dict[str, Any]) -> tuple[str, ...] | None:
 
 
 def _repeatable_etag(headers: list[tuple[str, str]]) -> str | None:
-    """The answer's ETag, unless something in it is not for everyone."""
+    """The answer's ETag, unless something in it is not for everyone, or it is too large to keep
+    (then it goes out untouched: a file is sent by the server's own means, such as sendfile)."""
     named = {name.lower(): value for name, value in headers}
     if "set-cookie" in named or not named.get("cache-control", "").startswith("public") or "etag" not in named:
+        return None
+    if int(named.get("content-length") or 0) > LARGEST_KEPT:
         return None
     return unquote_etag(named["etag"])[0]
 
