@@ -77,16 +77,46 @@ def keyset_page(
     and may answer from memory instead. ``sort_when_few``: take the page by sorting the selected
     rows when the count says they are few (see :data:`FEW_ROWS`; for filters that may be rare, on
     a query of one entity ordered by its own columns, the last its primary key)."""
-    counted = total(lambda: session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
     after = decode_cursor(cursor, [column.type.python_type for column in order_by]) if cursor is not None else None
-    if sort_when_few and counted <= FEW_ROWS:
-        page = _page_of_few(query, order_by, after, limit=limit, descending=descending)
-    else:
-        page = _page_in_order(query, order_by, after, limit=limit, descending=descending)
-    rows = list(session.scalars(page))
+    rows: list[Any] | None = None  # the page, when counting found it too
+
+    def count() -> int:
+        nonlocal rows
+        if sort_when_few:
+            few, rows = _few_counted_with_page(session, query, order_by, after, limit=limit, descending=descending)
+            if few is not None:
+                return few
+        return session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+
+    counted = total(count)
+    if rows is None:
+        few = sort_when_few and counted <= FEW_ROWS
+        rows = list(session.scalars(_page(query, order_by, after, limit=limit, descending=descending, few=few)))
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, total=counted, next_cursor=encode_cursor(key(items[-1])) if more else None)
+
+
+def _few_counted_with_page(
+    session: Session, query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool
+) -> tuple[int | None, list[Any] | None]:
+    """How many rows ``query`` selects and its page, in one statement, when they are few (one
+    search of the filters' indexes rather than two); ``(None, None)`` when they are not, or
+    when a page after a cursor is empty (which says nothing of the count)."""
+    matches = _keys_of(query, order_by, few=FEW_ROWS + 1)
+    counted = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
+    rows = session.execute(_page_of_keys(query, matches, order_by, after, limit=limit, descending=descending).add_columns(counted)).all()
+    if not rows:
+        return (0, []) if after is None else (None, None)
+    if rows[0][1] > FEW_ROWS:
+        return None, None
+    return rows[0][1], [row[0] for row in rows]
+
+
+def _page(query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool, few: bool) -> sa.Select[Any]:
+    if few:
+        return _page_of_keys(query, _keys_of(query, order_by), order_by, after, limit=limit, descending=descending)
+    return _page_in_order(query, order_by, after, limit=limit, descending=descending)
 
 
 def _page_in_order(query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool) -> sa.Select[Any]:
@@ -97,11 +127,15 @@ def _page_in_order(query: sa.Select[Any], order_by: Sequence[Any], after: Sequen
     return query.order_by(*(column.desc() if descending else column for column in order_by)).limit(limit + 1)
 
 
-def _page_of_few(query: sa.Select[Any], order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool) -> sa.Select[Any]:
-    """The same page, from the keys of every row ``query`` selects, found by its filters' own
-    indexes (a materialised set the planner cannot walk in order) and sorted."""
+def _keys_of(query: sa.Select[Any], order_by: Sequence[Any], *, few: int | None = None) -> sa.CTE:
+    """The ``order_by`` keys of every row ``query`` selects (of ``few`` at most), found by its
+    filters' own indexes: a materialised set, which the planner cannot walk in order."""
     matches = query.with_only_columns(*(column.label(f"key{i}") for i, column in enumerate(order_by))).order_by(None)
-    keys = matches.cte("matches").prefix_with("MATERIALIZED")
+    return matches.limit(few).cte("matches").prefix_with("MATERIALIZED")
+
+
+def _page_of_keys(query: sa.Select[Any], keys: sa.CTE, order_by: Sequence[Any], after: Sequence[Any] | None, *, limit: int, descending: bool) -> sa.Select[Any]:
+    """The page of ``query`` by sorting its rows' ``keys`` (from :func:`_keys_of`)."""
     columns = list(keys.c)
     page = _page_in_order(sa.select(columns[-1]), columns, after, limit=limit, descending=descending).subquery()
     entity = query.column_descriptions[0]["entity"]

@@ -7,7 +7,6 @@ approved revision, and never personal data beyond a contact the organiser chose 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +31,6 @@ from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, keyset_page
 from innovationsweek.programme.formats import event_text
 from innovationsweek.programme.models import (
-    SEARCH_CONFIGURATIONS,
     SEARCH_VECTOR,
     TAG_WORDS,
     EntryState,
@@ -477,13 +475,9 @@ def _words_in_text(session: Session, q: str) -> list[sa.ColumnElement[bool]]:
         return [sa.false()]
     if session.get_bind().dialect.name != "postgresql":
         return [ProgrammeEntry.search_text.like(f"%{word}%") for word in words]
-    return [SEARCH_VECTOR.bool_op("@@")(_any_configuration(word)) for word in words]
-
-
-def _any_configuration(word: str) -> sa.ColumnElement[Any]:
-    prefix = f"{word}:*"  # only letters and digits: nothing here is tsquery syntax
-    queries = [sa.func.to_tsquery(sa.literal_column(f"'{name}'::regconfig"), prefix) for name in SEARCH_CONFIGURATIONS]
-    return functools.reduce(lambda left, right: left.op("||")(right), queries)
+    # Only letters and digits: nothing in a word is tsquery syntax. The function (migration
+    # 0021) makes its prefix query in each of SEARCH_CONFIGURATIONS, each distinct term once.
+    return [SEARCH_VECTOR.bool_op("@@")(sa.func.programme_search_query(word, type_=postgresql.TSQUERY)) for word in words]
 
 
 def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:

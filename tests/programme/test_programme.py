@@ -118,8 +118,8 @@ def test_revalidation_answers_304_until_the_programme_changes(client, runtime, w
 
 
 # A page is taken by walking the order's index (many rows) or by sorting the keys of the rows
-# the filters select (few): both ways give the same pages.
-@pytest.mark.parametrize("few_rows", [0, paging.FEW_ROWS], ids=["walked-in-order", "sorted"])
+# the filters select (few, counted with the page in one statement): all ways give the same pages.
+@pytest.mark.parametrize("few_rows", [0, 2, paging.FEW_ROWS], ids=["walked-in-order", "too-many-to-sort", "sorted"])
 def test_the_programme_filters_and_pages(client, runtime, week, monkeypatch, few_rows):
     monkeypatch.setattr(paging, "FEW_ROWS", few_rows)
     webcast = published(client, runtime, week, languages=["sv", "en"], audiences=["politicians"])
@@ -150,11 +150,12 @@ def test_the_programme_filters_and_pages(client, runtime, week, monkeypatch, few
     assert ids(f"from={date.fromordinal(day_two).isoformat()}") == [third]
     # A range that ends before it starts is no mistake to refuse: no day is in it.
     assert ids(f"from={date.fromordinal(day_two).isoformat()}&to={date.fromordinal(day_two - 1).isoformat()}") == []
-    first = client.get(f"{PROGRAMME}?limit=2")
-    assert first.get_json()["total"] == 3
-    link = first.headers["Link"]
-    rest = client.get(link[link.index("<") + 1 : link.index(">")]).get_json()
-    assert [i["id"] for i in rest["items"]] == [third]
+    for query in ("limit=2", "organisation_kind=municipality&limit=2"):
+        first = client.get(f"{PROGRAMME}?{query}")
+        assert first.get_json()["total"] == 3
+        link = first.headers["Link"]
+        rest = client.get(link[link.index("<") + 1 : link.index(">")]).get_json()
+        assert [i["id"] for i in rest["items"]] == [third] and rest["total"] == 3
 
 
 @pytest.mark.parametrize(
