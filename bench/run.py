@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import http.client
+import itertools
 import json
 import os
 import re
@@ -56,7 +57,8 @@ CLAIM_KEY = "iw-test-run"
 CLAIM_SECONDS = 3600
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1000 10000 100000").split()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
-WRK = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "wrk.lua")]
+WRK_THREADS = 2
+WRK = ["wrk", f"-t{WRK_THREADS}", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "wrk.lua")]
 # Spawned all at once (-r 16), so that the whole run is at full load, as wrk's is.
 LOCUST = [
     str(Path(sys.executable).parent / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", "16", "-r", "16",
@@ -67,6 +69,7 @@ LOADER = os.environ.get("BENCH_LOADER") or ("wrk" if shutil.which("wrk") else "l
 # How many jobs of each kind the job throughput is measured with (0: not measured).
 JOBS = int(os.environ.get("BENCH_JOBS", "100"))
 ICS_LIMIT = 10.0
+FORMATS = ["lecture", "workshop", "webcast", "exhibition", "dialogue_meeting", "study_visit"]
 API = f"/api/v1/editions/{SLUG}"
 # Issue 16's targets: ratio to the ceiling at 100,000 activities.
 TARGETS = {
@@ -200,7 +203,7 @@ def run_cases(port: int, loaded: Loaded, first: Answer) -> tuple[list[Figure], l
         ("themed", [f"{API}/programme?theme=digital"], ""),
         ("searched (q)", [f"{API}/programme?q={words[0]}"], ""),
         ("deep cursor (page 21)", [deep_cursor_path(port, pages=20)], ""),
-        ("a different search each request", [f"{API}/programme?q={w}" for w in words], ""),
+        ("a different search each request", varied_searches(words), ""),
         ("a different filter each request", varied_filters(), ""),
         ("304 revalidation", [f"{API}/programme"], first.headers["etag"]),
         ("one activity", [f"/api/v1/programme/activities/{ids[len(ids) // 3]}"], ""),
@@ -211,25 +214,33 @@ def run_cases(port: int, loaded: Loaded, first: Answer) -> tuple[list[Figure], l
     return figures, [ics_timing(port)]
 
 
-def varied_filters() -> list[str]:
-    """Many distinct combinations of the programme's filters and page sizes."""
-    from bench.load import LANGUAGES, PLACES, THEMES  # the loader's own values, so pages are not empty
+# Thousands of each, so that no request of a run repeats another's query: neither its answer
+# nor its count (kept per filters, whatever the page size) can come from memory.
+def varied_searches(words: list[str]) -> list[str]:
+    """Each word alone, then with each format and each language, at varying page sizes."""
+    narrowing = ["", *(f"&format={f}" for f in FORMATS), *(f"&language={code}" for code in _languages())]
+    return [f"{API}/programme?q={word}{extra}&limit={10 + (i * 7) % 41}" for i, (extra, word) in enumerate(itertools.product(narrowing, words))]
 
-    formats = ["lecture", "workshop", "webcast", "exhibition", "dialogue_meeting", "study_visit"]
-    paths = []
-    for i in range(600):
-        region, municipalities, _ = PLACES[i % len(PLACES)]
-        parts = [f"format={formats[i % len(formats)]}", f"limit={10 + i % 41}"]
-        if i % 2:
-            parts.append(f"region={region}")
-        if i % 3 == 0:
-            parts.append(f"language={LANGUAGES[i % len(LANGUAGES)][0]}")
-        if i % 5 == 0:
-            parts.append(f"theme={THEMES[i % len(THEMES)]}")
-        if i % 7 == 0:
-            parts.append(f"municipality={municipalities[i % len(municipalities)]}")
-        paths.append(f"{API}/programme?" + "&".join(parts))
-    return paths
+
+def varied_filters() -> list[str]:
+    """Every combination of a format with a place (a region, or a municipality in it), a
+    language and a theme (or none of each) at varying page sizes, each filter changing often."""
+    from bench.load import PLACES, THEMES  # the loader's own values, so pages are not empty
+
+    places = [[], *([f"region={region}"] + [f"municipality={m}"] * (m is not None) for region, towns, _ in PLACES for m in [None, *towns])]
+    languages = [[], *([f"language={code}"] for code in _languages())]
+    themes = [[], *([f"theme={theme}"] for theme in THEMES)]
+    combinations = itertools.product(themes, languages, places, FORMATS)
+    return [
+        f"{API}/programme?" + "&".join([f"format={format_}", f"limit={10 + (i * 7) % 41}", *place, *language, *theme])
+        for i, (theme, language, place, format_) in enumerate(combinations)
+    ]
+
+
+def _languages() -> list[str]:
+    from bench.load import LANGUAGES
+
+    return sorted({code for codes in LANGUAGES for code in codes})
 
 
 def deep_cursor_path(port: int, pages: int) -> str:
@@ -269,7 +280,7 @@ class Measured:
 
 
 def run_wrk(url: str, env: dict[str, str]) -> Measured:
-    with started([*WRK, url], env=env, stdout=subprocess.PIPE, text=True) as process:
+    with started([*WRK, url], env={**env, "BENCH_THREADS": str(WRK_THREADS)}, stdout=subprocess.PIPE, text=True) as process:
         out, _ = process.communicate(timeout=SECONDS + 60)
     result = json.loads(out.strip().splitlines()[-1])
     failures = f"{result['bad_status']} answers were not 2xx/3xx ({result})" if result["bad_status"] or result["connect_errors"] else ""

@@ -1,17 +1,27 @@
 -- Rotates through the paths in BENCH_PATHS (one per line) and sends BENCH_ETAG as If-None-Match
--- when set; prints the figures as one JSON line at the end.
+-- when set; prints the figures as one JSON line at the end. Each thread has its own copy of this
+-- script: thread n of BENCH_THREADS takes paths n, n + BENCH_THREADS, ..., so that no two
+-- threads send the same path (the second would find the first one's answer remembered).
 local paths = {}
 local file = io.open(os.getenv("BENCH_PATHS"), "r")
 for line in file:lines() do paths[#paths + 1] = line end
 file:close()
 local etag = os.getenv("BENCH_ETAG") or ""
+local step = tonumber(os.getenv("BENCH_THREADS") or "1")
+local threads = 0
 local counter = 0
 
+setup = function(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+
 request = function()
-  counter = counter + 1
   local headers = {}
   if etag ~= "" then headers["If-None-Match"] = etag end
-  return wrk.format("GET", paths[(counter % #paths) + 1], headers)
+  local path = paths[((counter * step + offset) % #paths) + 1]
+  counter = counter + 1
+  return wrk.format("GET", path, headers)
 end
 
 done = function(summary, latency, requests)

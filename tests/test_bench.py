@@ -1,6 +1,7 @@
 """The bench's loader makes what the API serves as the programme, so `make bench` can never be
 measuring 404s or empty pages; and its README step replaces only the marked section."""
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from flask.testing import FlaskClient
 
 from bench.jobs import JobBench, receiver
 from bench.load import SLUG, load
-from bench.run import API, update_readme, varied_filters
+from bench.run import API, update_readme, varied_filters, varied_searches
 from innovationsweek.runtime import Runtime
 from tests.conftest import run_jobs
 
@@ -38,8 +39,16 @@ def test_loaded_text_and_filters_find_activities(runtime: Runtime, client: Flask
     assert any(c in "".join(loaded.words) for c in "åäöæø")
     organisations = {item["organiser"]["id"] for item in client.get(f"{API}/programme?limit=100").json["items"]}
     assert len(organisations) > 5
-    for path in varied_filters()[:30]:
+    for path in [*varied_filters()[:30], *varied_searches(loaded.words)[:30]]:
         assert client.get(path).status_code == 200, path
+
+
+def test_the_varied_cases_never_repeat_a_query_within_a_run() -> None:
+    """'A different search/filter each request': no two requests of a run (a few thousand) may
+    share filters, or the count (kept per filters) or the answer would come from memory."""
+    for paths in (varied_filters(), varied_searches([f"word{n}" for n in range(500)])):
+        without_page_size = [re.sub(r"&limit=\d+", "", path) for path in paths]
+        assert len(set(without_page_size)) == len(paths) >= 5000
 
 
 def test_readme_section_is_replaced_between_the_markers(tmp_path: Path) -> None:
