@@ -18,6 +18,7 @@ import http.client
 import itertools
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -215,26 +216,31 @@ def run_cases(port: int, loaded: Loaded, first: Answer) -> tuple[list[Figure], l
 
 
 # Thousands of each, so that no request of a run repeats another's query: neither its answer
-# nor its count (kept per filters, whatever the page size) can come from memory.
+# nor its count (kept per filters, whatever the page size) can come from memory. Shuffled (the
+# same way every run), as the queries of many people come: broad and narrow mixed.
 def varied_searches(words: list[str]) -> list[str]:
     """Each word alone, then with each format and each language, at varying page sizes."""
     narrowing = ["", *(f"&format={f}" for f in FORMATS), *(f"&language={code}" for code in _languages())]
-    return [f"{API}/programme?q={word}{extra}&limit={10 + (i * 7) % 41}" for i, (extra, word) in enumerate(itertools.product(narrowing, words))]
+    return _shuffled([f"{API}/programme?q={word}{extra}&limit={10 + (i * 7) % 41}" for i, (extra, word) in enumerate(itertools.product(narrowing, words))])
 
 
 def varied_filters() -> list[str]:
     """Every combination of a format with a place (a region, or a municipality in it), a
-    language and a theme (or none of each) at varying page sizes, each filter changing often."""
+    language and a theme (or none of each), at varying page sizes."""
     from bench.load import PLACES, THEMES  # the loader's own values, so pages are not empty
 
     places = [[], *([f"region={region}"] + [f"municipality={m}"] * (m is not None) for region, towns, _ in PLACES for m in [None, *towns])]
     languages = [[], *([f"language={code}"] for code in _languages())]
     themes = [[], *([f"theme={theme}"] for theme in THEMES)]
     combinations = itertools.product(themes, languages, places, FORMATS)
-    return [
+    return _shuffled([
         f"{API}/programme?" + "&".join([f"format={format_}", f"limit={10 + (i * 7) % 41}", *place, *language, *theme])
         for i, (theme, language, place, format_) in enumerate(combinations)
-    ]
+    ])
+
+
+def _shuffled(paths: list[str]) -> list[str]:
+    return random.Random(2019).sample(paths, len(paths))
 
 
 def _languages() -> list[str]:
