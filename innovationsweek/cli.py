@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import tempfile
@@ -99,6 +100,15 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def version_string(self) -> str:
         return "innovationsweek"
+
+    def parse_request(self) -> bool:
+        # http.server reads the request line as Latin-1 and werkzeug then takes it for text: a
+        # word typed unescaped ("curl '...?q=välfärd'") arrived as mojibake and found nothing.
+        # Read it as the UTF-8 such clients send (gunicorn refuses it with a 400 instead).
+        parsed = super().parse_request()
+        with contextlib.suppress(UnicodeError):
+            self.path = self.path.encode("latin-1").decode("utf-8")
+        return parsed
 
 
 @main.command()

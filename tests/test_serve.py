@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import os
 import re
 import signal
@@ -338,6 +339,20 @@ def test_a_person_registers_with_consent_and_a_cancellation_promotes_the_waitlis
 def assert_no_versions(server: str) -> None:
     assert server and not re.search(r"\d", server), f"the Server header names a version: {server!r}"
     assert "Python" not in server and "Werkzeug" not in server
+
+
+def test_make_run_reads_a_search_typed_without_percent_escapes(serve):
+    """curl sends "?q=välfärd" as raw UTF-8, not escaped: it finds what the escaped form finds."""
+    base, process = serve()
+    wait_for_worker(base, process)
+    path = "/api/v1/editions/innovationsveckan-2019/programme?q="
+    escaped = requests.get(f"{base}{path}v%C3%A4lf%C3%A4rd", timeout=5).json()
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(f"GET {path}välfärd HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    raw = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert escaped["total"] >= 1 and raw == escaped
 
 
 def test_the_server_header_of_make_run_names_no_versions(serve):
