@@ -85,6 +85,9 @@ REGISTRATION_MODES = {
     RegistrationMode.INTERNAL: _l("here, with places and a waitlist"),
 }
 QUEUE_FILTERS = ("state", "region", "format", "organisation_kind", "finding")
+FILTER_LABELS = {
+    "state": _l("State"), "region": _l("Region"), "format": _l("Format"), "organisation_kind": _l("Kind of organisation"), "finding": _l("Finding"),
+}
 FILTER_ERRORS = {
     "state": _l("Choose a state from the list."),
     "region": _l("Enter at most 100 characters."),
@@ -201,9 +204,11 @@ def _queue_page(edition: Edition, form: BulkDecisionForm, *, status: int) -> Res
     arguments = {name: value for name in (*QUEUE_FILTERS, "cursor", "limit") if (value := request.args.get(name, "").strip())}
     refused = ReviewQuerySchema(unknown=ma.EXCLUDE).validate(arguments)
     if refused:
-        errors = {name: str(FILTER_ERRORS.get(name, _l("Check this value."))) for name in refused}
+        # A filter's refusal goes to its field; the paging's (cursor, limit) has no field to go to.
+        errors = {name: str(FILTER_ERRORS[name]) for name in QUEUE_FILTERS if name in refused}
+        problem = " ".join(str(FILTER_ERRORS[name]) for name in ("cursor", "limit") if name in refused) or None
         return render_page(
-            "coordinator/queue.html", 400, edition=edition, form=form, values=values, errors=errors, page=None, counts={},
+            "coordinator/queue.html", 400, edition=edition, form=form, values=values, errors=errors, problem=problem, page=None, counts={},
             sign_out=sign_out_form(), **_queue_labels(),
         )
     query = ReviewQuerySchema(unknown=ma.EXCLUDE).load(arguments)
@@ -226,7 +231,7 @@ def _queue_url(edition: Edition, args: dict[str, str]) -> str:
 def _queue_labels() -> dict[str, Any]:
     return {
         "revision_states": REVISION_STATES, "organisation_kinds": ORGANISATION_KINDS, "findings": FINDINGS, "severities": SEVERITIES,
-        "finding_name": finding_name, "starts": _starts,
+        "finding_name": finding_name, "starts": _starts, "filter_labels": FILTER_LABELS,
     }
 
 

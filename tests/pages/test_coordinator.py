@@ -142,9 +142,14 @@ def test_the_queue_filters_counts_and_pages_as_the_api(client, runtime, week, li
     assert re.findall(r'name="activity_ids" value="(\d+)"', by_finding) == [str(published_activity(runtime, week, "Webbinarium: AI"))]
     assert "A link does not work" in by_finding
 
-    refused = client.get(f"/coordinator/editions/{week}/queue?lang=sv&state=approvedish")
+    refused = client.get(f"/coordinator/editions/{week}/queue?lang=sv&state=approvedish&format=talk&region=Skåne")
     assert refused.status_code == 400
-    assert "Välj ett läge i listan." in refused.text
+    # Each refusal at its field (as on the programme), the summary naming the field and linking to it.
+    assert re.search(r'id="filter-state-error">.*Välj ett läge i listan.', refused.text)
+    assert re.search(r'id="filter-format-error">.*Välj en form i listan.', refused.text)
+    assert 'aria-describedby="filter-state-error"' in refused.text
+    assert '<a href="#filter-state">Läge: Välj ett läge i listan.</a>' in refused.text
+    assert 'value="Skåne"' in refused.text  # what was typed stays
 
 
 def test_a_bulk_rejection_with_a_preset_reason_reports_each_activity(client, runtime, week, link_server):
