@@ -30,6 +30,7 @@ from innovationsweek.editions.service import get_edition, require_coordinator
 from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
 from innovationsweek.moderation import bulk
 from innovationsweek.moderation import service as moderation
+from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import OrganisationKind
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import localised_skeleton, page_language
@@ -64,6 +65,8 @@ ORGANISATION_KINDS = {
     OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
     OrganisationKind.OTHER: _l("Other kind of organisation"),
 }
+# The fields whose items are activities' or organisations' numbers (see _names).
+NUMBERED = ("reuses", "co_organiser_ids", "related_activity_ids")
 # The parts of a venue, a contact and a registration, as their lines are labelled.
 PARTS = {
     "name": _l("name"),
@@ -313,14 +316,26 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: Mail | No
         "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
         preview=preview, mail_language=moderation.organisers_language(review.activity), findings_by_field=findings_by_field,
         unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
-        sign_out=sign_out_form(), shown=partial(shown_value, builds_on=_builds_on(review)), **_queue_labels(),
+        sign_out=sign_out_form(), shown=partial(shown_value, names=_names(review)), **_queue_labels(),
     )
 
 
-def _builds_on(review: moderation.Review) -> dict[int, Link]:
-    """What either version builds on, named and linked: one query for the whole diff."""
-    changed = [change for change in review.changes if change.field == "reuses"]
-    return solution_links({int(i) for change in changed for i in (*(change.before or []), *(change.after or []))})
+def _names(review: moderation.Review) -> dict[str, Mapping[Any, str | Link]]:
+    """What either version names by a number or a key, by its name: the activities it builds on
+    (linked), its co-organisers, its related activities and the edition's themes (a coordinator
+    cannot tell what "35" or "involve" is). One query per kind for the whole diff."""
+    numbers = {
+        field: {int(i) for change in review.changes if change.field == field for i in (*(change.before or []), *(change.after or []))}
+        for field in NUMBERED
+    }
+    edition = review.activity.edition
+    language = page_language().language
+    return {
+        "reuses": solution_links(numbers["reuses"]),
+        "co_organiser_ids": organisations.names_of(db(), numbers["co_organiser_ids"]),
+        "related_activity_ids": activities.titles_in_edition(db(), current_actor(), edition, numbers["related_activity_ids"]),
+        "themes": {theme["key"]: in_language(theme.get("label"), language) or theme["key"] for theme in edition.themes or []},
+    }
 
 
 def valid_form(form: FlaskForm) -> bool:
@@ -376,13 +391,18 @@ def solution_links(ids: Iterable[int]) -> dict[int, Link]:
     }
 
 
-def shown_value(field: str, value: Any, *, builds_on: Mapping[int, Link]) -> list[str | Link]:
-    """A revision's field as lines a coordinator reads ([] for an empty field); the activities it
-    builds on as links (``builds_on``: those that are public)."""
+def shown_value(field: str, value: Any, *, names: Mapping[str, Mapping[Any, str | Link]]) -> list[str | Link]:
+    """A revision's field as lines a coordinator reads ([] for an empty field); what it names by a
+    number or a key by its name (``names``, see :func:`_names`), the activities it builds on as
+    links (those that are public)."""
     if value in (None, "", [], {}):
         return []
     if field == "reuses":
-        return [builds_on.get(int(i)) or _("Activity %(id)s (not in a public programme)", id=i) for i in value]
+        return [names["reuses"].get(int(i)) or _("Activity %(id)s (not in a public programme)", id=i) for i in value]
+    if field in ("co_organiser_ids", "related_activity_ids"):
+        return [_("%(name)s (number %(id)s)", name=names[field][int(i)], id=i) if int(i) in names[field] else str(i) for i in value]
+    if field == "themes":
+        return [str(names["themes"].get(item, item)) for item in value]
     if field == "format":
         return [str(labels.FORMATS.get(value, value))]
     if field == "attendance_mode":

@@ -210,6 +210,24 @@ def test_the_review_of_an_edit_shows_what_changed_field_by_field(client, runtime
     assert "nu i Norrköping</span>" in diff
 
 
+def test_the_diff_names_organisations_activities_and_themes_not_their_numbers_or_keys(client, runtime, week):
+    activity_id = published_activity(runtime, week, "Studiebesök")
+    related = published_activity(runtime, week, "Dialogmöte")
+    with runtime.database.sessions() as session:
+        vinnova = session.scalar(sa.select(Organisation.id).where(Organisation.name == "Vinnova"))
+    submit_edit(client, runtime, activity_id, co_organiser_ids=[vinnova], related_activity_ids=[related], themes=["involve"])
+    sign_in(client, COORDINATOR)
+
+    page = client.get(f"/coordinator/activities/{activity_id}?lang=sv").text
+
+    def row(field: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", " ", page.split(f'<tr id="field-{field}">')[1].split("</tr>")[0]))
+
+    assert f"Vinnova (nummer {vinnova})" in row("co_organiser_ids")
+    assert f"Dialogmöte med invånare om trygghet (nummer {related})" in row("related_activity_ids")
+    assert "Involvera" in row("themes") and "involve" not in row("themes")
+
+
 def test_a_first_submission_shows_every_field_and_its_findings(client, runtime, week, link_server):
     (activity_id,) = submit_webcasts(client, runtime, week, link_server, ["Trasig länk"], link="gone")
     sign_in(client, COORDINATOR)
