@@ -114,6 +114,16 @@ def test_the_new_draft_form_shows_the_deadline_in_the_weeks_time_zone(client, ru
         assert f'id="{name}"' in page.text, name
 
 
+def test_in_swedish_the_format_list_uses_the_word_of_its_label(client, week):
+    sign_in(client, ORGANISER)
+
+    page = client.get(f"/organiser/activities/new?edition={week}&lang=sv").text
+
+    chooser = re.search(r'<select id="format".*?</select>', page, re.S).group(0)
+    assert '<label for="format">Form</label>' in page
+    assert ">Välj en form</option>" in chooser  # not "format" under the label "Form"
+
+
 def test_without_a_week_the_organiser_chooses_one(client, week):
     sign_in(client, ORGANISER)
 
