@@ -295,6 +295,7 @@ def _page_context(language: str) -> dict[str, Any]:
         "first_day": to_user_timezone(edition.starts_at).date().isoformat() if edition is not None else "",
         "languages": [(code, _switch_url(code)) for code in LANGUAGES],
         "labels": labels,
+        "finding_detail": lambda finding: labels.finding_detail(finding, edition),
         "field_labels": FIELD_LABELS,
         "form_labels": forms.FIELD_LABELS,
         "csrf_token": generate_csrf,

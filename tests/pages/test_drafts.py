@@ -205,6 +205,25 @@ def test_a_blocking_finding_shows_at_its_field_and_the_fixed_draft_goes_to_revie
     assert "No complete venue" not in client.get(f"/organiser/activities/{activity_id}?lang=en").text
 
 
+def test_a_finding_reads_in_the_pages_language_with_the_weeks_times_as_the_page_writes_them(client, runtime, week):
+    sign_in(client, ORGANISER)
+    before_the_week = {"starts_at": "2027-09-29T10:00", "ends_at": "2027-09-29T12:00", "description": "<p>Hej<script>x</script></p>"}
+    activity_id = create_draft(client, runtime, week, **before_the_week)
+    assert post_edit(client, activity_id, draft_form(runtime, week, **before_the_week), action="submit").status_code == 303
+    run_jobs(runtime)
+
+    page = client.get(f"/organiser/activities/{activity_id}?lang=sv").text
+
+    starts = page[page.index('id="starts_at"'):page.index('id="ends_at"')]
+    assert "Hindrande: Utanför veckan" in starts
+    assert "Den måste äga rum under veckan: 4 okt. 2027 08:00 – 8 okt. 2027 16:00." in starts  # not UTC in ISO 8601
+    assert "+00:00" not in page
+    description = page[page.index('id="description"'):page.index('id="format"')]
+    assert "En del HTML (som skript, stilmallar eller ramar) togs bort" in description and 'lang="en"' not in description
+    assert "Gör ändringarna som efterfrågas" in page  # the checks asked, not the coordinators
+    assert "samordnarnas begäran" not in page
+
+
 def test_a_change_request_is_shown_and_answered_by_an_edit_and_a_new_submission(client, runtime, people, week):
     activity_id = decided_draft(client, runtime, people, week, decision="request_changes", comment="Skriv vem som leder workshoppen.")
 
