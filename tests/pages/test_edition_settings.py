@@ -306,3 +306,10 @@ def test_a_theme_is_added_and_one_removed_and_a_bad_key_is_refused(coordinator, 
     assert [theme["key"] for theme in themes] == [theme["key"] for theme in before[1:]] + ["open-data"]
     assert themes[-1]["label"] == {"sv": "Öppna data", "en": "Open data"}
     assert any("themes" in entry.detail["changes"] for entry in audited(runtime, week))
+
+
+def test_the_key_hints_give_an_example_of_their_own_kind(coordinator, week):  # noqa: F811
+    page = coordinator.get(f"/coordinator/editions/{week}/settings?lang=en").text
+
+    assert 'id="themes-key-hint">A short name, such as digital-welfare.' in page  # a theme, not a reason's "outside-week"
+    assert 'id="reasons-key-hint">A short name, such as outside-week.' in page
