@@ -179,14 +179,14 @@ def review_queue(slug: str) -> Response:
 def bulk_decision(slug: str) -> Response:
     edition = coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
-    if not valid_form(form):
-        return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
+    if not valid_form(form):  # the queue again, with what was ticked and chosen, the refusals at their fields
+        return _queue_page(edition, form, status=400)
     if len(form.activity_ids.data) > current_app.config.get("BULK_DECISIONS_WHILE_WAITING", DECIDED_WHILE_WAITING):
         started = bulk.start(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
         return redirect(url_for("pages.bulk_decision_progress", bulk_id=started.id), 303)
     results = moderation.decide_many(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
     return render_page(
-        "coordinator/decisions.html", 200, edition=edition, form=form, results=[_outcome(result) for result in results],
+        "coordinator/decisions.html", 200, edition=edition, results=[_outcome(result) for result in results],
         sign_out=sign_out_form(),
     )
 
@@ -197,7 +197,7 @@ def bulk_decision_progress(bulk_id: int) -> Response:
     """How far a bulk decision made by a job has come, and each outcome so far."""
     found = bulk.get(db(), current_actor(), bulk_id)
     return render_page(
-        "coordinator/decisions.html", 200, edition=use_edition(found.edition), form=BulkDecisionForm(formdata=None), progress=found,
+        "coordinator/decisions.html", 200, edition=use_edition(found.edition), progress=found,
         results=[_outcome(result) for result in bulk.results(found)], sign_out=sign_out_form(),
     )
 

@@ -189,6 +189,10 @@ def test_a_bulk_decision_without_its_csrf_token_or_a_reason_decides_nothing(clie
     assert no_reason.status_code == 400
     assert "Tell the organisers why: write a comment or choose a preset reason." in no_reason.text
     assert status_of(runtime, ids[0])[0] == ActivityStatus.IN_REVIEW
+    # The queue again, as the coordinator left it: the activity still ticked, "reject" still chosen.
+    assert re.search(rf'name="activity_ids" value="{ids[0]}" checked', no_reason.text)
+    assert re.search(r'value="reject"[^>]*checked|checked[^>]*value="reject"', no_reason.text)
+    assert 'id="comment-error"' in no_reason.text
 
 
 # --- one activity ------------------------------------------------------------------------------
