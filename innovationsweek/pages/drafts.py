@@ -220,7 +220,8 @@ def cancel_activity(activity_id: int) -> BaseResponse:
         return _draft_page(edition, activity, values_of(activity), {"reason": str(CANCEL_ERROR)}, status=422, reason=reason)
     except (Conflict, PreconditionFailed) as error:
         return _draft_page(edition, activity, values_of(activity), {}, status=409, problem=refusal(error, activity))
-    flash(_("It is cancelled; its participants are told."))
+    # Not the status line's words again (it says the same right above): what happens now.
+    flash(_("Your cancellation is saved: the programme shows your reason, and the participants are emailed it now."))
     return redirect(url_for("pages.edit_draft", activity_id=activity_id), 303)
 
 

@@ -158,9 +158,12 @@ def remove_member(organisation_id: int, user_id: int) -> Response | BaseResponse
 def answer_invitation(organisation_id: int, activity_id: int, answer: str) -> Response | BaseResponse:
     if EmptyForm().validate_on_submit():
         try:
-            activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=answer == "accept")
+            link = activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=answer == "accept")
         except Conflict:
             pass  # answered already (by another owner, or twice): the list shows the answer
+        else:  # the invitation leaves the list: say what became of it
+            words = {"title": link.activity.title, "organisation": link.organisation.name}
+            flash(_("%(organisation)s co-organises “%(title)s”.", **words) if answer == "accept" else _("%(organisation)s declined to co-organise “%(title)s”.", **words))
     return redirect(url_for("pages.my_organisations"), 303)
 
 

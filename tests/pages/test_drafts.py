@@ -252,10 +252,13 @@ def test_a_published_activity_is_cancelled_with_a_reason_but_not_with_a_link(cli
     assert field_error(refused, "reason").startswith("Tell the participants why")
     assert stored(runtime, activity_id).status == ActivityStatus.PUBLISHED
 
-    cancelled = client.post(f"/organiser/activities/{activity_id}/cancel", data={"reason": "Föreläsaren är sjuk.", "csrf_token": csrf_token(page)})
+    cancelled = client.post(f"/organiser/activities/{activity_id}/cancel?lang=en", data={"reason": "Föreläsaren är sjuk.", "csrf_token": csrf_token(page)})
     assert cancelled.status_code == 303
     activity = stored(runtime, activity_id)
     assert (activity.status, activity.cancellation_reason) == (ActivityStatus.CANCELLED, "Föreläsaren är sjuk.")
+    after = client.get(f"/organiser/activities/{activity_id}?lang=en").text
+    assert after.count("its participants were told") + after.count("its participants are told") == 1  # said once, not twice
+    assert "the participants are emailed it now" in after
 
 
 def test_an_organiser_of_another_organisation_gets_what_the_api_gives(client, runtime, people, week, other_organiser):

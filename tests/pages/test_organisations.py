@@ -135,10 +135,11 @@ def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_dat
     sign_in_in_english(client, ORGANISER)
     page = client.get(MINE)
     assert title in page.text and "Accept" in page.text
-    client.post(f"{MINE}{place}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)})
+    answered = client.post(f"{MINE}{place}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
     with runtime.database.sessions() as session:
         assert session.get(CoOrganiser, (activity_id, place)).status == CoOrganiserStatus.ACCEPTED
-    assert "No invitations are waiting for your answer." in client.get(MINE).text
+    assert "No invitations are waiting for your answer." in answered.text
+    assert f"Linköpings kommun co-organises “{title}”." in answered.text  # not just gone from the list
 
 
 def test_the_organiser_home_links_to_the_organisations(client, demo_data):
