@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -106,6 +107,18 @@ def test_a_coordinator_sees_each_week_with_its_activities_counted_by_status(clie
     assert "2 väntar på granskning" in after
     edition_card = after.split(f'/coordinator/editions/{week}/queue')[1].split("</section>")[0]
     assert re.search(r"<dt>Granskas</dt><dd>2</dd>", edition_card)
+
+
+def test_each_week_shows_its_submission_deadline(client, runtime, week):
+    sign_in(client, COORDINATOR)
+
+    page = client.get("/coordinator/?lang=sv").text
+
+    with runtime.database.sessions() as session:
+        edition = session.scalar(sa.select(Edition).where(Edition.slug == week))
+        deadline = edition.submissions_close_at.astimezone(ZoneInfo(edition.timezone))
+    card = page.split(f'/coordinator/editions/{week}/queue')[0].rsplit("<section", 1)[1]
+    assert f"Sista dag att skicka in: {deadline.day} september {deadline.year} {deadline:%H:%M} (Europe/Stockholm)" in card
 
 
 def test_someone_who_coordinates_nothing_is_told_so(client, week):
