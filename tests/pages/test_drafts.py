@@ -124,6 +124,17 @@ def test_in_swedish_the_format_list_uses_the_word_of_its_label(client, week):
     assert ">Välj en form</option>" in chooser  # not "format" under the label "Form"
 
 
+def test_someone_of_no_organisation_is_shown_the_way_to_one_not_a_form_that_cannot_be_saved(client, people, week):
+    people.create("ensam@example.org")
+    sign_in(client, "ensam@example.org")
+
+    page = client.get(f"/organiser/activities/new?edition={week}&lang=en")
+
+    assert page.status_code == 200
+    assert 'id="title"' not in page.text
+    assert 'href="/organiser/organisations/">Create your organisation first' in page.text
+
+
 def test_without_a_week_the_organiser_chooses_one(client, week):
     sign_in(client, ORGANISER)
 
