@@ -6,7 +6,7 @@ audit entry, and so is the one place where an activity's status changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from innovationsweek.activities.models import (
 from innovationsweek.actors import Actor
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition, edition_name, organisation_language
-from innovationsweek.editions.service import get_edition, is_coordinator
+from innovationsweek.editions.service import get_edition, is_coordinator, require_coordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, Message, NotFound, PreconditionFailed, any_of, non_blank
 from innovationsweek.moderation.checks import unreviewed_text_problems
 from innovationsweek.notifications.service import send_mail
@@ -275,6 +275,17 @@ def activities_co_organised(session: Session, actor: Actor) -> list[Activity]:
         CoOrganiser.organisation_id.in_(mine), CoOrganiser.status == CoOrganiserStatus.ACCEPTED
     )
     return _in_programme_order(session, sa.and_(Activity.id.in_(accepted), Activity.organisation_id.not_in(mine)))
+
+
+def titles_in_edition(session: Session, actor: Actor, edition: Edition, ids: Iterable[int]) -> dict[int, str]:
+    """The titles of the edition's activities among ``ids``, for its coordinators (who see every
+    one of them, drafts too); an id of another edition is left out."""
+    require_coordinator(actor, edition)
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = sa.select(Activity.id, Activity.title).where(Activity.id.in_(wanted), Activity.edition_id == edition.id)
+    return {activity_id: title for activity_id, title in session.execute(found)}
 
 
 def _my_organisations(actor: Actor) -> sa.Select[tuple[int]]:

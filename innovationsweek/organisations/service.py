@@ -6,7 +6,7 @@ of the activities it had in the programme, which keep its name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -167,6 +167,15 @@ def remove_member(session: Session, actor: Actor, organisation_id: int, user_id:
         session, actor, "member_removed", edition_id=None, organisation_id=organisation.id, user_id=user_id, role=membership.role.value
     )
     session.flush()
+
+
+def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Organisations' names by id (public: the programme shows them on every activity)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))
+    return {organisation_id: name for organisation_id, name in found}
 
 
 def memberships_of(session: Session, user: User) -> list[Membership]:

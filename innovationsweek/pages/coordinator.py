@@ -30,6 +30,7 @@ from innovationsweek.editions.service import get_edition, require_coordinator
 from innovationsweek.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
 from innovationsweek.moderation import bulk
 from innovationsweek.moderation import service as moderation
+from innovationsweek.organisations import service as organisations
 from innovationsweek.organisations.models import OrganisationKind
 import innovationsweek.pages.labels as labels
 from innovationsweek.pages.i18n import localised_skeleton, page_language
@@ -64,6 +65,8 @@ ORGANISATION_KINDS = {
     OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
     OrganisationKind.OTHER: _l("Other kind of organisation"),
 }
+# The fields whose items are activities' or organisations' numbers (see _names).
+NUMBERED = ("reuses", "co_organiser_ids", "related_activity_ids")
 # The parts of a venue, a contact and a registration, as their lines are labelled.
 PARTS = {
     "name": _l("name"),
@@ -85,6 +88,9 @@ REGISTRATION_MODES = {
     RegistrationMode.INTERNAL: _l("here, with places and a waitlist"),
 }
 QUEUE_FILTERS = ("state", "region", "format", "organisation_kind", "finding")
+FILTER_LABELS = {
+    "state": _l("State"), "region": _l("Region"), "format": _l("Format"), "organisation_kind": _l("Kind of organisation"), "finding": _l("Finding"),
+}
 FILTER_ERRORS = {
     "state": _l("Choose a state from the list."),
     "region": _l("Enter at most 100 characters."),
@@ -173,14 +179,14 @@ def review_queue(slug: str) -> Response:
 def bulk_decision(slug: str) -> Response:
     edition = coordinated_edition(slug)
     form = BulkDecisionForm().offer_reasons(slug)
-    if not valid_form(form):
-        return render_page("coordinator/decisions.html", 400, edition=edition, form=form, results=[], sign_out=sign_out_form())
+    if not valid_form(form):  # the queue again, with what was ticked and chosen, the refusals at their fields
+        return _queue_page(edition, form, status=400)
     if len(form.activity_ids.data) > current_app.config.get("BULK_DECISIONS_WHILE_WAITING", DECIDED_WHILE_WAITING):
         started = bulk.start(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
         return redirect(url_for("pages.bulk_decision_progress", bulk_id=started.id), 303)
     results = moderation.decide_many(db(), current_actor(), slug, form.activity_ids.data, **form.chosen())
     return render_page(
-        "coordinator/decisions.html", 200, edition=edition, form=form, results=[_outcome(result) for result in results],
+        "coordinator/decisions.html", 200, edition=edition, results=[_outcome(result) for result in results],
         sign_out=sign_out_form(),
     )
 
@@ -191,7 +197,7 @@ def bulk_decision_progress(bulk_id: int) -> Response:
     """How far a bulk decision made by a job has come, and each outcome so far."""
     found = bulk.get(db(), current_actor(), bulk_id)
     return render_page(
-        "coordinator/decisions.html", 200, edition=use_edition(found.edition), form=BulkDecisionForm(formdata=None), progress=found,
+        "coordinator/decisions.html", 200, edition=use_edition(found.edition), progress=found,
         results=[_outcome(result) for result in bulk.results(found)], sign_out=sign_out_form(),
     )
 
@@ -201,9 +207,11 @@ def _queue_page(edition: Edition, form: BulkDecisionForm, *, status: int) -> Res
     arguments = {name: value for name in (*QUEUE_FILTERS, "cursor", "limit") if (value := request.args.get(name, "").strip())}
     refused = ReviewQuerySchema(unknown=ma.EXCLUDE).validate(arguments)
     if refused:
-        errors = {name: str(FILTER_ERRORS.get(name, _l("Check this value."))) for name in refused}
+        # A filter's refusal goes to its field; the paging's (cursor, limit) has no field to go to.
+        errors = {name: str(FILTER_ERRORS[name]) for name in QUEUE_FILTERS if name in refused}
+        problem = " ".join(str(FILTER_ERRORS[name]) for name in ("cursor", "limit") if name in refused) or None
         return render_page(
-            "coordinator/queue.html", 400, edition=edition, form=form, values=values, errors=errors, page=None, counts={},
+            "coordinator/queue.html", 400, edition=edition, form=form, values=values, errors=errors, problem=problem, page=None, counts={},
             sign_out=sign_out_form(), **_queue_labels(),
         )
     query = ReviewQuerySchema(unknown=ma.EXCLUDE).load(arguments)
@@ -226,7 +234,7 @@ def _queue_url(edition: Edition, args: dict[str, str]) -> str:
 def _queue_labels() -> dict[str, Any]:
     return {
         "revision_states": REVISION_STATES, "organisation_kinds": ORGANISATION_KINDS, "findings": FINDINGS, "severities": SEVERITIES,
-        "finding_name": finding_name, "starts": _starts,
+        "finding_name": finding_name, "starts": _starts, "filter_labels": FILTER_LABELS,
     }
 
 
@@ -308,14 +316,26 @@ def _review_page(review: moderation.Review, form: ReviewForm, preview: Mail | No
         "coordinator/review.html", status, review=review, activity=review.activity, edition=review.activity.edition, form=form,
         preview=preview, mail_language=moderation.organisers_language(review.activity), findings_by_field=findings_by_field,
         unchanged=unchanged, field_names=FIELDS, feature_form=FeatureForm(formdata=None),
-        sign_out=sign_out_form(), shown=partial(shown_value, builds_on=_builds_on(review)), **_queue_labels(),
+        sign_out=sign_out_form(), shown=partial(shown_value, names=_names(review)), **_queue_labels(),
     )
 
 
-def _builds_on(review: moderation.Review) -> dict[int, Link]:
-    """What either version builds on, named and linked: one query for the whole diff."""
-    changed = [change for change in review.changes if change.field == "reuses"]
-    return solution_links({int(i) for change in changed for i in (*(change.before or []), *(change.after or []))})
+def _names(review: moderation.Review) -> dict[str, Mapping[Any, str | Link]]:
+    """What either version names by a number or a key, by its name: the activities it builds on
+    (linked), its co-organisers, its related activities and the edition's themes (a coordinator
+    cannot tell what "35" or "involve" is). One query per kind for the whole diff."""
+    numbers = {
+        field: {int(i) for change in review.changes if change.field == field for i in (*(change.before or []), *(change.after or []))}
+        for field in NUMBERED
+    }
+    edition = review.activity.edition
+    language = page_language().language
+    return {
+        "reuses": solution_links(numbers["reuses"]),
+        "co_organiser_ids": organisations.names_of(db(), numbers["co_organiser_ids"]),
+        "related_activity_ids": activities.titles_in_edition(db(), current_actor(), edition, numbers["related_activity_ids"]),
+        "themes": {theme["key"]: in_language(theme.get("label"), language) or theme["key"] for theme in edition.themes or []},
+    }
 
 
 def valid_form(form: FlaskForm) -> bool:
@@ -371,13 +391,18 @@ def solution_links(ids: Iterable[int]) -> dict[int, Link]:
     }
 
 
-def shown_value(field: str, value: Any, *, builds_on: Mapping[int, Link]) -> list[str | Link]:
-    """A revision's field as lines a coordinator reads ([] for an empty field); the activities it
-    builds on as links (``builds_on``: those that are public)."""
+def shown_value(field: str, value: Any, *, names: Mapping[str, Mapping[Any, str | Link]]) -> list[str | Link]:
+    """A revision's field as lines a coordinator reads ([] for an empty field); what it names by a
+    number or a key by its name (``names``, see :func:`_names`), the activities it builds on as
+    links (those that are public)."""
     if value in (None, "", [], {}):
         return []
     if field == "reuses":
-        return [builds_on.get(int(i)) or _("Activity %(id)s (not in a public programme)", id=i) for i in value]
+        return [names["reuses"].get(int(i)) or _("Activity %(id)s (not in a public programme)", id=i) for i in value]
+    if field in ("co_organiser_ids", "related_activity_ids"):
+        return [_("%(name)s (number %(id)s)", name=names[field][int(i)], id=i) if int(i) in names[field] else str(i) for i in value]
+    if field == "themes":
+        return [str(names["themes"].get(item, item)) for item in value]
     if field == "format":
         return [str(labels.FORMATS.get(value, value))]
     if field == "attendance_mode":

@@ -140,8 +140,12 @@ class DraftForm(FlaskForm):
 @signed_in
 def new_draft() -> Response:
     slug = request.args.get("edition", "").strip()
+    if not organisations.memberships_of(db(), current_actor().require_user()):
+        # Not a form that cannot be saved (reached by a bookmark or /solutions' "build on this"):
+        # the way to an organisation first.
+        return render_page("organiser/choose_edition.html", 200, editions=[], member=False, sign_out=sign_out_form())
     if not slug:
-        return render_page("organiser/choose_edition.html", 200, editions=_open_editions(), sign_out=sign_out_form())
+        return render_page("organiser/choose_edition.html", 200, editions=_open_editions(), member=True, sign_out=sign_out_form())
     edition = use_edition(get_edition(db(), slug))
     return _draft_page(edition, None, _initial_values(edition), {}, status=200)
 
@@ -220,7 +224,8 @@ def cancel_activity(activity_id: int) -> BaseResponse:
         return _draft_page(edition, activity, values_of(activity), {"reason": str(CANCEL_ERROR)}, status=422, reason=reason)
     except (Conflict, PreconditionFailed) as error:
         return _draft_page(edition, activity, values_of(activity), {}, status=409, problem=refusal(error, activity))
-    flash(_("It is cancelled; its participants are told."))
+    # Not the status line's words again (it says the same right above): what happens now.
+    flash(_("Your cancellation is saved: the programme shows your reason, and the participants are emailed it now."))
     return redirect(url_for("pages.edit_draft", activity_id=activity_id), 303)
 
 

@@ -20,7 +20,7 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, S
 from wtforms.widgets import CheckboxInput
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from innovationsweek import logs
+from innovationsweek import audit, logs
 from innovationsweek.api.context import current_actor, db
 from innovationsweek.api.reminders import ReminderSettingsSchema
 from innovationsweek.api.schemas import SLUG_PATTERN
@@ -429,4 +429,9 @@ def _log_page(slug: str, read: Any, template: str) -> Response:
         form.form_errors.append(_("This list has changed; start again from its first page."))
         return render_page(template, 400, edition=edition, form=form, page=None, more=None, sign_out=sign_out_form(), fields=FIELDS)
     more = url_for(request.endpoint, slug=slug, **{**request.args.to_dict(), "cursor": page.next_cursor}) if page.next_cursor else None
-    return render_page(template, 200, edition=edition, form=form, page=page, more=more, sign_out=sign_out_form(), fields=FIELDS)
+    return render_page(template, 200, edition=edition, form=form, page=page, more=more, sign_out=sign_out_form(), fields=FIELDS, who=who)
+
+
+def who(actor_label: str) -> str:
+    """Who acted, as the log's row names them: the log stores the automated checks in English."""
+    return _("automated checks") if actor_label == audit.SYSTEM else actor_label

@@ -3,11 +3,16 @@ the automated checks' findings, in the page's language."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel import Locale
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from innovationsweek.activities.models import AttendanceMode, Audience, Format, Severity
+from innovationsweek.activities.models import AttendanceMode, Audience, Finding, Format, Severity
+from innovationsweek.editions.models import Edition
+from innovationsweek.pages.i18n import localised_skeleton
 
 FORMATS = {
     Format.LECTURE: _l("Lecture"),
@@ -91,3 +96,28 @@ def in_language(names: dict[str, str] | None, language: str) -> str:
 
 def finding_name(code: str) -> str:
     return str(FINDINGS["link_unreachable"] if code.startswith("link_") else FINDINGS.get(code, code))
+
+
+# Findings whose stored words name a field or a time the page says better in its own words.
+FINDING_DETAILS = {
+    "unsafe_html_removed": _l("Some HTML (such as scripts, styles or frames) was removed before saving."),
+}
+
+
+@dataclass(frozen=True)
+class FindingDetail:
+    text: str
+    lang: str | None  # "en" when shown as the checks wrote it, in English
+
+
+def finding_detail(finding: Finding, edition: Edition | None) -> FindingDetail:
+    """A finding's detail in the page's language where it can be: the week's bounds written as the
+    page writes times, a fixed sentence from the catalogue (the checks mark theirs), else as the
+    checks wrote it (a link's failure, a duplicate's title), in English."""
+    if finding.code == "outside_edition_week" and edition is not None:
+        first, last = (f"{localised_skeleton(moment, 'yMMMd')} {localised_skeleton(moment, 'Hm')}" for moment in (edition.starts_at, edition.ends_at))
+        return FindingDetail(_("It must take place during the week: %(first)s – %(last)s.", first=first, last=last), None)
+    if finding.code in FINDING_DETAILS:
+        return FindingDetail(str(FINDING_DETAILS[finding.code]), None)
+    translated = _(finding.message)
+    return FindingDetail(translated, None if translated != finding.message else "en")

@@ -58,8 +58,8 @@ class DeletionForm(FlaskForm):
 @signed_in
 def my_organisations() -> Response | BaseResponse:
     form = OrganisationForm()
-    if form.validate_on_submit():
-        fields = _loaded(form, OrganisationSchema())
+    if form.is_submitted():
+        fields = _checked(form, OrganisationSchema())
         if fields is not None:
             try:
                 organisation = organisations.create_organisation(db(), current_actor(), fields)
@@ -80,8 +80,8 @@ def organisation(organisation_id: int) -> Response:
 @signed_in
 def change_organisation(organisation_id: int) -> Response | BaseResponse:
     form = OrganisationForm()
-    if form.validate_on_submit():
-        fields = _loaded(form, OrganisationSchema(), blanks_clear=True)
+    if form.is_submitted():
+        fields = _checked(form, OrganisationSchema(), blanks_clear=True)
         if fields is not None:
             try:
                 organisations.update_organisation(db(), current_actor(), organisation_id, fields)
@@ -158,10 +158,21 @@ def remove_member(organisation_id: int, user_id: int) -> Response | BaseResponse
 def answer_invitation(organisation_id: int, activity_id: int, answer: str) -> Response | BaseResponse:
     if EmptyForm().validate_on_submit():
         try:
-            activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=answer == "accept")
+            link = activities.answer_co_organiser_invitation(db(), current_actor(), activity_id, organisation_id, accept=answer == "accept")
         except Conflict:
             pass  # answered already (by another owner, or twice): the list shows the answer
+        else:  # the invitation leaves the list: say what became of it
+            words = {"title": link.activity.title, "organisation": link.organisation.name}
+            flash(_("%(organisation)s co-organises “%(title)s”.", **words) if answer == "accept" else _("%(organisation)s declined to co-organise “%(title)s”.", **words))
     return redirect(url_for("pages.my_organisations"), 303)
+
+
+def _checked(form: FlaskForm, schema: ma.Schema, *, blanks_clear: bool = False) -> dict[str, Any] | None:
+    """The form's values if both the form and the API's schema take them; else None, with every
+    refused field's message at once (a missing name must not hide a wrong country code)."""
+    valid = form.validate()
+    fields = _loaded(form, schema, blanks_clear=blanks_clear)
+    return fields if valid else None
 
 
 def _loaded(form: FlaskForm, schema: ma.Schema, *, blanks_clear: bool = False) -> dict[str, Any] | None:
@@ -173,7 +184,8 @@ def _loaded(form: FlaskForm, schema: ma.Schema, *, blanks_clear: bool = False) -
         return schema.load(data)
     except ma.ValidationError as refusal:
         for name, messages in refusal.normalized_messages().items():
-            form[name].errors = [_("Check this value: %(reason)s", reason=" ".join(messages))]
+            if not form[name].errors:  # the form's own message says it better
+                form[name].errors = [_("Check this value: %(reason)s", reason=" ".join(messages))]
         return None
 
 

@@ -18,7 +18,8 @@ STATUSES = {
     ActivityStatus.DRAFT: (_l("Draft"), _l("Finish it and submit it before the deadline.")),
     ActivityStatus.SUBMITTED: (_l("Submitted"), _l("The automatic checks are running.")),
     ActivityStatus.IN_REVIEW: (_l("In review"), _l("The coordinators are reviewing it.")),
-    ActivityStatus.CHANGES_REQUESTED: (_l("Changes requested"), _l("Answer the coordinators' change request.")),
+    # Asked by the coordinators or by the automatic checks (a blocking finding): say neither.
+    ActivityStatus.CHANGES_REQUESTED: (_l("Changes requested"), _l("Make the changes asked for, then submit it again.")),
     ActivityStatus.PUBLISHED: (_l("Published"), _l("It is in the public programme.")),
     ActivityStatus.REJECTED: (_l("Rejected"), _l("The coordinators did not take it into the programme.")),
     ActivityStatus.WITHDRAWN: (_l("Withdrawn"), _l("You withdrew it.")),

@@ -17,10 +17,15 @@ from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import rate_limited
 from innovationsweek.api.urls import public_url_for
-from innovationsweek.errors import Invalid
+from innovationsweek.errors import Invalid, NotFound
 from innovationsweek.pages.i18n import page_language
 from innovationsweek.pages.sign_in import SESSION_LIFETIME, sign_out_form, signed_in, start_session
 from innovationsweek.pages.views import bp, render_page
+
+
+# Made before NewPassword's fields: WTForms orders a form's fields by when they were made, and the
+# error summary lists them in that order, which must be the page's (current password first).
+_CURRENT_PASSWORD = PasswordField(_l("Current password"), validators=[InputRequired(_l("Enter your current password."))])
 
 
 class NewPassword(FlaskForm):
@@ -32,7 +37,7 @@ class NewPassword(FlaskForm):
 
 
 class PasswordChangeForm(NewPassword):
-    current_password = PasswordField(_l("Current password"), validators=[InputRequired(_l("Enter your current password."))])
+    current_password = _CURRENT_PASSWORD
 
 
 class ResetRequestForm(FlaskForm):
@@ -85,14 +90,16 @@ def reset_password(token: str) -> BaseResponse:
     try:
         passwords.account_of_reset_link(db(), token, secret_key=secret_key)
     except passwords.ResetLinkExpired:
-        return _secret_link(render_page("error.html", 410, heading=_("This link has expired"), message=_("Ask for a new link to reset your password.")))
+        return _secret_link(_dead_reset_link(410, _("This link has expired")))
+    except NotFound:  # used, or the password changed since: not the generic "no such page"
+        return _secret_link(_dead_reset_link(404, _("This link no longer works")))
     if not form.validate_on_submit():
-        return _secret_link(render_page("account/reset.html", 400 if form.is_submitted() else 200, form=form, token=token))
+        return _secret_link(_reset_page(form, token, status=400 if form.is_submitted() else 200))
     try:
         passwords.reset_password(db(), token, form.new_password.data, secret_key=secret_key)
     except Invalid as refusal:
         _show_at_field(form, refusal)
-        return _secret_link(render_page("account/reset.html", 400, form=form, token=token))
+        return _secret_link(_reset_page(form, token, status=400))
     session.clear()
     return _secret_link(redirect(url_for("pages.login", reset=1), 303))
 
@@ -105,8 +112,24 @@ def _show_at_field(form: NewPassword, refusal: Invalid) -> None:
     form[refusal.field].errors = [messages.get(refusal.field, refusal.detail)]
 
 
+def _dead_reset_link(status: int, heading: str) -> Response:
+    """A reset link that cannot be used, with the way to a new one."""
+    return render_page(
+        "error.html", status, heading=heading, message=_("A reset link works once, for an hour. Ask for a new one."),
+        way_on=(url_for("pages.reset_request"), _("Ask for a new link")),
+    )
+
+
+def _reset_page(form: NewPassword, token: str, *, status: int) -> Response:
+    return render_page("account/reset.html", status, form=form, token=token, password_hint=_password_hint())
+
+
 def _password_page(form: PasswordChangeForm, *, status: int) -> Response:
-    return render_page("account/password.html", status, form=form, sign_out=sign_out_form(), min_length=MIN_PASSWORD_LENGTH)
+    return render_page("account/password.html", status, form=form, sign_out=sign_out_form(), password_hint=_password_hint())
+
+
+def _password_hint() -> str:
+    return _("At least %(count)s characters. A few words you remember are better than a short password.", count=MIN_PASSWORD_LENGTH)
 
 
 def _reset_request_page(form: ResetRequestForm, *, sent: bool, status: int) -> Response:

@@ -25,6 +25,7 @@ from innovationsweek.programme import service as programme
 class Chart:
     key: str  # the chart's id in the page
     title: str
+    dimension: str  # what the bars are, as the table's column heading names it
     bars: list[tuple[str, int]]  # (label, number), in the order shown
 
     @property
@@ -47,11 +48,11 @@ def charts(edition: Edition, counts: dict[str, Any]) -> list[Chart]:
     language = page_language().language
     themes = {theme["key"]: labels.in_language(theme.get("label"), language) for theme in edition.themes}
     return [
-        Chart("day", str(_l("By day")), [(localised_skeleton(date.fromisoformat(day), "MMMEd"), n) for day, n in counts["by_day"].items()]),
-        Chart("region", str(_l("By region")), list(counts["by_region"].items())),
-        Chart("format", str(_l("By format")), _named(counts["by_format"], labels.FORMATS)),
-        Chart("theme", str(_l("By theme")), _named(counts["by_theme"], themes)),
-        Chart("organisation-kind", str(_l("By kind of organisation")), _named(counts["by_organisation_kind"], ORGANISATION_KINDS)),
+        Chart("day", str(_l("By day")), str(_l("Day")), [(localised_skeleton(date.fromisoformat(day), "MMMEd"), n) for day, n in counts["by_day"].items()]),
+        Chart("region", str(_l("By region")), str(_l("Region")), list(counts["by_region"].items())),
+        Chart("format", str(_l("By format")), str(_l("Format")), _named(counts["by_format"], labels.FORMATS)),
+        Chart("theme", str(_l("By theme")), str(_l("Theme")), _named(counts["by_theme"], themes)),
+        Chart("organisation-kind", str(_l("By kind of organisation")), str(_l("Kind of organisation")), _named(counts["by_organisation_kind"], ORGANISATION_KINDS)),
     ]
 
 

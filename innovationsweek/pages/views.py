@@ -236,11 +236,10 @@ def not_found(error: NotFound) -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def too_many(error: RateLimitExceeded) -> Response:
     # flask-limiter adds Retry-After to this answer, as to the API's 429.
-    # One page for every limited form (registering, signing in, reset links): the limits differ,
-    # what the visitor can do does not.
-    response = render_page(
-        "error.html", 429, heading=_("Too many attempts"), message=_("Too many attempts from your address; wait a while and try again."),
-    )
+    # One page for every limited form (registering, signing in, reset links), in the words of the
+    # limit that was hit (limits.py marks them for the catalogue): an account's own limit must not
+    # be blamed on the visitor's address.
+    response = render_page("error.html", 429, heading=_("Too many attempts"), message=_(error.description))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -296,6 +295,7 @@ def _page_context(language: str) -> dict[str, Any]:
         "first_day": to_user_timezone(edition.starts_at).date().isoformat() if edition is not None else "",
         "languages": [(code, _switch_url(code)) for code in LANGUAGES],
         "labels": labels,
+        "finding_detail": lambda finding: labels.finding_detail(finding, edition),
         "field_labels": FIELD_LABELS,
         "form_labels": forms.FIELD_LABELS,
         "csrf_token": generate_csrf,

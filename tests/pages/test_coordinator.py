@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -108,6 +109,18 @@ def test_a_coordinator_sees_each_week_with_its_activities_counted_by_status(clie
     assert re.search(r"<dt>Granskas</dt><dd>2</dd>", edition_card)
 
 
+def test_each_week_shows_its_submission_deadline(client, runtime, week):
+    sign_in(client, COORDINATOR)
+
+    page = client.get("/coordinator/?lang=sv").text
+
+    with runtime.database.sessions() as session:
+        edition = session.scalar(sa.select(Edition).where(Edition.slug == week))
+        deadline = edition.submissions_close_at.astimezone(ZoneInfo(edition.timezone))
+    card = page.split(f'/coordinator/editions/{week}/queue')[0].rsplit("<section", 1)[1]
+    assert f"Sista dag att skicka in: {deadline.day} september {deadline.year} {deadline:%H:%M} (Europe/Stockholm)" in card
+
+
 def test_someone_who_coordinates_nothing_is_told_so(client, week):
     sign_in(client, ORGANISER)
     response = client.get("/coordinator/?lang=da")
@@ -142,9 +155,14 @@ def test_the_queue_filters_counts_and_pages_as_the_api(client, runtime, week, li
     assert re.findall(r'name="activity_ids" value="(\d+)"', by_finding) == [str(published_activity(runtime, week, "Webbinarium: AI"))]
     assert "A link does not work" in by_finding
 
-    refused = client.get(f"/coordinator/editions/{week}/queue?lang=sv&state=approvedish")
+    refused = client.get(f"/coordinator/editions/{week}/queue?lang=sv&state=approvedish&format=talk&region=Skåne")
     assert refused.status_code == 400
-    assert "Välj ett läge i listan." in refused.text
+    # Each refusal at its field (as on the programme), the summary naming the field and linking to it.
+    assert re.search(r'id="filter-state-error">.*Välj ett läge i listan.', refused.text)
+    assert re.search(r'id="filter-format-error">.*Välj en form i listan.', refused.text)
+    assert 'aria-describedby="filter-state-error"' in refused.text
+    assert '<a href="#filter-state">Läge: Välj ett läge i listan.</a>' in refused.text
+    assert 'value="Skåne"' in refused.text  # what was typed stays
 
 
 def test_a_bulk_rejection_with_a_preset_reason_reports_each_activity(client, runtime, week, link_server):
@@ -184,6 +202,10 @@ def test_a_bulk_decision_without_its_csrf_token_or_a_reason_decides_nothing(clie
     assert no_reason.status_code == 400
     assert "Tell the organisers why: write a comment or choose a preset reason." in no_reason.text
     assert status_of(runtime, ids[0])[0] == ActivityStatus.IN_REVIEW
+    # The queue again, as the coordinator left it: the activity still ticked, "reject" still chosen.
+    assert re.search(rf'name="activity_ids" value="{ids[0]}" checked', no_reason.text)
+    assert re.search(r'value="reject"[^>]*checked|checked[^>]*value="reject"', no_reason.text)
+    assert 'id="comment-error"' in no_reason.text
 
 
 # --- one activity ------------------------------------------------------------------------------
@@ -203,6 +225,24 @@ def test_the_review_of_an_edit_shows_what_changed_field_by_field(client, runtime
     assert rows == ["title"]  # nothing else changed
     assert "Studiebesök: Digitala medarbetare i hemtjänsten</span>" in diff
     assert "nu i Norrköping</span>" in diff
+
+
+def test_the_diff_names_organisations_activities_and_themes_not_their_numbers_or_keys(client, runtime, week):
+    activity_id = published_activity(runtime, week, "Studiebesök")
+    related = published_activity(runtime, week, "Dialogmöte")
+    with runtime.database.sessions() as session:
+        vinnova = session.scalar(sa.select(Organisation.id).where(Organisation.name == "Vinnova"))
+    submit_edit(client, runtime, activity_id, co_organiser_ids=[vinnova], related_activity_ids=[related], themes=["involve"])
+    sign_in(client, COORDINATOR)
+
+    page = client.get(f"/coordinator/activities/{activity_id}?lang=sv").text
+
+    def row(field: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", " ", page.split(f'<tr id="field-{field}">')[1].split("</tr>")[0]))
+
+    assert f"Vinnova (nummer {vinnova})" in row("co_organiser_ids")
+    assert f"Dialogmöte med invånare om trygghet (nummer {related})" in row("related_activity_ids")
+    assert "Involvera" in row("themes") and "involve" not in row("themes")
 
 
 def test_a_first_submission_shows_every_field_and_its_findings(client, runtime, week, link_server):

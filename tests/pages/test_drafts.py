@@ -114,6 +114,27 @@ def test_the_new_draft_form_shows_the_deadline_in_the_weeks_time_zone(client, ru
         assert f'id="{name}"' in page.text, name
 
 
+def test_in_swedish_the_format_list_uses_the_word_of_its_label(client, week):
+    sign_in(client, ORGANISER)
+
+    page = client.get(f"/organiser/activities/new?edition={week}&lang=sv").text
+
+    chooser = re.search(r'<select id="format".*?</select>', page, re.S).group(0)
+    assert '<label for="format">Form</label>' in page
+    assert ">Välj en form</option>" in chooser  # not "format" under the label "Form"
+
+
+def test_someone_of_no_organisation_is_shown_the_way_to_one_not_a_form_that_cannot_be_saved(client, people, week):
+    people.create("ensam@example.org")
+    sign_in(client, "ensam@example.org")
+
+    page = client.get(f"/organiser/activities/new?edition={week}&lang=en")
+
+    assert page.status_code == 200
+    assert 'id="title"' not in page.text
+    assert 'href="/organiser/organisations/">Create your organisation first' in page.text
+
+
 def test_without_a_week_the_organiser_chooses_one(client, week):
     sign_in(client, ORGANISER)
 
@@ -195,6 +216,25 @@ def test_a_blocking_finding_shows_at_its_field_and_the_fixed_draft_goes_to_revie
     assert "No complete venue" not in client.get(f"/organiser/activities/{activity_id}?lang=en").text
 
 
+def test_a_finding_reads_in_the_pages_language_with_the_weeks_times_as_the_page_writes_them(client, runtime, week):
+    sign_in(client, ORGANISER)
+    before_the_week = {"starts_at": "2027-09-29T10:00", "ends_at": "2027-09-29T12:00", "description": "<p>Hej<script>x</script></p>"}
+    activity_id = create_draft(client, runtime, week, **before_the_week)
+    assert post_edit(client, activity_id, draft_form(runtime, week, **before_the_week), action="submit").status_code == 303
+    run_jobs(runtime)
+
+    page = client.get(f"/organiser/activities/{activity_id}?lang=sv").text
+
+    starts = page[page.index('id="starts_at"'):page.index('id="ends_at"')]
+    assert "Hindrande: Utanför veckan" in starts
+    assert "Den måste äga rum under veckan: 4 okt. 2027 08:00 – 8 okt. 2027 16:00." in starts  # not UTC in ISO 8601
+    assert "+00:00" not in page
+    description = page[page.index('id="description"'):page.index('id="format"')]
+    assert "En del HTML (som skript, stilmallar eller ramar) togs bort" in description and 'lang="en"' not in description
+    assert "Gör ändringarna som efterfrågas" in page  # the checks asked, not the coordinators
+    assert "samordnarnas begäran" not in page
+
+
 def test_a_change_request_is_shown_and_answered_by_an_edit_and_a_new_submission(client, runtime, people, week):
     activity_id = decided_draft(client, runtime, people, week, decision="request_changes", comment="Skriv vem som leder workshoppen.")
 
@@ -223,10 +263,13 @@ def test_a_published_activity_is_cancelled_with_a_reason_but_not_with_a_link(cli
     assert field_error(refused, "reason").startswith("Tell the participants why")
     assert stored(runtime, activity_id).status == ActivityStatus.PUBLISHED
 
-    cancelled = client.post(f"/organiser/activities/{activity_id}/cancel", data={"reason": "Föreläsaren är sjuk.", "csrf_token": csrf_token(page)})
+    cancelled = client.post(f"/organiser/activities/{activity_id}/cancel?lang=en", data={"reason": "Föreläsaren är sjuk.", "csrf_token": csrf_token(page)})
     assert cancelled.status_code == 303
     activity = stored(runtime, activity_id)
     assert (activity.status, activity.cancellation_reason) == (ActivityStatus.CANCELLED, "Föreläsaren är sjuk.")
+    after = client.get(f"/organiser/activities/{activity_id}?lang=en").text
+    assert after.count("its participants were told") + after.count("its participants are told") == 1  # said once, not twice
+    assert "the participants are emailed it now" in after
 
 
 def test_an_organiser_of_another_organisation_gets_what_the_api_gives(client, runtime, people, week, other_organiser):

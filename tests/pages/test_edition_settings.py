@@ -16,7 +16,7 @@ from innovationsweek.editions.models import Edition, EditionCoordinator
 from innovationsweek.moderation.models import ModerationSettings
 from innovationsweek.organisations.models import Organisation
 from innovationsweek.registrations.models import PersonalDataAccess
-from tests.pages.test_coordinator import COORDINATOR, ORGANISER, week  # noqa: F401 (a fixture)
+from tests.pages.test_coordinator import COORDINATOR, ORGANISER, submit_webcasts, week  # noqa: F401 (a fixture)
 from tests.pages.test_sign_in import csrf_token, sign_in
 
 
@@ -306,3 +306,21 @@ def test_a_theme_is_added_and_one_removed_and_a_bad_key_is_refused(coordinator, 
     assert [theme["key"] for theme in themes] == [theme["key"] for theme in before[1:]] + ["open-data"]
     assert themes[-1]["label"] == {"sv": "Öppna data", "en": "Open data"}
     assert any("themes" in entry.detail["changes"] for entry in audited(runtime, week))
+
+
+def test_the_key_hints_give_an_example_of_their_own_kind(coordinator, week):  # noqa: F811
+    page = coordinator.get(f"/coordinator/editions/{week}/settings?lang=en").text
+
+    assert 'id="themes-key-hint">A short name, such as digital-welfare.' in page  # a theme, not a reason's "outside-week"
+    assert 'id="reasons-key-hint">A short name, such as outside-week.' in page
+
+
+def test_the_audit_log_names_the_automated_checks_in_the_pages_language(client, runtime, week, link_server):  # noqa: F811
+    submit_webcasts(client, runtime, week, link_server, ["Kontrollerad sändning"])
+    sign_in(client, COORDINATOR)
+
+    log = client.get(f"/coordinator/editions/{week}/audit?action=checks_passed&lang=sv")
+
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", log.text, re.S)
+    assert rows and all("automatiska kontroller" in row for row in rows)
+    assert "automated checks" not in log.text

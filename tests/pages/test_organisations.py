@@ -71,6 +71,17 @@ def test_invalid_input_keeps_the_typed_values_answers_at_the_fields_and_creates_
         assert session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == before
 
 
+def test_a_missing_name_does_not_hide_the_other_refused_fields(client, runtime, demo_data):
+    sign_in_in_english(client, ORGANISER)
+    token = csrf_token(client.get(MINE))
+
+    page = client.post(MINE, data={"csrf_token": token, "name": "", "kind": "municipality", "country": "Sweden", "website": "example.org"})
+
+    assert page.status_code == 400
+    assert all(f'href="#{name}"' in page.text for name in ("name", "country", "website"))  # all three at once
+    assert "Enter the organisation's name." in page.text  # the form's own words for the name
+
+
 def test_an_owner_adds_a_member_changes_the_role_and_removes_them(client, runtime, demo_data):
     sign_in_in_english(client, ORGANISER)
     place = organisation_id(runtime, "Linköpings kommun")
@@ -124,10 +135,11 @@ def test_an_owner_accepts_an_invitation_to_co_organise(client, runtime, demo_dat
     sign_in_in_english(client, ORGANISER)
     page = client.get(MINE)
     assert title in page.text and "Accept" in page.text
-    client.post(f"{MINE}{place}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)})
+    answered = client.post(f"{MINE}{place}/invitations/{activity_id}/accept", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
     with runtime.database.sessions() as session:
         assert session.get(CoOrganiser, (activity_id, place)).status == CoOrganiserStatus.ACCEPTED
-    assert "No invitations are waiting for your answer." in client.get(MINE).text
+    assert "No invitations are waiting for your answer." in answered.text
+    assert f"Linköpings kommun co-organises “{title}”." in answered.text  # not just gone from the list
 
 
 def test_the_organiser_home_links_to_the_organisations(client, demo_data):

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, need
 from tests.pages.test_browser import AXE, axe_violations, shoot
+from tests.pages.test_coordinator import week  # noqa: F401 (a fixture)
 from tests.pages.test_organisations import COORDINATOR, ORGANISER, invite
 
 
@@ -107,3 +108,14 @@ def test_the_forbidden_page_tells_an_organiser_who_may_and_where_to_go(browser_p
     page.get_by_role("link", name="See your activities").click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/organiser/")
     assert blocking == []
+
+
+def test_the_tables_fit_a_phones_screen(browser_page, base_url, week):  # noqa: F811 (week: a fixture)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in_in_english(page, base_url, COORDINATOR)  # an organiser at SKL too
+
+    for path in ("/organiser/", f"/coordinator/editions/{week}/queue", f"/coordinator/editions/{week}/audit"):
+        page.goto(f"{base_url}{path}?lang=da")  # Danish: the longest words ("Innovationsugen", "Offentliggjort")
+        shoot(page, "da-phone-" + path.strip("/").replace("/", "-"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path  # no sideways scrolling of the whole page

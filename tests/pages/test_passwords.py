@@ -63,6 +63,15 @@ def test_a_refused_change_says_why_at_its_field_and_changes_nothing(client, orga
     assert api_token(client, PASSWORD).status_code == 201
 
 
+def test_the_error_summary_lists_the_refused_fields_in_the_order_of_the_page(client, organiser):
+    sign_in(client, organiser)
+
+    response = change(client, "", "", "")
+
+    summary = re.search(r'class="error-summary".*?</ul>', response.text, re.S).group(0)
+    assert re.findall(r'href="#(\w+)"', summary) == ["current_password", "new_password", "repeat"]
+
+
 def reset_link(runtime) -> str:
     run_jobs(runtime)
     text = sent_messages(runtime, EMAIL)[-1].get_body(("plain",)).get_content()
@@ -90,7 +99,20 @@ def test_a_forgotten_password_is_reset_with_the_mailed_link_once(client, organis
     assert done.status_code == 303
     assert done.headers["Location"] == "/login?reset=1"
     assert api_token(client, NEW).status_code == 201
-    assert client.get(f"/{path}").status_code == 404  # used: the password it was made for is gone
+    used = client.get(f"/{path}", headers={"Accept-Language": "sv"})
+    assert used.status_code == 404  # used: the password it was made for is gone
+    assert "Länken fungerar inte längre" in used.text  # not the programme's "no such page"
+    assert 'href="/login/reset">Be om en ny länk</a>' in used.text
+
+
+def test_the_reset_form_tells_how_long_the_new_password_must_be(client, organiser, runtime):
+    ask_for_reset(client, organiser)
+    path = reset_link(runtime).split("://", 1)[1].split("/", 1)[1]
+
+    form = client.get(f"/{path}", headers={"Accept-Language": "en"})
+
+    assert 'id="new_password-hint">At least 10 characters.' in form.text
+    assert 'aria-describedby="new_password-hint"' in form.text
 
 
 def test_asking_for_an_unknown_address_answers_the_same_and_mails_nobody(client, organiser, runtime):
@@ -108,7 +130,9 @@ def test_an_old_reset_link_has_expired(client, organiser, runtime, monkeypatch):
     path = reset_link(runtime).split("://", 1)[1].split("/", 1)[1]
     monkeypatch.setattr(passwords, "RESET_LINK_LIFETIME", timedelta(seconds=-1))
 
-    assert client.get(f"/{path}").status_code == 410
+    expired = client.get(f"/{path}")
+    assert expired.status_code == 410
+    assert 'href="/login/reset">' in expired.text  # "ask for a new link", with the way to do it
 
 
 def test_a_forged_reset_link_is_not_found(client, organiser):

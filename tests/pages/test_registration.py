@@ -218,7 +218,7 @@ def test_too_many_registrations_from_one_address_get_a_429_page_in_the_visitors_
     assert refused.status_code == 429
     assert refused.mimetype == "text/html"
     assert int(refused.headers["Retry-After"]) > 0
-    assert "For mange forsøg fra din adresse" in text_of(refused)
+    assert "For mange tilmeldinger fra din adresse; vent et minut" in text_of(refused)  # the limit's own words, how long too
     assert '<html lang="da">' in refused.text
 
 

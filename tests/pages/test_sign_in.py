@@ -131,7 +131,9 @@ def test_sign_in_goes_back_only_to_this_site(client, organiser):
 
 
 def test_guessing_passwords_is_throttled_like_the_api(client, organiser):
-    answers = [sign_in(client, organiser, "guess %d" % attempt).status_code for attempt in range(6)]
+    answers = [sign_in(client, organiser, "guess %d" % attempt, headers={"Accept-Language": "sv"}) for attempt in range(6)]
 
-    assert answers[:5] == [400] * 5
-    assert answers[5] == 429
+    assert [answer.status_code for answer in answers[:5]] == [400] * 5
+    assert answers[5].status_code == 429
+    # The account's limit, not the address's: the person is not told it is their network's fault.
+    assert "För många inloggningsförsök för det här kontot" in answers[5].text

@@ -54,6 +54,15 @@ def test_each_chart_is_well_formed_svg_with_a_title_and_a_bar_per_value(client, 
     assert "Per region" in html or "Efter region" in html
 
 
+def test_each_table_heads_its_first_column_with_what_the_rows_are(client, week):
+    sign_in(client, COORDINATOR)
+    html = client.get(f"/coordinator/editions/{week}/statistics?lang=sv").get_data(as_text=True)
+
+    headings = re.findall(r'<thead><tr><th scope="col">([^<]*)</th><th scope="col">Aktiviteter</th>', html)
+
+    assert headings == ["Dag", "Region", "Form", "Tema", "Slags organisation"]  # not "Värde" above days and regions
+
+
 def test_an_organiser_may_not_see_the_statistics(client, week):
     sign_in(client, ORGANISER)
     assert client.get(f"/coordinator/editions/{week}/statistics").status_code == 403
