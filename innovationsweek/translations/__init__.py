@@ -15,6 +15,9 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 DIRECTORY = Path(__file__).parent
+# The languages of the catalogues, and so of every page, mail and edition; Swedish first (the
+# language nobody chose falls back to).
+LANGUAGES = ("sv", "da", "en")
 
 
 @cache
