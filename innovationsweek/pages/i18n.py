@@ -17,6 +17,7 @@ from babel.dates import format_skeleton
 from flask_babel import Babel, get_locale, to_user_timezone
 
 from innovationsweek.editions.models import LANGUAGES, Edition, edition_language
+from innovationsweek.moderation.checks import told
 from innovationsweek.translations import DIRECTORY
 
 LANGUAGE_COOKIE = "lang"
@@ -55,6 +56,7 @@ def init_babel(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(DIRECTORY)
     Babel(app, locale_selector=lambda: page_language().language, timezone_selector=_edition_timezone)
     app.jinja_env.filters["skeleton"] = localised_skeleton
+    app.jinja_env.filters["told"] = lambda message: told(message, str(get_locale()))  # a finding's
 
 
 def localised_skeleton(moment: date | datetime, skeleton: str, zone: str | None = None) -> str:

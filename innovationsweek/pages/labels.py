@@ -75,10 +75,11 @@ FIELDS = {
 }
 
 
-def language_name(code: str) -> str:
-    """``sv`` as the page's language calls it (CLDR, through Babel): "svenska", "Swedish"."""
+def language_name(code: str, in_language: str | None = None) -> str:
+    """``sv`` as the page's language (or ``in_language``) calls it (CLDR, through Babel):
+    "svenska", "Swedish"."""
     try:
-        return Locale.parse(code).get_language_name(get_locale()) or code
+        return Locale.parse(code).get_language_name(in_language or get_locale()) or code
     except ValueError:
         return code
 

@@ -22,12 +22,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import outbox
-from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import in_their_languages, organisation_members
 from innovationsweek.activities.models import Activity
 from innovationsweek.editions.models import LANGUAGES, Edition, edition_name, organisation_language
 from innovationsweek.errors import Invalid
 from innovationsweek.notifications.service import send_mail
-from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.solutions.models import ReuseLink
 from innovationsweek.translations import translations
@@ -157,10 +156,10 @@ def _tell_reused_organisers(session: Session, activity: Activity, reused_ids: Se
     (as every copy forward does): it would only be told what it did itself."""
     others = sa.select(Activity).where(Activity.id.in_(reused_ids), Activity.organisation_id != activity.organisation_id)
     for earlier in session.scalars(others.order_by(Activity.id)):
-        language = organisation_language(earlier.organisation.country, earlier.edition)
-        subject, text = reuse_mail(activity, earlier, language)
-        for address in _member_emails(session, earlier.organisation_id):
-            send_mail(session, to=address, subject=subject, text=text)
+        members = organisation_members(session, earlier.organisation_id)
+        otherwise = organisation_language(earlier.organisation.country, earlier.edition)
+        for member, (subject, text) in in_their_languages(members, otherwise, lambda language: reuse_mail(activity, earlier, language)):
+            send_mail(session, to=member.email, subject=subject, text=text)
 
 
 def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[str, str]:
@@ -187,11 +186,6 @@ def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[st
 def _approved_title(activity: Activity) -> str:
     revision = activity.approved_revision
     return revision.content["title"] if revision is not None else activity.title
-
-
-def _member_emails(session: Session, organisation_id: int) -> list[str]:
-    query = sa.select(User.email).join(Membership, Membership.user_id == User.id).where(Membership.organisation_id == organisation_id)
-    return sorted(session.scalars(query))
 
 
 # --- statistics -----------------------------------------------------------------------------------

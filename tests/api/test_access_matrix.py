@@ -282,12 +282,12 @@ def _sign_up_link() -> str:
 
     links: list[str] = []
 
-    def link_for(token: str) -> str:
+    def link_for(token: str, language: str) -> str:
         links.append(f"/api/v1/auth/sign-ups/{token}")
         return links[-1]
 
     with runtime.current().database.unit_of_work() as session:
-        sign_up(session, email=f"new-{next(_unique)}@example.org", password=PASSWORD, name="New", link_for=link_for)
+        sign_up(session, email=f"new-{next(_unique)}@example.org", password=PASSWORD, name="New", language="en", link_for=link_for)
     return links[0]
 
 
