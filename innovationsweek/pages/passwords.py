@@ -139,6 +139,7 @@ def _password_page(
         language_form=language_form or MailLanguageForm(user.language),
         language_chosen=user.language,
         language_saved=language_saved,
+        language_name=language_name,
         sign_out=sign_out_form(),
         min_length=MIN_PASSWORD_LENGTH,
     )
