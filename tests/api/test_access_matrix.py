@@ -74,6 +74,7 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/auth/tokens": lambda w: ("/api/v1/auth/tokens", {"email": "account@example.org", "password": PASSWORD}),
     "DELETE /api/v1/auth/tokens/current": lambda w: ("/api/v1/auth/tokens/current", None),
     "GET /api/v1/auth/me": lambda w: ("/api/v1/auth/me", None),
+    "PATCH /api/v1/auth/me": lambda w: ("/api/v1/auth/me", {"language": "da"}),
     "GET /api/v1/users": lambda w: ("/api/v1/users", None),
     "GET /api/v1/organisations": lambda w: ("/api/v1/organisations", None),
     "POST /api/v1/organisations": lambda w: (
