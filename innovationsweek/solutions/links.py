@@ -86,6 +86,16 @@ def named_references(session: Session, ids: Iterable[int]) -> list[tuple[dict[st
     return [(reference(entry), name) for entry, name in session.execute(query)]
 
 
+def title_languages(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The language each public activity among ``ids`` writes its title in (the first it is held
+    in), for those that name one: one query. A reference names only the title, not its language."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    query = public_entries(ProgrammeEntry.activity_id, ProgrammeEntry.data).where(ProgrammeEntry.activity_id.in_(wanted))
+    return {activity_id: data["languages"][0] for activity_id, data in session.execute(query) if (data or {}).get("languages")}
+
+
 def reused_by_shown(session: Session, activity_id: int) -> list[dict[str, Any]]:
     """The public activities whose approved revision builds on this one, by start."""
     query = (
