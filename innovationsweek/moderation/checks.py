@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from innovationsweek import outbound
 from innovationsweek.activities.models import AttendanceMode, Format, Severity
 from innovationsweek.editions.models import Edition
-from innovationsweek.translations import translations
+from innovationsweek.translations import N_, translations, values_pattern
 
 
 SIMILAR_TITLE_RATIO = 0.85
@@ -36,12 +36,8 @@ _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 _MARKUP = re.compile(r"</?[a-zA-Z!]")
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name Babel extracts by default)
-    """Marks a finding's sentence for the catalogue: it is stored as written, in English (with
-    its values filled in), and :func:`told` translates it for the organisers and coordinators."""
-    return message
-
-
+# Every sentence of a finding is stored as written, in English (with its values filled in), and
+# :func:`told` translates it for the organisers and coordinators.
 # The checks' fixed sentences.
 NEEDS_ONLINE_URL = N_("Webcasts and online activities need the link to join.")
 NEEDS_VENUE = N_("In-person activities need a venue: name, address and municipality.")
@@ -73,24 +69,12 @@ LINK_PROBLEMS = (
 SANITISED_FIELDS = (N_("description"), N_("how to reuse"))
 _SPAM_SIGNALS = (SPAM_WORD, MANY_LINKS, TITLE_IN_CAPITALS, REPEATED_CHARACTERS)
 _SIGNAL_SEPARATOR = ", "
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # A link has no spaces: "Possible spam: ..." is not a link and its problem.
 _VALUE_PATTERNS = {"url": r"\S+"}
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    """A regular expression that reads ``template``'s values back out of a sentence it made."""
-    parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
-    return re.compile(
-        "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_VALUE_PATTERNS.get(part, '.+?')})" for index, part in enumerate(parts)
-        ),
-        re.DOTALL,
-    )
-
-
 _TOLD = {
-    template: _pattern(template)
+    template: values_pattern(template, value=".+?", values=_VALUE_PATTERNS)
     for template in (
         OUTSIDE_WEEK, LIKELY_DUPLICATE, POSSIBLE_SPAM, CHECKS_NOT_RUN, HTML_REMOVED, *_SPAM_SIGNALS, *LINK_PROBLEMS, LINK_FAILED
     )
