@@ -161,3 +161,27 @@ def test_0017_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_do
         kept = session.scalars(sa.select(PrivacyNoticeVersion).order_by(PrivacyNoticeVersion.published_at)).all()
         assert [(v.version, v.texts, v.published_at.month) for v in kept] == [("1", first, 1), ("2", second, 2), ("3", third, 4)]
         assert kept[0].published_by_id is None and kept[1].published_by_id is not None
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_0022_gives_accounts_and_sign_ups_an_empty_language_that_must_be_known_and_downgrades(dialect, fresh_engine, tmp_path):
+    from alembic import command
+
+    engine = fresh_engine if dialect == "postgresql" else sa.create_engine(f"sqlite:///{tmp_path / 'iw.db'}")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO users (email, name, password_hash, is_admin, created_at, updated_at) "
+                                   "VALUES ('anna@example.org', 'Anna', 'x', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        config = migrate.alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0021")
+    for table in ("users", "sign_ups"):
+        assert "language" not in {column["name"] for column in sa.inspect(engine).get_columns(table)}
+    migrate.upgrade(engine)
+
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT language FROM users")) is None  # mails follow today's rule
+        connection.execute(sa.text("UPDATE users SET language = 'da'"))
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(sa.text("UPDATE users SET language = 'fi'"))
+    engine.dispose()

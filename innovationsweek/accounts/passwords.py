@@ -26,6 +26,7 @@ from innovationsweek.accounts.service import (
     find_user_by_email,
     hash_password,
     mail_account,
+    mail_language,
     password_matches,
 )
 from innovationsweek.actors import Actor
@@ -55,14 +56,14 @@ def change_password(session: Session, actor: Actor, *, current: str, new: str) -
 def request_password_reset(
     session: Session, email: str, *, secret_key: str, language: str, link_for: Callable[[str], str]
 ) -> None:
-    """Mail a reset link to ``email`` if it is an account's address, in ``language``. The caller
-    answers the same either way."""
+    """Mail a reset link to ``email`` if it is an account's address, in the account's language,
+    else in ``language`` (the page's). The caller answers the same either way."""
     user = find_user_by_email(session, email)
     if user is None:
         return
     token = URLSafeTimedSerializer(secret_key, salt=_SALT).dumps([user.id, _fingerprint(user)])
     minutes = int(RESET_LINK_LIFETIME.total_seconds() // 60)
-    gettext = translations(language).gettext
+    gettext = translations(mail_language(user, language)).gettext
     lines = [
         gettext("Hi %(name)s,") % {"name": user.name},
         "",

@@ -11,9 +11,10 @@ demo).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,6 +31,7 @@ from innovationsweek.editions.models import EditionCoordinator
 from innovationsweek.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, non_blank
 from innovationsweek.notifications.service import secret_placeholder, send_mail
 from innovationsweek.organisations.models import MemberRole, Membership
+from innovationsweek.translations import LANGUAGES, translations
 
 MIN_PASSWORD_LENGTH = 10
 # The confirmation link is only in the mail as sent, never in the stored copy (see send_mail).
@@ -45,6 +47,7 @@ _hasher = PasswordHasher(**PASSWORD_HASHING)
 # Verified when the email is unknown, so that a wrong email takes as long as a wrong password.
 _UNKNOWN_USER_HASH = _hasher.hash("unknown-user-timing-equaliser")
 SIGN_UP_LINK_LIFETIME = timedelta(hours=24)
+T = TypeVar("T")
 _SIGN_UP_LINK_PREFIX = "iws_"
 
 
@@ -93,29 +96,33 @@ def hash_password(password: str) -> str:
 # --- signing up: confirmed by a mailed link --------------------------------------------------
 
 
-def sign_up(session: Session, *, email: str, password: str, name: str, link_for: Callable[[str], str]) -> None:
-    """Mail ``email`` either a link that confirms this sign-up (``link_for(token)`` is the URL of
-    its page) or, when the address has an account, a note that it has one. The caller answers the
-    same either way. A sign-up replaces an earlier unconfirmed one for the address, so that only
-    the newest link, with the newest password, confirms."""
+def sign_up(
+    session: Session, *, email: str, password: str, name: str, language: str, link_for: Callable[[str, str], str]
+) -> None:
+    """Mail ``email`` either a link that confirms this sign-up (``link_for(token, language)`` is
+    the URL of its page in ``language``) or, when the address has an account, a note that it has
+    one; either mail in ``language``, the one the person signed up in, which the account keeps.
+    The caller answers the same either way. A sign-up replaces an earlier unconfirmed one for the
+    address, so that only the newest link, with the newest password, confirms."""
     check_password_rules(password)
     name = non_blank(name, "name")
     address = normalise_email(email)
     # Hashed for a known address too: it would otherwise answer a hash's time sooner.
     password_hash = hash_password(password)
+    _ = translations(language).gettext
     if find_user_by_email(session, address) is not None:
-        mail_account(session, address, subject="Du har redan ett konto / You already have an account", text=_ALREADY_SIGNED_UP)
+        mail_account(session, address, subject=_("You already have an account"), text=_already_signed_up(language))
         return
     session.execute(sa.delete(SignUp).where(SignUp.email == address))
     token = new_secret(_SIGN_UP_LINK_PREFIX)
-    session.add(SignUp(email=address, name=name, password_hash=password_hash, token_hash=secret_hash(token)))
+    session.add(SignUp(email=address, name=name, password_hash=password_hash, token_hash=secret_hash(token), language=language))
     session.flush()
     mail_account(
         session,
         address,
-        subject="Bekräfta ditt konto / Confirm your account",
-        text=_confirmation_text(secret_placeholder(SIGN_UP_LINK)),
-        secrets={SIGN_UP_LINK: link_for(token)},
+        subject=_("Confirm your account"),
+        text=_confirmation_text(secret_placeholder(SIGN_UP_LINK), language),
+        secrets={SIGN_UP_LINK: link_for(token, language)},
     )
 
 
@@ -130,7 +137,9 @@ def confirm_sign_up(session: Session, token: str) -> User:
     pending = _pending_sign_up(session, token)
     if find_user_by_email(session, pending.email) is not None:  # made meanwhile, e.g. on the command line
         raise Conflict(_l("An account with this email exists already: sign in with its password."))
-    user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash, is_admin=False)
+    user = User(
+        email=pending.email, name=pending.name, password_hash=pending.password_hash, is_admin=False, language=pending.language
+    )
     session.add(user)
     session.delete(pending)
     session.flush()
@@ -161,43 +170,73 @@ def mail_account(session: Session, address: str, *, subject: str, text: str, sec
 
 # Neither mail repeats what the sign-up gave (its name): anyone can sign up with any address,
 # and the mails must not carry a stranger's words to it.
-_ALREADY_SIGNED_UP = "\n".join(
-    [
-        "Hej!",
-        "",
-        "Någon (förhoppningsvis du) försökte skapa ett konto med den här e-postadressen, men du har redan ett.",
-        "Logga in med ditt lösenord som vanligt. Inget har ändrats på ditt konto.",
-        "",
-        "--",
-        "",
-        "Hi,",
-        "",
-        "Someone (we hope you) tried to sign up with this email address, but you already have an account.",
-        "Sign in with your password as usual. Nothing has changed on your account.",
-    ]
-)
+def _already_signed_up(language: str) -> str:
+    _ = translations(language).gettext
+    return "\n".join(
+        [
+            _("Hello,"),
+            "",
+            _("Someone (we hope you) tried to sign up with this email address, but you already have an account."),
+            _("Sign in with your password as usual. Nothing has changed on your account."),
+        ]
+    )
 
 
-def _confirmation_text(link: str) -> str:
+def _confirmation_text(link: str, language: str) -> str:
+    translated = translations(language)
     hours = int(SIGN_UP_LINK_LIFETIME.total_seconds() // 3600)
     return "\n".join(
         [
-            "Hej!",
+            translated.gettext("Hello,"),
             "",
-            "Någon (förhoppningsvis du) skapade ett konto med den här e-postadressen. Öppna länken och bekräfta,",
-            "sedan kan du logga in:",
+            translated.gettext("Someone (we hope you) signed up with this email address. Open the link and confirm; then you can sign in:"),
             link,
-            f"Länken gäller i {hours} timmar. Skapade du inget konto? Då behöver du inte göra något.",
-            "",
-            "--",
-            "",
-            "Hi,",
-            "",
-            "Someone (we hope you) signed up with this email address. Open the link and confirm; then you can sign in:",
-            link,
-            f"The link works for {hours} hours. Did not sign up? Then do nothing.",
+            translated.ngettext(
+                "The link works for %(num)s hour. Did not sign up? Then do nothing.",
+                "The link works for %(num)s hours. Did not sign up? Then do nothing.",
+                hours,
+            )
+            % {"num": hours},
         ]
     )
+
+
+def mail_language(user: User, otherwise: str) -> str:
+    """The language to write to ``user`` in: the one they chose, else ``otherwise`` (their
+    organisation's, the edition's, the page's: whatever the mail followed before accounts had one)."""
+    return user.language or otherwise
+
+
+def in_their_languages(users: Iterable[User], otherwise: str, write: Callable[[str], T]) -> list[tuple[User, T]]:
+    """Each of ``users`` with what ``write(language)`` writes in their :func:`mail_language`;
+    each language is written once, however many read it."""
+    written: dict[str, T] = {}
+    for user in users:
+        language = mail_language(user, otherwise)
+        if language not in written:
+            written[language] = write(language)
+    return [(user, written[mail_language(user, otherwise)]) for user in users]
+
+
+def organisation_members(session: Session, organisation_id: int, *, role: MemberRole | None = None) -> list[User]:
+    """The accounts of an organisation's members (only those with ``role``, if given), by address:
+    who hears about its activities."""
+    query = sa.select(User).join(Membership, Membership.user_id == User.id).where(Membership.organisation_id == organisation_id)
+    if role is not None:
+        query = query.where(Membership.role == role)
+    return list(session.scalars(query.order_by(User.email)))
+
+
+def set_language(session: Session, actor: Actor, language: str) -> User:
+    """The signed-in person chooses the language of the mails to them."""
+    user = actor.require_user()
+    if language not in LANGUAGES:
+        raise Invalid(_l("Choose one of the languages %(languages)s.", languages=", ".join(LANGUAGES)), field="language")
+    if user.language != language:
+        audit.record(session, actor, "account_language_changed", edition_id=None, user_id=user.id, language=language)
+        user.language = language
+    session.flush()
+    return user
 
 
 def issue_token(session: Session, *, email: str, password: str, lifetime: timedelta) -> IssuedToken:

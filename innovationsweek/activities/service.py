@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from innovationsweek import audit, outbox, outbound
-from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import in_their_languages, organisation_members
 from innovationsweek.activities.access import is_member, visible_activity
 from innovationsweek.activities.lifecycle import Event, next_revision_state, next_status
 from innovationsweek.activities.models import (
@@ -330,12 +330,6 @@ def content_of(activity: Activity) -> dict[str, Any]:
     }
 
 
-def organiser_emails(session: Session, activity: Activity) -> list[str]:
-    """Who hears about decisions: every member of the host organisation."""
-    query = sa.select(User.email).join(Membership).where(Membership.organisation_id == activity.organisation_id)
-    return sorted(session.scalars(query))
-
-
 def _apply_content(session: Session, activity: Activity, fields: Mapping[str, Any]) -> None:
     unknown = set(fields) - CONTENT_FIELDS
     if unknown:
@@ -622,9 +616,10 @@ def _invite(session: Session, actor: Actor, activity: Activity, organisation: Or
     )
     if mailed_lately:
         return
-    subject, text = invitation_mail(activity, organisation, organisation_language(organisation.country, activity.edition))
-    for address in owner_emails(session, organisation.id):
-        send_mail(session, to=address, subject=subject, text=text)
+    owners = organisation_members(session, organisation.id, role=MemberRole.OWNER)
+    otherwise = organisation_language(organisation.country, activity.edition)
+    for owner, (subject, text) in in_their_languages(owners, otherwise, lambda language: invitation_mail(activity, organisation, language)):
+        send_mail(session, to=owner.email, subject=subject, text=text)
 
 
 def invitation_mail(activity: Activity, organisation: Organisation, language: str) -> tuple[str, str]:
@@ -655,10 +650,3 @@ def _invited_since(session: Session, activity_id: int, organisation_id: int, sin
         audit.AuditEntry.at >= since,
     )
     return bool(session.scalar(sa.select(sa.exists(invitations))))
-
-
-def owner_emails(session: Session, organisation_id: int) -> list[str]:
-    query = sa.select(User.email).join(Membership).where(
-        Membership.organisation_id == organisation_id, Membership.role == MemberRole.OWNER
-    )
-    return sorted(session.scalars(query))

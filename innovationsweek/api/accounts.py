@@ -9,6 +9,8 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, request, url_for
 from flask.views import MethodView
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from marshmallow import validate
 
 from innovationsweek.accounts import service as accounts
@@ -16,12 +18,13 @@ from innovationsweek.accounts.models import User
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import bearer_credential, current_actor, db, runtime
 from innovationsweek.api.limits import LIMITS, rate_limited
-from innovationsweek.api.pages import HTML, expired_link_is_gone, page
+from innovationsweek.api.pages import HTML, expired_link_is_gone, language_asked, page
 from innovationsweek.api.schemas import EMAIL, Extended, ReadableText, listed, listing
 from innovationsweek.api.urls import public_url_for
 from innovationsweek.editions.service import editions_coordinated_by
 from innovationsweek.organisations.models import MemberRole
 from innovationsweek.organisations.service import memberships_of
+from innovationsweek.translations import LANGUAGES
 
 auth = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and Bearer tokens")
 users = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts, for administrators")
@@ -53,6 +56,15 @@ class AccountSchema(ma.Schema):
     name = ma.fields.String()
     is_admin = ma.fields.Boolean()
     created_at = ma.fields.AwareDateTime()
+    language = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The language of the mails to the account (sv, da, en): the one signed up in, or "
+                  "chosen since; null for its organisation's or edition's"},
+    )
+
+
+class AccountChangeSchema(ma.Schema):
+    language = ma.fields.String(required=True, validate=validate.OneOf(LANGUAGES), metadata={"description": "sv, da or en"})
 
 
 class TokenRequestSchema(ma.Schema):
@@ -95,10 +107,12 @@ class UserQuerySchema(ma.Schema):
     description="The answer is the same whether or not the address has an account: an unknown address gets a "
     "link whose page confirms the sign-up (the account can sign in after that), a known one an email saying "
     "it has an account, which stays as it was. A newer sign-up replaces an unconfirmed one and its link. "
+    "The mail is in the language of the request (`?lang=`, else Accept-Language), and the account keeps it for "
+    "the mails it gets later. "
     + _limits_text("sign_up", "sign_up_account"),
 )
 def register(body: dict[str, Any]) -> dict[str, str]:
-    accounts.sign_up(db(), **body, link_for=_sign_up_page_url)
+    accounts.sign_up(db(), **body, language=str(get_locale()), link_for=_sign_up_page_url)
     return {"detail": SIGNED_UP}
 
 
@@ -107,18 +121,21 @@ def register(body: dict[str, Any]) -> dict[str, str]:
 @auth.response(200, content_type=HTML, description="A page whose button posts the confirmation")
 @auth.errors(404)
 @auth.alt_response(410, response="GONE")
-@auth.doc(summary="The page a sign-up link opens: it asks to confirm and creates nothing itself")
+@auth.doc(
+    summary="The page a sign-up link opens: it asks to confirm and creates nothing itself",
+    description="In the language `?lang=` names (sv, da, en; the mailed link carries the one signed up in), else as "
+    "Accept-Language asks.",
+)
 def sign_up_page(token: str) -> Response:
     with expired_link_is_gone(accounts.SignUpLinkExpired):
         address = accounts.sign_up_address(db(), token)
-    action = url_for("auth.confirm_sign_up", token=token)
+    action = url_for("auth.confirm_sign_up", token=token, **language_asked())
+    said = _("An account is created for %(address)s, with the password chosen when signing up.", address=address)
+    button = _("Confirm")
     return page(
-        "Bekräfta ditt konto / Confirm your account",
-        f"<p>Ett konto skapas för <strong>{html.escape(address)}</strong>, med lösenordet som valdes vid "
-        "registreringen.</p>"
-        f"<p>An account is created for <strong>{html.escape(address)}</strong>, with the password chosen when "
-        "signing up.</p>"
-        f'<form method="post" action="{html.escape(action)}"><button type="submit">Bekräfta / Confirm</button></form>',
+        _("Confirm your account"),
+        f"<p>{html.escape(said)}</p>"
+        f'<form method="post" action="{html.escape(action)}"><button type="submit">{html.escape(button)}</button></form>',
     )
 
 
@@ -132,18 +149,15 @@ def confirm_sign_up(token: str) -> Response | User:
     with expired_link_is_gone(accounts.SignUpLinkExpired):
         user = accounts.confirm_sign_up(db(), token)
     if request.accept_mimetypes.best_match(["application/json", HTML]) == HTML:
-        return page(
-            "Kontot är klart / Your account is ready",
-            "<p>Du kan nu logga in med din e-postadress och ditt lösenord. / "
-            "You can now sign in with your email address and password.</p>",
-        )
+        said = _("You can now sign in with your email address and password.")
+        return page(_("Your account is ready"), f"<p>{html.escape(said)}</p>")
     return user
 
 
-def _sign_up_page_url(token: str) -> str:
+def _sign_up_page_url(token: str, language: str) -> str:
     # From the configured public address, never the request's Host header: a forged one would
     # send the secret link to someone else's server.
-    return public_url_for("auth.sign_up_page", token=token)
+    return public_url_for("auth.sign_up_page", token=token, lang=language)
 
 
 @auth.route("/tokens", methods=["POST"])
@@ -183,6 +197,15 @@ def me() -> Extended:
         organisations=memberships_of(db(), user),
         coordinates=[edition.slug for edition in editions_coordinated_by(db(), user)],
     )
+
+
+@auth.route("/me", methods=["PATCH"])
+@auth.access("account")
+@auth.arguments(AccountChangeSchema)
+@auth.response(200, AccountSchema)
+@auth.doc(summary="Choose the language of the mails to your account (reminders, moderation, password reset)")
+def change_me(body: dict[str, Any]) -> User:
+    return accounts.set_language(db(), current_actor(), body["language"])
 
 
 @auth.route("/me", methods=["DELETE"])

@@ -19,7 +19,8 @@ import re
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+from innovationsweek.translations import PLACEHOLDER, values_pattern
+
 _EXACT: set[str] = set()
 _WITH_VALUES: list[tuple[re.Pattern[str], str]] = []
 
@@ -27,15 +28,13 @@ _WITH_VALUES: list[tuple[re.Pattern[str], str]] = []
 def N_(message: str) -> str:  # noqa: N802 (the name gettext tools know this marker by)
     """Mark ``message`` for the catalogue (Babel extracts ``N_`` by default) and for
     :func:`in_callers_language`; it is returned as it is, plain text for the library."""
-    if _PLACEHOLDER.search(message) is None:
+    if PLACEHOLDER.search(message) is None:
         _EXACT.add(message)
         return message
-    parts = _PLACEHOLDER.split(message)  # text, name, text, name, ..., text
-    pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+)" for index, part in enumerate(parts))
-    _WITH_VALUES.append((re.compile(pattern, re.DOTALL), message))
+    _WITH_VALUES.append((values_pattern(message), message))
     # The longest text first, so "Must be greater than 1 and less than 9." is not taken for the
     # shorter "Must be greater than %(min)s." with "1 and less than 9" as its value.
-    _WITH_VALUES.sort(key=lambda entry: -len(_PLACEHOLDER.sub("", entry[1])))
+    _WITH_VALUES.sort(key=lambda entry: -len(PLACEHOLDER.sub("", entry[1])))
     return message
 
 

@@ -1,6 +1,6 @@
 """The few HTML pages a mailed link opens: they ask before they act (mail scanners follow links)
-and keep their secret link out of caches, referrers and frames. A sign-up's are in Swedish and
-English; an erasure's in the language of the mail that linked it (its ``?lang=``)."""
+and keep their secret link out of caches, referrers and frames. They are in the language of the
+mail that linked them (its ``?lang=``), else as the pages choose (cookie, Accept-Language)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Response
+from flask import Response, request
+from flask_babel import get_locale
 from flask_smorest import abort
 
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.errors import DomainError
+from innovationsweek.translations import LANGUAGES
 
 HTML = "text/html"
 
 
-def page(title: str, body: str, *, language: str = "sv") -> Response:
-    """A page titled ``title`` around ``body`` (HTML the caller has escaped), in ``language``."""
+def page(title: str, body: str) -> Response:
+    """A page titled ``title`` around ``body`` (HTML the caller has escaped), in the request's
+    language (``<html lang>``: the caller wrote the texts in it with ``gettext``)."""
+    language = str(get_locale())
     document = (
         f'<!doctype html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -34,3 +38,10 @@ def expired_link_is_gone(expired: type[DomainError]) -> Iterator[None]:
         yield
     except expired as error:
         abort(410, message=error.detail)
+
+
+def language_asked() -> dict[str, str]:
+    """The ``lang`` the link came with, for the page's form to keep (the cookie or Accept-Language
+    choose otherwise)."""
+    asked = request.args.get("lang")
+    return {"lang": asked} if asked in LANGUAGES else {}

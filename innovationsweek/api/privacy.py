@@ -12,16 +12,14 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from innovationsweek.api.blueprint import Blueprint
 from innovationsweek.api.context import db, runtime
 from innovationsweek.api.limits import LIMITS, rate_limited
-from innovationsweek.api.pages import HTML, expired_link_is_gone, page
+from innovationsweek.api.pages import HTML, expired_link_is_gone, language_asked, page
 from innovationsweek.api.schemas import EMAIL
 from innovationsweek.api.urls import public_url_for
-from innovationsweek.editions.models import LANGUAGES
 from innovationsweek.privacy import service as privacy
 
 blp = Blueprint(
@@ -91,7 +89,7 @@ def erasure_request(body: dict[str, Any]) -> dict[str, str]:
 def erasure_page(token: str) -> Response:
     with expired_link_is_gone(privacy.ErasureLinkExpired):
         address = privacy.address_in_erasure_token(token, secret_key=runtime().settings.secret_key)
-    action = url_for("privacy.confirm_erasure", token=token, **_language_asked())
+    action = url_for("privacy.confirm_erasure", token=token, **language_asked())
     warning = _(
         "The personal data of every registration made with %(address)s will be erased, and places on activities still to "
         "come given up. This cannot be undone.",
@@ -102,7 +100,6 @@ def erasure_page(token: str) -> Response:
         _("Erase your data"),
         f"<p>{html.escape(warning)}</p>"
         f'<form method="post" action="{html.escape(action)}"><button type="submit">{html.escape(button)}</button></form>',
-        language=str(get_locale()),
     )
 
 
@@ -118,16 +115,10 @@ def confirm_erasure(token: str) -> Response | dict[str, Any]:
         erased = privacy.confirm_erasure(db(), token, secret_key=settings.secret_key, public_url=settings.public_url)
     if request.accept_mimetypes.best_match(["application/json", HTML]) == HTML:
         said = _("We have erased the personal data of your registrations.")
-        return page(_("Your data is erased"), f"<p>{html.escape(said)}</p>", language=str(get_locale()))
+        return page(_("Your data is erased"), f"<p>{html.escape(said)}</p>")
     return {"erased_registrations": erased, "detail": f"The personal data of {erased} registration(s) was erased."}
 
 
 def _page_url(token: str, language: str) -> str:
     # A forged Host would otherwise send the participant's secret link to someone else's server.
     return public_url_for("privacy.erasure_page", token=token, lang=language)
-
-
-def _language_asked() -> dict[str, str]:
-    """The ``lang`` the link came with, for the form to keep (the cookie or Accept-Language choose otherwise)."""
-    asked = request.args.get("lang")
-    return {"lang": asked} if asked in LANGUAGES else {}

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innovationsweek.accounts.models import User
 from innovationsweek.db import Base, Timestamped, utcnow
+from innovationsweek.translations import LANGUAGES
 
-LANGUAGES = ("sv", "da", "en")
 
 
 class Edition(Timestamped, Base):

@@ -9,7 +9,7 @@ Each finding has a stable ``code`` (coordinators filter the queue by it) and a s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from innovationsweek import outbound
 from innovationsweek.activities.models import AttendanceMode, Format, Severity
 from innovationsweek.editions.models import Edition
+from innovationsweek.translations import N_, translations, values_pattern
 
 
 SIMILAR_TITLE_RATIO = 0.85
@@ -35,9 +36,78 @@ _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 _MARKUP = re.compile(r"</?[a-zA-Z!]")
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name Babel extracts by default)
-    """Marks a finding's fixed sentence for the catalogue: it is stored as written, in English,
-    and the mails to organisers translate it (:func:`innovationsweek.moderation.messages.explained`)."""
+# Every sentence of a finding is stored as written, in English (with its values filled in), and
+# :func:`told` translates it for the organisers and coordinators.
+# The checks' fixed sentences.
+NEEDS_ONLINE_URL = N_("Webcasts and online activities need the link to join.")
+NEEDS_VENUE = N_("In-person activities need a venue: name, address and municipality.")
+WANTS_SUMMARY = N_("A short summary helps people choose.")
+WANTS_LANGUAGES = N_("Say in which language(s) it is held.")
+_FIXED = (NEEDS_ONLINE_URL, NEEDS_VENUE, WANTS_SUMMARY, WANTS_LANGUAGES)
+# The sentences that name what was found (a date, a link, a title). A finding stores the English
+# sentence with its values filled in, as it always has (the API's ``message``); :func:`told` reads
+# the values back out of it and fills them into the sentence in another language.
+OUTSIDE_WEEK = N_("The activity must take place during the week (%(starts)s - %(ends)s).")
+LINK_FAILED = N_("%(url)s: %(problem)s")
+LIKELY_DUPLICATE = N_("Looks like activity %(id)s (%(title)s): similar title at an overlapping time.")
+POSSIBLE_SPAM = N_("Possible spam: %(signals)s.")
+CHECKS_NOT_RUN = N_("The automated checks could not run: %(reason)s")
+HTML_REMOVED = N_("Some HTML in the %(field)s (such as scripts, styles or frames) was removed before saving.")
+SPAM_WORD = N_("mentions %(word)s")
+MANY_LINKS = N_("more than %(count)s links")
+TITLE_IN_CAPITALS = N_("a title in capitals")
+REPEATED_CHARACTERS = N_("repeated characters")
+# What a link check said (innovationsweek.outbound's details), where it is one of these.
+LINK_PROBLEMS = (
+    N_("the server answered %(status)s"),
+    N_("redirect %(status)s without a Location"),
+    N_("more than %(count)s redirects"),
+    N_("the server did not answer in time"),
+    N_("no complete answer within %(seconds)s s"),
+)
+# The fields whose HTML is sanitised, as HTML_REMOVED names them.
+SANITISED_FIELDS = (N_("description"), N_("how to reuse"))
+_SPAM_SIGNALS = (SPAM_WORD, MANY_LINKS, TITLE_IN_CAPITALS, REPEATED_CHARACTERS)
+_SIGNAL_SEPARATOR = ", "
+# A link has no spaces: "Possible spam: ..." is not a link and its problem.
+_VALUE_PATTERNS = {"url": r"\S+"}
+
+
+_TOLD = {
+    template: values_pattern(template, value=".+?", values=_VALUE_PATTERNS)
+    for template in (
+        OUTSIDE_WEEK, LIKELY_DUPLICATE, POSSIBLE_SPAM, CHECKS_NOT_RUN, HTML_REMOVED, *_SPAM_SIGNALS, *LINK_PROBLEMS, LINK_FAILED
+    )
+}
+# The values that are themselves sentences of the checks, told in the language too.
+_TOLD_VALUES = {
+    LINK_FAILED: {"problem": LINK_PROBLEMS},
+    HTML_REMOVED: {"field": SANITISED_FIELDS},
+    POSSIBLE_SPAM: {"signals": _SPAM_SIGNALS},
+}
+
+
+def told(message: str, language: str) -> str:
+    """A finding's stored ``message`` in ``language``: its fixed sentence translated, or a
+    sentence with values written again around them; as stored when it is neither (one from
+    before a sentence changed, or a link check's rarer details)."""
+    return _told(message, translations(language).gettext, (*_TOLD, *_FIXED))
+
+
+def _told(message: str, gettext: Callable[[str], str], templates: Iterable[str]) -> str:
+    for template in templates:
+        if template not in _TOLD:
+            if message == template:
+                return gettext(template)
+            continue
+        found = _TOLD[template].fullmatch(message)
+        if found is None:
+            continue
+        values = found.groupdict()
+        for name, sentences in _TOLD_VALUES.get(template, {}).items():
+            parts = values[name].split(_SIGNAL_SEPARATOR) if template == POSSIBLE_SPAM else [values[name]]
+            values[name] = _SIGNAL_SEPARATOR.join(_told(part, gettext, sentences) for part in parts)
+        return gettext(template) % values
     return message
 
 
@@ -66,8 +136,7 @@ def check_dates(content: dict[str, Any], edition: Edition) -> list[FindingDraft]
             FindingDraft(
                 "outside_edition_week",
                 Severity.BLOCK,
-                "The activity must take place during the week "
-                f"({edition.starts_at.isoformat()} - {edition.ends_at.isoformat()}).",
+                OUTSIDE_WEEK % {"starts": edition.starts_at.isoformat(), "ends": edition.ends_at.isoformat()},
                 "starts_at" if starts < edition.starts_at else "ends_at",
             )
         ]
@@ -80,19 +149,19 @@ def check_required_fields(content: dict[str, Any]) -> list[FindingDraft]:
     online = Format(content["format"]) == Format.WEBCAST or mode in (AttendanceMode.ONLINE, AttendanceMode.HYBRID)
     if online and not content.get("online_url"):
         findings.append(
-            FindingDraft("missing_online_url", Severity.BLOCK, N_("Webcasts and online activities need the link to join."), "online_url")
+            FindingDraft("missing_online_url", Severity.BLOCK, NEEDS_ONLINE_URL, "online_url")
         )
     venue = content.get("venue") or {}
     if mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID) and not all(
         venue.get(part) for part in ("name", "address", "municipality")
     ):
         findings.append(
-            FindingDraft("missing_venue", Severity.BLOCK, N_("In-person activities need a venue: name, address and municipality."), "venue")
+            FindingDraft("missing_venue", Severity.BLOCK, NEEDS_VENUE, "venue")
         )
     if not content.get("summary"):
-        findings.append(FindingDraft("missing_summary", Severity.WARN, N_("A short summary helps people choose."), "summary"))
+        findings.append(FindingDraft("missing_summary", Severity.WARN, WANTS_SUMMARY, "summary"))
     if not content.get("languages"):
-        findings.append(FindingDraft("missing_languages", Severity.WARN, N_("Say in which language(s) it is held."), "languages"))
+        findings.append(FindingDraft("missing_languages", Severity.WARN, WANTS_LANGUAGES, "languages"))
     return findings
 
 
@@ -105,7 +174,7 @@ def check_links(links: Iterable[tuple[str, str]], results: Mapping[str, outbound
             continue
         assert result.failure is not None
         severity = Severity.BLOCK if result.failure in BLOCKING_LINK_FAILURES else Severity.WARN
-        findings.append(FindingDraft(f"link_{result.failure.value}", severity, f"{url}: {result.detail}", field))
+        findings.append(FindingDraft(f"link_{result.failure.value}", severity, LINK_FAILED % {"url": url, "problem": result.detail}, field))
     return findings
 
 
@@ -116,7 +185,7 @@ def check_duplicates(content: dict[str, Any], others: Iterable[OtherActivity]) -
         FindingDraft(
             "likely_duplicate",
             Severity.WARN,
-            f"Looks like activity {other.id} ({other.title!r}): similar title at an overlapping time.",
+            LIKELY_DUPLICATE % {"id": other.id, "title": repr(other.title)},
             "title",
         )
         for other in others
@@ -144,16 +213,16 @@ def check_report_spam(content: dict[str, Any]) -> list[FindingDraft]:
 def spam_signals(*, titles: Sequence[str], prose: Sequence[str], addresses: Sequence[str] = ()) -> list[FindingDraft]:
     text = " ".join([*titles, *prose]).lower()
     searched = " ".join([text, *addresses]).lower()
-    signals = [f"mentions {word!r}" for word in SPAM_WORDS if word in searched]
+    signals = [SPAM_WORD % {"word": repr(word)} for word in SPAM_WORDS if word in searched]
     if sum(len(_URL.findall(part)) for part in prose) > MAX_LINKS_IN_DESCRIPTION:
-        signals.append(f"more than {MAX_LINKS_IN_DESCRIPTION} links")
+        signals.append(MANY_LINKS % {"count": MAX_LINKS_IN_DESCRIPTION})
     if any(_in_capitals(title) for title in titles):
-        signals.append("a title in capitals")
+        signals.append(TITLE_IN_CAPITALS)
     if re.search(r"(.)\1{6,}", text) or any(re.search(r"[!?]{3,}", title) for title in titles):
-        signals.append("repeated characters")
+        signals.append(REPEATED_CHARACTERS)
     if not signals:
         return []
-    return [FindingDraft("spam_signals", Severity.WARN, "Possible spam: " + ", ".join(signals) + ".", None)]
+    return [FindingDraft("spam_signals", Severity.WARN, POSSIBLE_SPAM % {"signals": _SIGNAL_SEPARATOR.join(signals)}, None)]
 
 
 def unreviewed_text_problems(text: str) -> list[LazyString]:
@@ -181,7 +250,7 @@ def check_html(content: dict[str, Any], field: str = "description") -> list[Find
             FindingDraft(
                 "unsafe_html_removed",
                 Severity.INFO,
-                f"Some HTML in the {field.replace('_', ' ')} (such as scripts, styles or frames) was removed before saving.",
+                HTML_REMOVED % {"field": field.replace("_", " ")},
                 field,
             )
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from innovationsweek.moderation.checks import told
 from innovationsweek.registrations.messages import Mail
 from innovationsweek.translations import translations
 
@@ -81,12 +82,11 @@ def _mail(decision: Decision, language: str, subject: str, opening: str, referen
 
 def explained(comment: str | None, blocking: Sequence[str], language: str) -> list[str]:
     """The coordinator's comment and what the checks found to fix, each followed by a blank line.
-    A finding's message is translated where the catalogue has it (the checks' fixed sentences,
-    marked in :mod:`innovationsweek.moderation.checks`); one naming a link or a date stays as found."""
+    A finding's message is told in ``language`` (:func:`innovationsweek.moderation.checks.told`)."""
     _ = translations(language).gettext
     lines = []
     if comment:
         lines += [_("Comment:"), comment, ""]
     if blocking:
-        lines += [_("To fix:"), *["- " + _(message) for message in blocking], ""]
+        lines += [_("To fix:"), *["- " + told(message, language) for message in blocking], ""]
     return lines

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from innovationsweek import audit, outbound
+from innovationsweek.accounts.service import in_their_languages, organisation_members
 from innovationsweek.activities import service as activities
 from innovationsweek.activities.lifecycle import Event, next_revision_state
 from innovationsweek.activities.models import (
@@ -75,7 +76,7 @@ def record_check_failure(session: Session, revision_id: int, reason: str) -> Rev
     revision = _checking_revision(session, revision_id)
     if revision is None:
         return None
-    drafts = [checks.FindingDraft(CHECK_FAILED, Severity.WARN, f"The automated checks could not run: {reason}")]
+    drafts = [checks.FindingDraft(CHECK_FAILED, Severity.WARN, checks.CHECKS_NOT_RUN % {"reason": reason})]
     _record_findings(revision, drafts)
     _finish_checks(session, revision.activity, revision, Event.CHECKS_PASSED)
     return revision
@@ -181,7 +182,7 @@ def record_report_check_failure(session: Session, revision_id: int, reason: str)
     revision: ReportRevision | None = _checking_revision(session, revision_id, ReportRevision)
     if revision is None:
         return None
-    _record_findings(revision, [checks.FindingDraft(CHECK_FAILED, Severity.WARN, f"The automated checks could not run: {reason}")])
+    _record_findings(revision, [checks.FindingDraft(CHECK_FAILED, Severity.WARN, checks.CHECKS_NOT_RUN % {"reason": reason})])
     _finish_report_checks(session, revision, Event.CHECKS_PASSED)
     return revision
 
@@ -641,9 +642,11 @@ def decision_mail(
     *,
     comment: str | None,
     write: messages.MailWriter = messages.activity_decided,
+    language: str | None = None,
 ) -> Mail:
-    """The mail the organisers get about a decision, as it will be sent; sends nothing."""
-    language = organisers_language(activity)
+    """The mail the organisers get about a decision, as it will be sent, in ``language`` (by
+    default their organisation's: a member who chose another gets it in theirs); sends nothing."""
+    language = language or organisers_language(activity)
     decided = messages.Decision(
         decision=decision,
         title=activity.title,
@@ -665,6 +668,8 @@ def _tell_organisers(
     comment: str | None,
     write: messages.MailWriter = messages.activity_decided,
 ) -> None:
-    mail = decision_mail(activity, revision, decision, comment=comment, write=write)
-    for address in activities.organiser_emails(session, activity):
-        send_mail(session, to=address, subject=mail.subject, text=mail.text)
+    members = organisation_members(session, activity.organisation_id)
+    for member, mail in in_their_languages(
+        members, organisers_language(activity), lambda language: decision_mail(activity, revision, decision, comment=comment, write=write, language=language)
+    ):
+        send_mail(session, to=member.email, subject=mail.subject, text=mail.text)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from innovationsweek.activities.models import AttendanceMode, Audience, Finding, Format, Severity
 from innovationsweek.editions.models import Edition
+from innovationsweek.moderation.checks import told
 from innovationsweek.pages.i18n import localised_skeleton
 
 FORMATS = {
@@ -80,10 +81,11 @@ FIELDS = {
 }
 
 
-def language_name(code: str) -> str:
-    """``sv`` as the page's language calls it (CLDR, through Babel): "svenska", "Swedish"."""
+def language_name(code: str, in_language: str | None = None) -> str:
+    """``sv`` as the page's language (or ``in_language``) calls it (CLDR, through Babel):
+    "svenska", "Swedish"."""
     try:
-        return Locale.parse(code).get_language_name(get_locale()) or code
+        return Locale.parse(code).get_language_name(in_language or get_locale()) or code
     except ValueError:
         return code
 
@@ -98,12 +100,6 @@ def finding_name(code: str) -> str:
     return str(FINDINGS["link_unreachable"] if code.startswith("link_") else FINDINGS.get(code, code))
 
 
-# Findings whose stored words name a field or a time the page says better in its own words.
-FINDING_DETAILS = {
-    "unsafe_html_removed": _l("Some HTML (such as scripts, styles or frames) was removed before saving."),
-}
-
-
 @dataclass(frozen=True)
 class FindingDetail:
     text: str
@@ -112,12 +108,10 @@ class FindingDetail:
 
 def finding_detail(finding: Finding, edition: Edition | None) -> FindingDetail:
     """A finding's detail in the page's language where it can be: the week's bounds written as the
-    page writes times, a fixed sentence from the catalogue (the checks mark theirs), else as the
-    checks wrote it (a link's failure, a duplicate's title), in English."""
+    page writes times, else the checks' sentence told in the language with its values (see
+    :func:`checks.told`), else as the checks wrote it, in English."""
     if finding.code == "outside_edition_week" and edition is not None:
         first, last = (f"{localised_skeleton(moment, 'yMMMd')} {localised_skeleton(moment, 'Hm')}" for moment in (edition.starts_at, edition.ends_at))
         return FindingDetail(_("It must take place during the week: %(first)s – %(last)s.", first=first, last=last), None)
-    if finding.code in FINDING_DETAILS:
-        return FindingDetail(str(FINDING_DETAILS[finding.code]), None)
-    translated = _(finding.message)
-    return FindingDetail(translated, None if translated != finding.message else "en")
+    said = told(finding.message, str(get_locale()))
+    return FindingDetail(said, None if said != finding.message else "en")

@@ -1,5 +1,6 @@
-"""Passwords on the pages: changing one's own, and resetting a forgotten one by a mailed link
-(the rules and the link are the accounts service's: innovationsweek/accounts/passwords.py)."""
+"""The account's own screen, and resetting a forgotten password by a mailed link: changing one's
+password, and choosing the language of the mails one gets (the rules and the link are the
+accounts service's: innovationsweek/accounts/passwords.py and service.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, RadioField
 from wtforms.validators import EqualTo, InputRequired
 
 from innovationsweek.accounts import passwords
-from innovationsweek.accounts.service import MIN_PASSWORD_LENGTH, issue_token
+from innovationsweek.accounts.service import MIN_PASSWORD_LENGTH, issue_token, set_language
 from innovationsweek.api.context import current_actor, db, runtime
 from innovationsweek.api.headers import SECRET_LINK_PAGE
 from innovationsweek.api.limits import rate_limited
 from innovationsweek.api.urls import public_url_for
 from innovationsweek.errors import Invalid, NotFound
+from innovationsweek.pages.labels import language_name
 from innovationsweek.pages.i18n import page_language
 from innovationsweek.pages.sign_in import SESSION_LIFETIME, sign_out_form, signed_in, start_session
 from innovationsweek.pages.views import bp, render_page
+from innovationsweek.translations import LANGUAGES
 
 
 # Made before NewPassword's fields: WTForms orders a form's fields by when they were made, and the
@@ -38,6 +41,15 @@ class NewPassword(FlaskForm):
 
 class PasswordChangeForm(NewPassword):
     current_password = _CURRENT_PASSWORD
+
+
+class MailLanguageForm(FlaskForm):
+    language = RadioField(_l("Language of the mails you get"), validators=[InputRequired(_l("Choose a language."))])
+
+    def __init__(self, chosen: str | None) -> None:
+        super().__init__(data={"language": chosen} if chosen else None)
+        # Each language in its own name, so that a person who cannot read this page's finds theirs.
+        self.language.choices = [(code, language_name(code, code).capitalize()) for code in LANGUAGES]
 
 
 class ResetRequestForm(FlaskForm):
@@ -59,6 +71,17 @@ def change_password() -> Response:
     # Every token went with the old password, this session's too: carry on in a new session.
     start_session(issue_token(db(), email=actor.require_user().email, password=form.new_password.data, lifetime=SESSION_LIFETIME))
     return render_page("account/password_changed.html", 200, sign_out=sign_out_form())
+
+
+@bp.post("/account/language")
+@signed_in
+def change_mail_language() -> Response:
+    user = current_actor().require_user()
+    form = MailLanguageForm(user.language)
+    if not form.validate_on_submit():
+        return _password_page(PasswordChangeForm(formdata=None), language_form=form, status=400)
+    set_language(db(), current_actor(), form.language.data)
+    return _password_page(PasswordChangeForm(formdata=None), language_form=form, status=200, language_saved=True)
 
 
 @bp.get("/login/reset")
@@ -124,12 +147,25 @@ def _reset_page(form: NewPassword, token: str, *, status: int) -> Response:
     return render_page("account/reset.html", status, form=form, token=token, password_hint=_password_hint())
 
 
-def _password_page(form: PasswordChangeForm, *, status: int) -> Response:
-    return render_page("account/password.html", status, form=form, sign_out=sign_out_form(), password_hint=_password_hint())
-
-
 def _password_hint() -> str:
     return _("At least %(count)s characters. A few words you remember are better than a short password.", count=MIN_PASSWORD_LENGTH)
+
+
+def _password_page(
+    form: PasswordChangeForm, *, status: int, language_form: MailLanguageForm | None = None, language_saved: bool = False
+) -> Response:
+    user = current_actor().require_user()
+    return render_page(
+        "account/password.html",
+        status,
+        form=form,
+        language_form=language_form or MailLanguageForm(user.language),
+        language_chosen=user.language,
+        language_saved=language_saved,
+        language_name=language_name,
+        sign_out=sign_out_form(),
+        password_hint=_password_hint(),
+    )
 
 
 def _reset_request_page(form: ResetRequestForm, *, sent: bool, status: int) -> Response:

@@ -26,7 +26,17 @@ from innovationsweek.pages.coordinator import ORGANISATION_KINDS, FeatureForm
 from innovationsweek.pages.drafts import DraftForm
 from innovationsweek.pages.i18n import page_language
 from innovationsweek.pages.sign_in import sign_out_form, signed_in
-from innovationsweek.pages.views import FIELD_ERRORS, bp, cached_page, filter_errors, render_page, schema_input, url_with, use_edition
+from innovationsweek.pages.views import (
+    FIELD_ERRORS,
+    bp,
+    cached_page,
+    filter_errors,
+    render_page,
+    reuse_title_languages,
+    schema_input,
+    url_with,
+    use_edition,
+)
 from innovationsweek.programme import service as programme
 from innovationsweek.solutions import copying
 from innovationsweek.solutions import service as solutions
@@ -73,7 +83,10 @@ def solutions_page() -> Response:
         page = solutions.solutions_page(db(), filters, now=now, cursor=cursor, limit=limit)
         featured = solutions.featured_solutions(db(), now=now, limit=FEATURED) if not (cursor or query) else []
         more = url_with(cursor=page.next_cursor) if page.next_cursor else None
-        return render_page("solutions.html", 200, errors={}, items=page.items, featured=featured, total=page.total, more=more, **context)
+        title_lang = reuse_title_languages(entry.data for entry in [*page.items, *featured])
+        return render_page(
+            "solutions.html", 200, errors={}, items=page.items, featured=featured, total=page.total, more=more, title_lang=title_lang, **context
+        )
 
     return cached_page(solutions.solutions_version(db(), now), build)
 

@@ -39,6 +39,7 @@ from innovationsweek.programme import service as programme
 from innovationsweek.programme.cache import ProgrammeVersion
 from innovationsweek.programme.models import ProgrammeEntry
 from innovationsweek.registrations import service as registrations
+from innovationsweek.solutions import links as reuse
 
 bp = flask.Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -202,9 +203,16 @@ def _activity(entry: ProgrammeEntry, edition: Edition, opening: registrations.Av
     notice = registrations.privacy_notice(edition, page_language().language) if opening.refusal is None else None
     return render_page(
         "activity.html", status, edition=edition, entry=entry, data=entry.data, related=programme.related_entries(db(), entry),
+        title_lang=reuse_title_languages([entry.data]),
         json_ld=_script_json(event), opening=opening, refusal=REFUSALS.get(opening.refusal or ""), notice=notice,
         **{"values": {}, "errors": {}, "problem": None, **form},
     )
+
+
+def reuse_title_languages(entries: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """The language of each title in the reuse lists of ``entries`` (their data), by activity."""
+    ids = [other["id"] for data in entries for other in [*data.get("reuses", []), *data.get("reused_by", [])]]
+    return reuse.title_languages(db(), ids)
 
 
 def _refused(

@@ -26,12 +26,17 @@ from feedgen.feed import FeedGenerator
 
 from innovationsweek.editions.models import Edition
 from innovationsweek.programme.models import ProgrammeEntry
+from innovationsweek.translations import LANGUAGES, N_, translations
 
 PRODID = "-//innovationsweek//programme//EN"
 # How often subscribed calendars should fetch the programme again (RFC 7986 REFRESH-INTERVAL,
 # and X-PUBLISHED-TTL for Outlook and older Apple clients).
 REFRESH_INTERVAL = timedelta(hours=1)
-CANCELLED_PREFIX = "Inställd / Cancelled: "
+# A feed or calendar has no reader's language: what it adds to an activity's own words (its title,
+# the reason it was cancelled) is in the activity's language, the first it is held in.
+CANCELLED_TITLE = N_("Cancelled: %(title)s")
+CANCELLED_REASON = N_("Cancelled: %(reason)s")
+REGISTRATION = N_("Registration: %(url)s")
 NAME_LANGUAGES = ("sv", "en", "da")  # the edition's name: Swedish first
 
 SCHEMA = "https://schema.org/"
@@ -123,7 +128,7 @@ def _event(entry: ProgrammeEntry, *, base_url: str) -> icalendar.Event:
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("dtstart", _utc(_moment(data["starts_at"])))
     event.add("dtend", _utc(_moment(data["ends_at"])))
-    event.add("summary", (CANCELLED_PREFIX if cancelled else "") + data["title"])
+    event.add("summary", _in_its_language(data, CANCELLED_TITLE, title=data["title"]) if cancelled else data["title"])
     event.add("description", _calendar_description(data, cancelled))
     location = _venue_text(data["venue"]) or ("Online" if data["attendance_mode"] != "in_person" else "")
     if location:
@@ -152,16 +157,22 @@ def _calendar_url(data: Mapping[str, Any], base_url: str) -> str:
     return activity_url(base_url, data["id"])
 
 
+def _in_its_language(data: Mapping[str, Any], message: str, **values: str) -> str:
+    """``message`` in the language the activity is held in first (else Swedish), as its title is."""
+    spoken = [language for language in data.get("languages") or [] if language in LANGUAGES]
+    return (translations(spoken[0] if spoken else LANGUAGES[0]).gettext(message) % values).strip()
+
+
 def _calendar_description(data: Mapping[str, Any], cancelled: bool) -> str:
     parts = []
     if cancelled:
-        parts.append(CANCELLED_PREFIX + (data.get("cancellation_reason") or "").strip())
+        parts.append(_in_its_language(data, CANCELLED_REASON, reason=(data.get("cancellation_reason") or "").strip()))
     parts.append(_description(data))
     if data["attendance_mode"] != "in_person" and data.get("online_url"):
         parts.append(f"Online: {data['online_url']}")
     registration = data.get("registration") or {}
     if registration.get("mode") == "external" and registration.get("url"):
-        parts.append(f"Anmälan / Registration: {registration['url']}")
+        parts.append(_in_its_language(data, REGISTRATION, url=registration["url"]))
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
@@ -211,7 +222,7 @@ def _atom_entry(entry: ProgrammeEntry, *, base_url: str, theme_labels: Mapping[s
     cancelled = _cancelled(entry, data)
     item = FeedEntry()
     item.id(page)
-    item.title((CANCELLED_PREFIX if cancelled else "") + data["title"])
+    item.title(_in_its_language(data, CANCELLED_TITLE, title=data["title"]) if cancelled else data["title"])
     item.updated(_utc(entry.modified_at))
     item.published(_utc(entry.published_at))
     item.summary(_atom_summary(data, cancelled))
@@ -260,7 +271,7 @@ def _atom_summary(data: Mapping[str, Any], cancelled: bool) -> str:
         where = f"{where} + Online" if where else "Online"
     lines = []
     if cancelled:
-        lines.append(CANCELLED_PREFIX + (data.get("cancellation_reason") or "").strip())
+        lines.append(_in_its_language(data, CANCELLED_REASON, reason=(data.get("cancellation_reason") or "").strip()))
     lines.append(f"{starts:%Y-%m-%d %H:%M}–{until} ({data['timezone']}), {where}")
     lines.append(data["summary"])
     return "\n\n".join(line.strip() for line in lines if line and line.strip())

@@ -32,11 +32,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import in_their_languages, mail_language, organisation_members
 from innovationsweek.activities.models import Activity, ActivityStatus, Finding, Revision, RevisionState, Severity
 from innovationsweek.db import utcnow
 from innovationsweek.editions.models import Edition, EditionCoordinator, edition_language, edition_name, organisation_language
 from innovationsweek.notifications.service import send_mail
-from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.registrations import messages as participant_messages
 from innovationsweek.registrations.models import Registration, RegistrationStatus
@@ -401,11 +401,21 @@ def _letters(session: Session, reminder: Reminder, now: datetime) -> list[Letter
         activity = session.get(Activity, reminder.activity_id)
         if activity is None:
             return UNPLANNED
-        message = _to_organisers(session, reminder, activity, edition, now)
+        otherwise = organisation_language(activity.organisation.country, edition)
+        message = _to_organisers(session, reminder, activity, edition, now, otherwise)
         if isinstance(message, str):
             return message
-        addresses = _organiser_emails(session, activity)
-        return [Letter(address, message) for address in addresses] if addresses else NO_RECIPIENTS
+        members = organisation_members(session, activity.organisation_id)
+        if not members:
+            return NO_RECIPIENTS
+
+        def written(language: str) -> messages.Message:
+            # What stopped a reminder is not a matter of language: in another, it is written as well.
+            other = message if language == otherwise else _to_organisers(session, reminder, activity, edition, now, language)
+            assert not isinstance(other, str)
+            return other
+
+        return [Letter(member.email, mail) for member, mail in in_their_languages(members, otherwise, written)]
     return _to_coordinator(session, reminder, edition, now)
 
 
@@ -434,10 +444,9 @@ def _to_participant(session: Session, reminder: Reminder, edition: Edition, now:
 
 
 def _to_organisers(
-    session: Session, reminder: Reminder, activity: Activity, edition: Edition, now: datetime
+    session: Session, reminder: Reminder, activity: Activity, edition: Edition, now: datetime, language: str
 ) -> messages.Message | str:
     zone = _zone(edition)
-    language = organisation_language(activity.organisation.country, edition)
     if reminder.kind == ReminderKind.DRAFT_DEADLINE:
         if activity.status != ActivityStatus.DRAFT:
             return SUBMITTED
@@ -498,7 +507,7 @@ def _to_coordinator(session: Session, reminder: Reminder, edition: Edition, now:
     queue = review_queue_summary(session, edition.id)
     if queue.waiting == 0 and queue.reports_waiting == 0:
         return NOTHING_WAITING
-    language = edition_language(edition)  # accounts keep no language of their own
+    language = mail_language(user, edition_language(edition))
     message = messages.coordinator_digest(
         language,
         edition=edition_name(edition, language),
@@ -565,13 +574,6 @@ def review_queue_summary(session: Session, edition_id: int) -> QueueSummary:
         checking=checking,
         reports_waiting=reports_waiting,
     )
-
-
-def _organiser_emails(session: Session, activity: Activity) -> list[str]:
-    query = sa.select(User.email).join(Membership, Membership.user_id == User.id).where(
-        Membership.organisation_id == activity.organisation_id
-    )
-    return sorted(session.scalars(query))
 
 
 def _seats(session: Session, activity: Activity) -> messages.Seats | None:

@@ -22,12 +22,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from innovationsweek import outbox
-from innovationsweek.accounts.models import User
+from innovationsweek.accounts.service import in_their_languages, organisation_members
 from innovationsweek.activities.models import Activity
 from innovationsweek.editions.models import LANGUAGES, Edition, edition_name, organisation_language
 from innovationsweek.errors import Invalid
 from innovationsweek.notifications.service import send_mail
-from innovationsweek.organisations.models import Membership
 from innovationsweek.programme.models import EntryState, ProgrammeEntry
 from innovationsweek.solutions.models import ReuseLink
 from innovationsweek.translations import translations
@@ -85,6 +84,16 @@ def named_references(session: Session, ids: Iterable[int]) -> list[tuple[dict[st
         .order_by(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
     )
     return [(reference(entry), name) for entry, name in session.execute(query)]
+
+
+def title_languages(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The language each public activity among ``ids`` writes its title in (the first it is held
+    in), for those that name one: one query. A reference names only the title, not its language."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    query = public_entries(ProgrammeEntry.activity_id, ProgrammeEntry.data).where(ProgrammeEntry.activity_id.in_(wanted))
+    return {activity_id: data["languages"][0] for activity_id, data in session.execute(query) if (data or {}).get("languages")}
 
 
 def reused_by_shown(session: Session, activity_id: int) -> list[dict[str, Any]]:
@@ -157,10 +166,10 @@ def _tell_reused_organisers(session: Session, activity: Activity, reused_ids: Se
     (as every copy forward does): it would only be told what it did itself."""
     others = sa.select(Activity).where(Activity.id.in_(reused_ids), Activity.organisation_id != activity.organisation_id)
     for earlier in session.scalars(others.order_by(Activity.id)):
-        language = organisation_language(earlier.organisation.country, earlier.edition)
-        subject, text = reuse_mail(activity, earlier, language)
-        for address in _member_emails(session, earlier.organisation_id):
-            send_mail(session, to=address, subject=subject, text=text)
+        members = organisation_members(session, earlier.organisation_id)
+        otherwise = organisation_language(earlier.organisation.country, earlier.edition)
+        for member, (subject, text) in in_their_languages(members, otherwise, lambda language: reuse_mail(activity, earlier, language)):
+            send_mail(session, to=member.email, subject=subject, text=text)
 
 
 def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[str, str]:
@@ -187,11 +196,6 @@ def reuse_mail(activity: Activity, earlier: Activity, language: str) -> tuple[st
 def _approved_title(activity: Activity) -> str:
     revision = activity.approved_revision
     return revision.content["title"] if revision is not None else activity.title
-
-
-def _member_emails(session: Session, organisation_id: int) -> list[str]:
-    query = sa.select(User.email).join(Membership, Membership.user_id == User.id).where(Membership.organisation_id == organisation_id)
-    return sorted(session.scalars(query))
 
 
 # --- statistics -----------------------------------------------------------------------------------

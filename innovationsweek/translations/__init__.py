@@ -9,12 +9,17 @@ request (a service writing a mail, a job) takes the catalogue of the language it
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
 DIRECTORY = Path(__file__).parent
+# The languages of the catalogues, and so of every page, mail and edition; Swedish first (the
+# language nobody chose falls back to).
+LANGUAGES = ("sv", "da", "en")
 
 
 @cache
@@ -22,3 +27,24 @@ def translations(language: str) -> NullTranslations:
     """The catalogue of ``language`` (``sv``, ``da``, ``en``); the English source texts when it
     has none."""
     return Translations.load(str(DIRECTORY), [language], domain="messages")
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name Babel extracts by default)
+    """Marks a text written where no language is known yet (stored, or rendered once for every
+    reader) for the catalogue; whoever shows it translates it with :func:`translations`."""
+    return message
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def values_pattern(message: str, *, value: str = ".+", values: Mapping[str, str] | None = None) -> re.Pattern[str]:
+    """A regular expression that reads back the values a text made from ``message`` (``%(name)s``
+    placeholders) carries, each as a named group: ``value`` matches one, or ``values[name]``."""
+    parts = PLACEHOLDER.split(message)  # text, name, text, name, ..., text
+    return re.compile(
+        "".join(
+            re.escape(part) if index % 2 == 0 else f"(?P<{part}>{(values or {}).get(part, value)})" for index, part in enumerate(parts)
+        ),
+        re.DOTALL,
+    )

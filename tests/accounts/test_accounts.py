@@ -431,3 +431,31 @@ def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(client, 
 
     with runtime.database.engine.connect() as connection:
         assert "$m=19456,t=2,p=1$" in connection.scalar(sa.text("SELECT password_hash FROM users"))
+
+
+def test_an_account_chooses_the_language_of_its_mails_through_the_api(client, runtime):
+    signed_up(client, runtime)
+    headers = bearer(sign_in(client).get_json()["token"])
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["language"] == "sv"  # signed up without asking: Swedish
+
+    changed = client.patch("/api/v1/auth/me", json={"language": "da"}, headers=headers)
+
+    assert changed.status_code == 200
+    assert changed.get_json()["language"] == "da"
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["language"] == "da"
+
+
+@pytest.mark.parametrize("body", [{"language": "fi"}, {"language": None}, {}])
+def test_an_unknown_or_missing_language_is_refused_on_language_and_changes_nothing(client, runtime, body):
+    signed_up(client, runtime)
+    headers = bearer(sign_in(client).get_json()["token"])
+
+    refused = client.patch("/api/v1/auth/me", json=body, headers=headers)
+
+    assert refused.status_code == 422
+    assert [error["pointer"] for error in problem_of(refused)["errors"]] == ["/language"]
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["language"] == "sv"
+
+
+def test_choosing_a_language_needs_a_signed_in_account(client):
+    assert client.patch("/api/v1/auth/me", json={"language": "da"}).status_code == 401

@@ -37,7 +37,7 @@ def test_a_new_address_is_mailed_a_link_to_confirm_and_has_no_account_yet(client
     sign_up(client, "new@example.org")
 
     [mail] = mails_to(runtime, "new@example.org")
-    assert mail["Subject"] == "Bekräfta ditt konto / Confirm your account"
+    assert mail["Subject"] == "Bekräfta ditt konto"  # nobody asked for a language: Swedish
     assert sign_up_link(mail).startswith("/api/v1/auth/sign-ups/")
     assert f"{PUBLIC_URL}/api/v1/auth/sign-ups/" in text_of(mail)
     assert count_rows(runtime, "users") == 0
@@ -49,7 +49,7 @@ def test_an_existing_address_is_told_it_has_an_account_and_nothing_changes_on_it
     sign_up(client, "known@example.org", password=OTHER_PASSWORD, name="Impostor")
 
     [mail] = mails_to(runtime, "known@example.org")
-    assert mail["Subject"] == "Du har redan ett konto / You already have an account"
+    assert mail["Subject"] == "Du har redan ett konto"
     assert "/api/v1/auth/sign-ups/" not in text_of(mail)
     assert sign_in(client, "known@example.org", OTHER_PASSWORD).status_code == 401
     assert sign_in(client, "known@example.org").status_code == 201
@@ -129,7 +129,7 @@ def test_a_browser_confirming_gets_a_page(client, runtime):
 
     assert confirmed.status_code == 200
     assert confirmed.mimetype == "text/html"
-    assert "sign in" in confirmed.get_data(as_text=True)
+    assert "logga in" in confirmed.get_data(as_text=True)
     assert sign_in(client, "new@example.org").status_code == 201
 
 
@@ -233,3 +233,38 @@ def test_the_stored_copy_of_the_mail_holds_no_working_confirmation_link(client, 
     assert "/api/v1/auth/sign-ups/" not in stored
     assert "[confirmation link: only in the email as sent]" in stored
     assert client.get(sign_up_link(mail)).status_code == 200  # the mail as sent still works
+
+
+def test_a_danish_sign_up_gets_its_mail_pages_and_account_in_danish_only(client, runtime):
+    danish = {"Accept-Language": "da"}
+    sign_up(client, "ny@example.dk", headers=danish)
+
+    [mail] = mails_to(runtime, "ny@example.dk")
+    assert mail["Subject"] == "Bekræft din konto"
+    assert "Hej" in text_of(mail) and "Hi," not in text_of(mail) and "förhoppningsvis" not in text_of(mail)
+    link = sign_up_link(mail)
+    assert f"{PUBLIC_URL}{link}?lang=da" in text_of(mail)  # the page opens in Danish whatever the browser says
+
+    page = client.get(f"{link}?lang=da", headers={"Accept-Language": "sv"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="da">' in html
+    assert "<h1>Bekræft din konto</h1>" in html
+    assert not any(word in html for word in ("Bekräfta", "Confirm", "skapas", "is created"))
+    assert f'action="{link}/confirm?lang=da"' in html
+
+    confirmed = client.post(f"{link}/confirm?lang=da", headers={"Accept": "text/html"})
+    assert '<html lang="da">' in confirmed.get_data(as_text=True)
+    assert "logge ind" in confirmed.get_data(as_text=True)
+    token = sign_in(client, "ny@example.dk").get_json()["token"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert me["language"] == "da"
+
+
+def test_an_english_page_asked_for_by_the_browser_is_in_english_only(client, runtime):
+    sign_up(client, "new@example.org")
+    link = sign_up_link(mails_to(runtime, "new@example.org")[0])
+
+    html = client.get(link, headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+
+    assert '<html lang="en">' in html and "<h1>Confirm your account</h1>" in html
+    assert "Bekräfta" not in html and "skapas" not in html

@@ -74,6 +74,7 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/auth/tokens": lambda w: ("/api/v1/auth/tokens", {"email": "account@example.org", "password": PASSWORD}),
     "DELETE /api/v1/auth/tokens/current": lambda w: ("/api/v1/auth/tokens/current", None),
     "GET /api/v1/auth/me": lambda w: ("/api/v1/auth/me", None),
+    "PATCH /api/v1/auth/me": lambda w: ("/api/v1/auth/me", {"language": "da"}),
     "GET /api/v1/users": lambda w: ("/api/v1/users", None),
     "GET /api/v1/organisations": lambda w: ("/api/v1/organisations", None),
     "POST /api/v1/organisations": lambda w: (
@@ -282,12 +283,12 @@ def _sign_up_link() -> str:
 
     links: list[str] = []
 
-    def link_for(token: str) -> str:
+    def link_for(token: str, language: str) -> str:
         links.append(f"/api/v1/auth/sign-ups/{token}")
         return links[-1]
 
     with runtime.current().database.unit_of_work() as session:
-        sign_up(session, email=f"new-{next(_unique)}@example.org", password=PASSWORD, name="New", link_for=link_for)
+        sign_up(session, email=f"new-{next(_unique)}@example.org", password=PASSWORD, name="New", language="en", link_for=link_for)
     return links[0]
 
 

@@ -307,3 +307,21 @@ def test_the_organisers_are_told_in_their_organisations_language_only(
         assert other not in text, other
     # What was recorded is what the organisers were told.
     assert response.get_json()["revision"]["decision_comment"] in text
+
+
+def test_a_member_who_chose_danish_is_told_in_danish_and_the_others_in_their_organisations_language(client, runtime, week):
+    from innovationsweek.accounts.models import User
+
+    with runtime.database.unit_of_work() as session:
+        session.scalars(sa.select(User).where(User.email == "olga@linkoping.se")).one().language = "da"
+    activity_id = submitted(client, runtime, week)
+
+    decide(client, week, activity_id, "reject", comment="Se programmet.")
+    run_jobs(runtime)
+
+    [(danish_subject, danish)] = mails_to(runtime, "olga@linkoping.se")
+    [(swedish_subject, swedish)] = mails_to(runtime, "kim@linkoping.se")
+    assert danish_subject == "Ikke godkendt: " + week.webcast()["title"]
+    assert "Koordinatorerne for Testveckan har ikke godkendt »" in danish and "Samordnarna" not in danish
+    assert swedish_subject == "Inte godkänd: " + week.webcast()["title"]
+    assert "Samordnarna för Testveckan har inte godkänt ”" in swedish

@@ -257,6 +257,12 @@ def test_a_first_submission_shows_every_field_and_its_findings(client, runtime, 
     assert "Warning: A link does not work" in link_row  # the finding next to its field
     assert "Warning" not in page.split('<tr id="field-title">')[1].split("</tr>")[0]
 
+    swedish = client.get(f"/coordinator/activities/{activity_id}?lang=sv").text
+    link_row = swedish.split('<tr id="field-online_url">')[1].split("</tr>")[0]
+    detail = re.search(r'<span class="finding__detail"([^>]*)>([^<]*)</span>', link_row)
+    assert detail.group(1) == ""  # in the page's language, not marked English
+    assert re.fullmatch(r"http://\S+/gone/0: servern svarade 404", detail.group(2))
+
 
 def test_the_mail_preview_shows_what_the_organisers_will_get_and_sends_nothing(client, runtime, week, link_server):
     (activity_id,) = submit_webcasts(client, runtime, week, link_server, ["Förhandsvisning"])

@@ -230,7 +230,7 @@ def test_a_finding_reads_in_the_pages_language_with_the_weeks_times_as_the_page_
     assert "Den måste äga rum under veckan: 4 okt. 2027 08:00 – 8 okt. 2027 16:00." in starts  # not UTC in ISO 8601
     assert "+00:00" not in page
     description = page[page.index('id="description"'):page.index('id="format"')]
-    assert "En del HTML (som skript, stilmallar eller ramar) togs bort" in description and 'lang="en"' not in description
+    assert "En del HTML i fältet beskrivning" in description and 'lang="en"' not in description
     assert "Gör ändringarna som efterfrågas" in page  # the checks asked, not the coordinators
     assert "samordnarnas begäran" not in page
 

@@ -143,3 +143,35 @@ def test_reset_requests_for_one_address_are_throttled(client, organiser):
     answers = [ask_for_reset(client, organiser).status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def choose_mail_language(client, language: str, **kwargs):
+    token = csrf_token(client.get("/account/password", **kwargs))
+    return client.post("/account/language", data={"language": language, "csrf_token": token}, **kwargs)
+
+
+def test_the_language_of_ones_mails_is_chosen_beside_the_password_and_the_reset_mail_follows_it(client, organiser, runtime):
+    sign_in(client, organiser)
+    page = client.get("/account/password", headers={"Accept-Language": "en"}).text
+    assert "You have not chosen one" in page
+    assert '<label for="language-1" lang="da">Dansk</label>' in page  # each language in its own name
+
+    chosen = choose_mail_language(client, "da", headers={"Accept-Language": "en"})
+
+    assert chosen.status_code == 200
+    assert "Saved: your mails will be in Danish." in chosen.text
+    assert '<input checked id="language-1" name="language" required type="radio" value="da">' in chosen.text
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/organiser/"))})
+    ask_for_reset(client, organiser, headers={"Accept-Language": "sv"})  # asked on a Swedish page
+    run_jobs(runtime)
+    assert sent_messages(runtime, EMAIL)[-1]["Subject"] == "Nulstil din adgangskode"
+
+
+def test_an_unknown_mail_language_is_refused_at_its_field_and_changes_nothing(client, organiser, runtime):
+    sign_in(client, organiser)
+
+    refused = choose_mail_language(client, "fi", headers={"Accept-Language": "en"})
+
+    assert refused.status_code == 400
+    assert re.search(r'id="language-error">.*Not a valid choice', refused.text, re.S)
+    assert "You have not chosen one" in refused.text

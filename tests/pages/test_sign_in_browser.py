@@ -1,5 +1,6 @@
 """An organiser signs in in a real browser (headless Debian Chromium), by keyboard, sees their
-activities and signs out; axe-core finds no serious or critical violation on either screen."""
+activities, chooses the language of their mails and signs out; axe-core finds no serious or critical
+violation on any of the screens."""
 
 from __future__ import annotations
 
@@ -29,9 +30,18 @@ def test_an_organiser_signs_in_by_keyboard_and_out_again(browser_page, base_url,
     blocking["home"] = axe_violations(page)
     shoot(page, "sv-organiser-home")
 
+    # The account screen: the language of one's mails chosen by keyboard.
+    page.get_by_role("link", name="Lösenord och språk i dina mejl").click()
+    page.get_by_role("radio", name="Dansk").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Spara språk").click()
+    assert page.get_by_text("Sparat: dina mejl kommer på danska.").is_visible()
+    blocking["account"] = axe_violations(page)
+    shoot(page, "sv-account-mail-language")
+
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url("**/login?signed_out=1")
     assert page.get_by_text("Du är utloggad.").is_visible()
     page.goto(f"{base_url}/organiser/")
     assert "/login" in page.url
-    assert blocking == {"login": [], "home": []}
+    assert blocking == {"login": [], "home": [], "account": []}

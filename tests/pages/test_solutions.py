@@ -72,8 +72,11 @@ def test_both_public_entries_show_the_link(client, runtime, reused):
     earlier = client.get(f"/activities/{reused}?lang=en").get_data(as_text=True)
     later = client.get(f"/activities/{umea}?lang=en").get_data(as_text=True)
 
-    assert re.search(rf'<ul id="reused-by"><li><a href="/activities/{umea}">{UMEA}</a> \(Umeå kommun\)', earlier)
-    assert re.search(rf'<ul id="reuses"><li><a href="/activities/{reused}">{VISIT}</a> \(Linköpings kommun\)', later)
+    # Each title marked with its activity's language, on an English page.
+    assert re.search(rf'<ul id="reused-by"><li><a href="/activities/{umea}" lang="sv">{UMEA}</a> \(Umeå kommun\)', earlier)
+    assert re.search(rf'<ul id="reuses"><li><a href="/activities/{reused}" lang="sv">{VISIT}</a> \(Linköpings kommun\)', later)
+    solutions = client.get("/solutions?q=hemtjänsten&lang=en").text
+    assert f'<a href="/activities/{umea}" lang="sv">{UMEA}</a>' in solutions
 
 
 def test_an_organiser_builds_on_a_solution_from_its_card(client, runtime, week, reused):

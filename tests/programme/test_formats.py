@@ -219,12 +219,21 @@ def test_cancelled_activity_stays_in_the_calendar_marked_cancelled() -> None:
     cancelled = parsed[uid("linkoping-labb")]
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert cancelled["SEQUENCE"] == 1
-    assert str(cancelled["SUMMARY"]) == "Inställd / Cancelled: Öppet hus: Innovationslabbet"
+    assert str(cancelled["SUMMARY"]) == "Inställt: Öppet hus: Innovationslabbet"
     assert "Inställt på grund av sjukdom." in str(cancelled["DESCRIPTION"])
     assert cancelled.decoded("DTSTART") == datetime(2019, 10, 4, 13, 0, tzinfo=STOCKHOLM)
     assert str(cancelled["LOCATION"]) == "Innovationslabbet, Drottninggatan 45, Linköping"
     for key in ("opening", "coi-copenhagen", "coi-aalborg", "skane-patient"):
         assert str(parsed[uid(key)]["STATUS"]) == "CONFIRMED"
+
+
+def test_a_cancelled_danish_activity_is_marked_cancelled_in_danish_only() -> None:
+    cancelled = entry("coi-copenhagen", cancelled_because="Aflyst på grund af sygdom.", sequence=1)
+    event = events(formats.event_calendar(edition(), cancelled, base_url=BASE))[uid("coi-copenhagen")]
+
+    assert str(event["SUMMARY"]) == "Aflyst: Københavnerværkstedet: Politikerne som drivkraft i offentlig innovation"
+    assert str(event["DESCRIPTION"]).startswith("Aflyst: Aflyst på grund af sygdom.")
+    assert "Inställd" not in str(event["SUMMARY"]) + str(event["DESCRIPTION"])
 
 
 def test_in_person_event_has_venue_geo_and_the_public_page() -> None:
@@ -253,7 +262,7 @@ def test_hybrid_event_keeps_its_page_and_tells_the_stream_and_registration_in_th
     assert str(event["LOCATION"]) == "Regionhuset, J A Hedlunds väg, Kristianstad"
     description = str(event["DESCRIPTION"])
     assert "Online: https://www.skane.se/innovationsveckan/patientens-vag" in description
-    assert "Anmälan / Registration: https://www.skane.se/anmalan" in description
+    assert "Anmälan: https://www.skane.se/anmalan" in description
 
 
 def test_description_is_summary_and_plain_text_without_tags() -> None:
@@ -360,7 +369,7 @@ def test_atom_titles_cancelled_activities_as_cancelled() -> None:
     feed = ET.fromstring(formats.atom(edition(), programme(), base_url=BASE, updated=PUBLISHED))
     titles = {item.findtext(f"{ATOM}id"): item.findtext(f"{ATOM}title") for item in feed.findall(f"{ATOM}entry")}
 
-    assert titles[page("linkoping-labb")] == "Inställd / Cancelled: Öppet hus: Innovationslabbet"
+    assert titles[page("linkoping-labb")] == "Inställt: Öppet hus: Innovationslabbet"
     assert not titles[page("coi-aalborg")].startswith("Inställd")
 
 

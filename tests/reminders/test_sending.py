@@ -367,3 +367,38 @@ def _activity_in_review(session, now: datetime) -> None:
     session.flush()
     session.add(Revision(activity=activity, number=1, state=RevisionState.IN_REVIEW, content=content_of(activity)))
     session.flush()
+
+
+def _choose_language(runtime: Runtime, email: str, language: str) -> None:
+    with runtime.database.unit_of_work() as session:
+        session.scalars(sa.select(User).where(User.email == email)).one().language = language
+
+
+def test_an_organiser_who_chose_danish_is_reminded_in_danish_while_the_others_keep_swedish(client, runtime, week):
+    _choose_language(runtime, "olga@linkoping.se", "da")
+    activity_id = published(client, runtime, week, week.webcast(registration={"mode": "internal", "capacity": 30}))
+    register(runtime, activity_id, "anna@example.org")
+
+    run(runtime, only(runtime, "pre_event").due_at)
+
+    [danish] = [m for m in mails(runtime, to="olga@linkoping.se") if m.subject.startswith("Tjek")]
+    [swedish] = [m for m in mails(runtime, to="kim@linkoping.se") if m.subject.startswith("Kontrollera")]
+    assert danish.subject == "Tjek inden Webbsändning: Så sprider vi välfärdsteknik"
+    assert "Tilmeldte: 1 af 30 pladser" in danish.text
+    assert "Anmälda" not in danish.text
+    assert "Anmälda: 1 av 30 platser" in swedish.text
+
+
+def test_a_coordinator_who_chose_danish_gets_the_digest_in_danish(client, runtime, week):
+    _choose_language(runtime, COORDINATOR, "da")
+    digest_time = local_day_at(utcnow(), 0, hour=8)
+    activity_id = client.post(ACTIVITIES, json=week.webcast(), headers=week.organiser).get_json()["id"]
+    client.post(f"/api/v1/activities/{activity_id}/submit", headers=week.organiser)
+    run_jobs(runtime)
+
+    run(runtime, digest_time)
+
+    [digest] = mails(runtime, to=COORDINATOR)
+    assert digest.subject == "Gennemgangskøen: 1 venter (Testveckan)"
+    assert "Gennemgangskøen for Testveckan: 1 aktivitet venter på en afgørelse." in digest.text
+    assert "Granskning" not in digest.subject + digest.text
