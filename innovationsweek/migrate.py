@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
@@ -31,3 +33,26 @@ def make_revision(engine: Engine, message: str) -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+@contextmanager
+def sqlite_rebuilds_without_cascades() -> Iterator[None]:
+    """SQLite changes a table's constraints by rebuilding it, and dropping the old table while
+    foreign keys are on deletes every row that refers to it (members, activities' co-organisers)
+    by their ON DELETE CASCADE. The pragma that turns them off works only outside a transaction:
+    what earlier migrations of this run did is committed first (with their version), and the
+    connection, left without foreign keys, is closed rather than reused. For migration scripts
+    that alter a table others refer to."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    pooled = bind.connection
+    if pooled.dbapi_connection.in_transaction:
+        pooled.dbapi_connection.commit()
+    pooled.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    pooled.invalidate(soft=True)
+    yield
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"rows refer to rows that no longer exist: {broken[:5]}")

@@ -166,7 +166,8 @@ def test_a_new_organiser_submits_a_webcast_and_a_coordinator_approves_it(serve, 
     [welcome] = mails_to(tmp_path, "ny@norrkoping.se")
     confirm_page = re.search(r"https?://\S+/api/v1/auth/sign-ups/\S+", text_of(welcome)).group(0)
     assert requests.get(confirm_page, timeout=5).status_code == 200
-    assert requests.post(f"{confirm_page}/confirm", timeout=5).status_code == 201
+    page, _, language = confirm_page.partition("?")  # the page in the language signed up in
+    assert requests.post(f"{page}/confirm?{language}", timeout=5).status_code == 201
     token = requests.post(
         f"{base}/api/v1/auth/tokens", json={"email": "ny@norrkoping.se", "password": "ett långt lösenord"}, timeout=5
     ).json()["token"]

@@ -125,7 +125,8 @@ def test_every_filter_is_served_by_an_index(runtime, week, query, index):
 @pytest.mark.parametrize("query", ["region=Region 3&format=lecture", "municipality=Kommun 7&theme=theme3", "region=Region 3&language=sv"])
 def test_a_count_of_two_filters_reads_no_row(runtime, week, query):
     """The second filter is checked in the first one's index (its covered columns): counting
-    reads no 2.5 kB row per entry the first filter selects, once the table is vacuumed."""
+    reads no 2.5 kB row per entry the first filter selects, once the table is vacuumed. At this
+    size a whole-table scan is as cheap, so the planner is kept to indexes read in order."""
     with runtime.database.unit_of_work() as session:
         edition = session.scalar(sa.select(Edition).where(Edition.slug == week.slug))
         _load(session, edition.id, week.organisation_id, 3000)
@@ -133,6 +134,7 @@ def test_a_count_of_two_filters_reads_no_row(runtime, week, query):
         connection.execute(sa.text("VACUUM ANALYZE programme_entries"))
     with runtime.database.sessions() as session:
         edition = session.scalar(sa.select(Edition).where(Edition.slug == week.slug))
+        session.execute(sa.text("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"))
         count_plan = _plans(session, edition, _filters(query), analyze=True)[0]
     assert "Index Only Scan" in count_plan and "Heap Fetches: 0" in count_plan, count_plan
 
