@@ -91,6 +91,9 @@ class Settings:
     smtp_timeout: float = 10.0
     # Seconds a partner's webhook endpoint may take for a whole delivery attempt.
     webhook_timeout: float = 20.0
+    # A process rebuilds its in-memory index of a changed programme at most this often
+    # (programme.index); reads in between use the database's indexes. 0: for every version.
+    programme_index_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -112,6 +115,7 @@ class Settings:
             "mail_from": env.get("IW_MAIL_FROM") or cls.mail_from,
             "public_url": env.get("IW_PUBLIC_URL") or None,
             "trusted_proxy_hops": _number_of_proxies(env.get("IW_TRUSTED_PROXY_HOPS") or "0"),
+            "programme_index_seconds": _seconds(env, "IW_PROGRAMME_INDEX_SECONDS", cls.programme_index_seconds),
             **_timings(env),
         }
         values.update(overrides)
@@ -224,6 +228,18 @@ def _timings(env: Mapping[str, str]) -> dict[str, object]:
             raise ConfigurationError(f"{variable} must be a positive {'whole ' if kind is int else ''}number, not {text!r}")
         values[name] = value
     return values
+
+
+def _seconds(env: Mapping[str, str], variable: str, default: float) -> float:
+    """A number of seconds that may be 0, from ``variable`` if it is set."""
+    text = env.get(variable) or str(default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if not seconds >= 0:
+        raise ConfigurationError(f"{variable} must be a number of seconds (0 or more), not {text!r}")
+    return seconds
 
 
 SMTP_TLS_MODES = ("implicit", "starttls", "none")

@@ -19,6 +19,7 @@ from innovationsweek import outbound, outbox
 from innovationsweek.db import Database
 from innovationsweek.notifications.mailer import mailer_for
 from innovationsweek.programme import cache as programme_cache
+from innovationsweek.programme.index import ProgrammeIndexes
 from innovationsweek.recent_answers import RecentAnswers
 
 
@@ -28,6 +29,7 @@ class Runtime:
     database: Database = field(init=False)
     redis: redis.Redis = field(init=False)
     programme_cache: programme_cache.ProgrammeCache = field(init=False)
+    programme_indexes: ProgrammeIndexes = field(init=False)
     recent_answers: RecentAnswers = field(init=False)
 
     def __post_init__(self) -> None:
@@ -37,6 +39,7 @@ class Runtime:
         self.database = Database(self.settings.sqlalchemy_url, connect_timeout=self.settings.database_connect_timeout)
         self.redis = connect_redis(self.settings)
         self.programme_cache = programme_cache.ProgrammeCache(self.redis)
+        self.programme_indexes = ProgrammeIndexes(self.settings.programme_index_seconds)
         event.listen(self.database.sessions, "after_commit", self._relay_outbox)
         event.listen(self.database.sessions, "after_rollback", outbox.forget_rolled_back)
         # Public reads remember the programme's version; a committed change outdates it.

@@ -145,11 +145,13 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
 
 
 def programme_page_of(state: cache.ProgrammeState, filters: programme.ProgrammeFilters, *, cursor: str | None, limit: int) -> Page[ProgrammeEntry]:
-    """A page of the programme, its total counted once per version and filters."""
+    """A page of the programme, chosen by this process's index of its version, or (while that is
+    not built) by the database, with its total counted once per version and filters."""
     edition = programme.open_programme(db(), state.slug)
+    index = runtime().programme_indexes.current(db(), state.edition_id, state.version.tag)
     count_key = f"{state.slug}:{state.version.tag}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:20]}"
     return programme.programme_page(
-        db(), edition, filters, cursor=cursor, limit=limit, total=lambda count: runtime().programme_cache.count(count_key, count)
+        db(), edition, filters, cursor=cursor, limit=limit, index=index, total=lambda count: runtime().programme_cache.count(count_key, count)
     )
 
 

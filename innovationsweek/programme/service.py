@@ -28,8 +28,9 @@ from innovationsweek.editions.models import Edition
 from innovationsweek.editions.service import get_edition
 from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
-from innovationsweek.paging import Page, keyset_page
+from innovationsweek.paging import Page, decode_cursor, encode_cursor, keyset_page
 from innovationsweek.programme.formats import event_text
+from innovationsweek.programme.index import ProgrammeIndex, gathered
 from innovationsweek.programme.models import (
     SEARCH_VECTOR,
     TAG_WORDS,
@@ -366,9 +367,13 @@ def programme_page(
     cursor: str | None,
     limit: int,
     total: Callable[[Callable[[], int]], int] = lambda count: count(),
+    index: ProgrammeIndex | None = None,
 ) -> Page[ProgrammeEntry]:
-    """Activities in the programme (cancelled ones too, marked), by start time then id.
-    ``total`` may answer the count from memory (it is the same on every page of a version)."""
+    """Activities in the programme (cancelled ones too, marked), by start time then id: chosen
+    and counted by ``index`` when given (the programme's version in memory), else by the
+    database, where ``total`` may answer the count from memory (the same on every page)."""
+    if index is not None:
+        return _page_by_index(session, edition, filters, index, cursor=cursor, limit=limit)
     query = sa.select(ProgrammeEntry).where(
         ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED
     )
@@ -376,13 +381,61 @@ def programme_page(
     return keyset_page(
         session,
         query,
-        order_by=(ProgrammeEntry.starts_at, ProgrammeEntry.activity_id),
+        order_by=PROGRAMME_ORDER,
         key=lambda e: (e.starts_at, e.activity_id),
         cursor=cursor,
         limit=limit,
         total=total,
         sort_when_few=filters != ProgrammeFilters(),
     )
+
+
+PROGRAMME_ORDER = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+
+
+def _page_by_index(
+    session: Session, edition: Edition, filters: ProgrammeFilters, index: ProgrammeIndex, *, cursor: str | None, limit: int
+) -> Page[ProgrammeEntry]:
+    """The page the index chooses, its entries read by their keys. The words of ``q`` are
+    searched by the database (its full-text index), and the index keeps those it selects."""
+    ends_after, starts_before = _day_bounds(edition, filters)
+    selected = index.selected(_index_values(filters), starts_before=starts_before, ends_after=ends_after)
+    if _no_day_between(filters):
+        selected.clear()
+    if filters.q and selected:
+        words = sa.select(ProgrammeEntry.activity_id).where(
+            ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED, *_words_in_text(session, filters.q)
+        )
+        selected &= index.positions_of(session.scalar(sa.select(gathered(session, words.subquery().c.activity_id))))
+    after = decode_cursor(cursor, [column.type.python_type for column in PROGRAMME_ORDER]) if cursor is not None else None
+    chosen = index.page(selected, after=after, limit=limit)
+    next_cursor = encode_cursor(chosen.last_key) if chosen.more and chosen.last_key else None
+    return Page(items=_entries_in_order(session, chosen.activity_ids), total=chosen.total, next_cursor=next_cursor)
+
+
+def _entries_in_order(session: Session, activity_ids: list[int]) -> list[ProgrammeEntry]:
+    """The public entries of ``activity_ids``, in that order. One withdrawn since the index was
+    built is left out (the next page's cursor still names its place)."""
+    query = sa.select(ProgrammeEntry).where(ProgrammeEntry.activity_id.in_(activity_ids), ProgrammeEntry.state == EntryState.UPDATED)
+    by_id = {entry.activity_id: entry for entry in session.scalars(query)}
+    return [by_id[activity_id] for activity_id in activity_ids if activity_id in by_id]
+
+
+def _index_values(filters: ProgrammeFilters) -> dict[str, list[str]]:
+    """The filters as the index names them: each filter's values, as the API's query writes them."""
+    flags = {"featured": filters.featured, "cancelled": filters.cancelled}
+    values = {
+        "format": [f.value for f in filters.formats],
+        "attendance_mode": [m.value for m in filters.attendance_modes],
+        "region": list(filters.regions),
+        "municipality": list(filters.municipalities),
+        "organisation_kind": [k.value for k in filters.organisation_kinds],
+        "audience": list(filters.audiences),
+        "theme": list(filters.themes),
+        "language": list(filters.languages),
+        **{name: ["true" if flag else "false"] for name, flag in flags.items() if flag is not None},
+    }
+    return {name: wanted for name, wanted in values.items() if wanted}
 
 
 # Webcasts by the week's national hosts are for everyone in the country: shown on top with the
@@ -418,14 +471,29 @@ def related_entries(session: Session, entry: ProgrammeEntry) -> list[ProgrammeEn
 
 
 def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:
-    zone = ZoneInfo(edition.timezone)
-    if filters.starts_from is not None:
-        query = query.where(ProgrammeEntry.ends_at > datetime.combine(filters.starts_from, time(), zone))
-    if filters.starts_to is not None:
-        query = query.where(ProgrammeEntry.starts_at < datetime.combine(filters.starts_to + timedelta(days=1), time(), zone))
-    if filters.starts_from is not None and filters.starts_to is not None and filters.starts_to < filters.starts_from:
-        query = query.where(sa.false())  # no day is both on or after 'from' and on or before 'to'
+    ends_after, starts_before = _day_bounds(edition, filters)
+    if ends_after is not None:
+        query = query.where(ProgrammeEntry.ends_at > ends_after)
+    if starts_before is not None:
+        query = query.where(ProgrammeEntry.starts_at < starts_before)
+    if _no_day_between(filters):
+        query = query.where(sa.false())
     return matching(session, query, filters)
+
+
+def _day_bounds(edition: Edition, filters: ProgrammeFilters) -> tuple[datetime | None, datetime | None]:
+    """What the days 'from' and 'to' select, in the edition's time zone: activities that end
+    after the first day begins, and that start before the day after the last begins."""
+    zone = ZoneInfo(edition.timezone)
+    ends_after = datetime.combine(filters.starts_from, time(), zone) if filters.starts_from is not None else None
+    starts_before = datetime.combine(filters.starts_to + timedelta(days=1), time(), zone) if filters.starts_to is not None else None
+    return ends_after, starts_before
+
+
+def _no_day_between(filters: ProgrammeFilters) -> bool:
+    """A 'to' before 'from': no day is both on or after 'from' and on or before 'to' (though an
+    activity over midnight both ends after the one and starts before the other)."""
+    return filters.starts_from is not None and filters.starts_to is not None and filters.starts_to < filters.starts_from
 
 
 def matching(session: Session, query: sa.Select[Any], filters: ProgrammeFilters) -> sa.Select[Any]:

@@ -117,11 +117,20 @@ def test_revalidation_answers_304_until_the_programme_changes(client, runtime, w
     assert len(changed.get_json()["items"]) == 2
 
 
-# A page is taken by walking the order's index (many rows) or by sorting the keys of the rows
-# the filters select (few, counted with the page in one statement): all ways give the same pages.
-@pytest.mark.parametrize("few_rows", [0, 2, paging.FEW_ROWS], ids=["walked-in-order", "too-many-to-sort", "sorted"])
-def test_the_programme_filters_and_pages(client, runtime, week, monkeypatch, few_rows):
+# A page is chosen by the process's index of the programme, or (while that is not built) by the
+# database: walking the order's index (many rows) or sorting the keys of the rows the filters
+# select (few, counted with the page in one statement). All ways give the same pages.
+@pytest.mark.parametrize(
+    ("in_memory", "few_rows"),
+    [(True, 0), (False, 0), (False, 2), (False, paging.FEW_ROWS)],
+    ids=["index-in-memory", "walked-in-order", "too-many-to-sort", "sorted"],
+)
+def test_the_programme_filters_and_pages(client, runtime, week, monkeypatch, in_memory, few_rows):
     monkeypatch.setattr(paging, "FEW_ROWS", few_rows)
+    if in_memory:
+        monkeypatch.setattr(programme, "keyset_page", None)  # the database chooses no page
+    else:
+        monkeypatch.setattr(runtime.programme_indexes, "current", lambda *_: None)
     webcast = published(client, runtime, week, languages=["sv", "en"], audiences=["politicians"])
     visit = published(
         client, runtime, week, **week.study_visit(starts_at=week.at(1, 13), ends_at=week.at(1, 15), themes=["involve"], audiences=["employees"])

@@ -1,0 +1,174 @@
+"""The programme's order and filter values in each process's memory, for the reads no cache
+can help: a different filter on every request.
+
+PostgreSQL counts the rows a filter selects at about half a microsecond each, so a count of a
+broad filter over 100,000 activities took longer than everything else a request does. Here
+every entry of a version of the programme has a position in the programme's order (start,
+then id), and every filter value the set of its positions, as a compressed bitmap (Roaring,
+by ``pyroaring``): a count is the size of an intersection, and a page the next positions of
+it after the cursor's, both in microseconds. The database then reads only the page's rows, by
+their keys.
+
+An index describes one version (change number) of an edition and is built from the database
+when a read finds the programme changed; :class:`ProgrammeIndexes` rebuilds at most every
+``rebuild_seconds``, and reads in between use the database's own indexes (as SQLite and a
+cold process do), so a burst of publishing cannot keep a process rebuilding.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from pyroaring import BitMap
+from sqlalchemy.orm import Session
+
+from innovationsweek.programme.models import FILTERED_COLUMNS, EntryState, ProgrammeEntry, ProgrammeTag
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _microseconds(moment: datetime) -> int:
+    return (moment - _EPOCH) // _EPOCH.resolution
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """The keys of a page of selected entries, in the programme's order."""
+
+    activity_ids: list[int]
+    total: int
+    more: bool
+    # The last entry's start (microseconds since 1970) and id: where the next page starts.
+    last_key: tuple[int, int] | None
+
+
+class ProgrammeIndex:
+    """One version of an edition's programme: ``activity_ids[p]`` is the entry at position ``p``
+    in the programme's order, ``starts[p]`` its start, and each filter value (``("format",
+    "workshop")``, ``("language", "sv")``) has the set of positions of the entries that have it."""
+
+    def __init__(
+        self, version_tag: str, activity_ids: array, starts: array, ends: array, position_of: dict[int, int], sets: dict[tuple[str, str], BitMap]
+    ) -> None:
+        self.version_tag = version_tag
+        self.activity_ids = activity_ids
+        self.starts = starts
+        by_end = sorted(range(len(ends)), key=ends.__getitem__)
+        self._ends_sorted = array("q", (ends[p] for p in by_end))
+        self._positions_by_end = array("I", by_end)
+        self._position_of = position_of
+        self._sets = sets
+
+    def __len__(self) -> int:
+        return len(self.activity_ids)
+
+    def selected(self, wanted: Mapping[str, Sequence[str]], *, starts_before: datetime | None = None, ends_after: datetime | None = None) -> BitMap:
+        """The positions of the entries that have, for each filter in ``wanted``, one of its
+        values, and that start before and end after the given moments."""
+        before = len(self) if starts_before is None else bisect_left(self.starts, _microseconds(starts_before))
+        chosen = BitMap(range(before))
+        if ends_after is not None:
+            chosen &= BitMap(self._positions_by_end[bisect_right(self._ends_sorted, _microseconds(ends_after)) :])
+        for name, values in wanted.items():
+            chosen &= BitMap.union(BitMap(), *(self._sets.get((name, value), BitMap()) for value in values))
+        return chosen
+
+    def positions_of(self, activity_ids: list[int] | str | None) -> BitMap:
+        """The positions of the entries :func:`gathered` found (those of this version)."""
+        position_of = self._position_of
+        return BitMap([position_of[i] for i in _listed(activity_ids) if i in position_of])
+
+    def page(self, selected: BitMap, *, after: tuple[datetime, int] | None, limit: int) -> IndexPage:
+        """The first ``limit`` of ``selected`` after the entry keyed ``after`` (start, id)."""
+        first = self._position_after(after) if after is not None else 0
+        skipped = selected.rank(first - 1) if first > 0 else 0
+        taken = selected[skipped : skipped + limit + 1]
+        positions = list(taken)[:limit]
+        last_key = (self.starts[positions[-1]], self.activity_ids[positions[-1]]) if positions else None
+        return IndexPage([self.activity_ids[p] for p in positions], len(selected), len(taken) > limit, last_key)
+
+    def _position_after(self, key: tuple[datetime, int]) -> int:
+        """The first position whose (start, id) comes after ``key``: ids are in order among
+        the entries that start at the same moment."""
+        start = _microseconds(key[0])
+        return bisect_right(self.activity_ids, key[1], bisect_left(self.starts, start), bisect_right(self.starts, start))
+
+
+def build(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex:
+    """The index of the edition's programme as the database has it now. The database numbers the
+    entries in order and gathers each value's positions: a row per value rather than a hundred
+    thousand rows through Python (seconds of a worker's time at that size)."""
+    in_programme = (ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED)
+    order = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+    keys = session.execute(sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.starts_at, ProgrammeEntry.ends_at).where(*in_programme).order_by(*order))
+    activity_ids, starts, ends = array("q"), array("q"), array("q")
+    for activity_id, starts_at, ends_at in keys:
+        activity_ids.append(activity_id)
+        starts.append(_microseconds(starts_at))
+        ends.append(_microseconds(ends_at))
+    position = (sa.func.row_number().over(order_by=order) - 1).label("position")
+    columns = [_as_text(getattr(ProgrammeEntry, name)).label(name) for name in FILTERED_COLUMNS]
+    numbered = sa.select(position, ProgrammeEntry.activity_id, *columns).where(*in_programme).cte("numbered").prefix_with("MATERIALIZED")
+    positions = gathered(session, numbered.c.position)
+    by_value = [sa.select(sa.literal(name), numbered.c[name], positions).group_by(numbered.c[name]) for name in FILTERED_COLUMNS]
+    by_tag = (
+        sa.select(ProgrammeTag.kind, ProgrammeTag.value, positions)
+        .join(numbered, numbered.c.activity_id == ProgrammeTag.activity_id)
+        .group_by(ProgrammeTag.kind, ProgrammeTag.value)
+    )
+    sets = {(name, value): BitMap(_listed(found)) for name, value, found in session.execute(sa.union_all(*by_value, by_tag)) if value is not None}
+    position_of = {activity_id: position for position, activity_id in enumerate(activity_ids)}
+    return ProgrammeIndex(version_tag, activity_ids, starts, ends, position_of, sets)
+
+
+def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    """A filter value as the API's query names it: an enum's value, a flag as true/false."""
+    if column.type.python_type is bool:
+        return sa.case((column, "true"), else_="false")
+    return sa.cast(column, sa.String)
+
+
+def gathered(session: Session, numbers: sa.ColumnElement[int]) -> sa.ColumnElement[Any]:
+    """The numbers of a group of rows as one value: an array on PostgreSQL, JSON text on SQLite
+    (one value crosses to Python faster than a row each)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.array_agg(numbers)
+    return sa.func.json_group_array(numbers)
+
+
+def _listed(numbers: list[int] | str | None) -> list[int]:
+    """What :func:`gathered` gave, as a list (None: no rows)."""
+    if numbers is None:
+        return []
+    return orjson.loads(numbers) if isinstance(numbers, str) else numbers
+
+
+@dataclass
+class ProgrammeIndexes:
+    """This process's index of each edition's programme, rebuilt for a new version at most every
+    ``rebuild_seconds`` (0: on the first read of every version)."""
+
+    rebuild_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _kept: dict[int, tuple[ProgrammeIndex, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def current(self, session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex | None:
+        """The index of this version, or None while an index of another was built too recently."""
+        kept = self._kept.get(edition_id)
+        if kept is not None and (kept[0].version_tag == version_tag or self.clock() - kept[1] < self.rebuild_seconds):
+            return kept[0] if kept[0].version_tag == version_tag else None
+        with self._lock:
+            index = build(session, edition_id, version_tag)
+            self._kept[edition_id] = (index, self.clock())
+        return index

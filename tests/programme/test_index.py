@@ -1,0 +1,132 @@
+"""The programme's index in memory (programme.index) chooses, orders and counts the same pages as
+the database does, on PostgreSQL and on the embedded SQLite, and is rebuilt for a new version
+of the programme no more often than it is told."""
+
+from __future__ import annotations
+
+from array import array
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from pyroaring import BitMap
+
+from innovationsweek import demo, migrate
+from innovationsweek.activities.models import AttendanceMode, Format
+from innovationsweek.config import Settings
+from innovationsweek.editions.models import Edition
+from innovationsweek.organisations.models import OrganisationKind
+from innovationsweek.programme import index as programme_index
+from innovationsweek.programme import service as programme
+from innovationsweek.programme.index import ProgrammeIndex, ProgrammeIndexes
+from innovationsweek.programme.service import ProgrammeFilters
+from innovationsweek.runtime import Runtime
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def demo_runtime(request, tmp_path: Path):
+    if request.param == "postgresql":
+        runtime = request.getfixturevalue("runtime")
+    else:
+        runtime = Runtime(Settings(instance_path=tmp_path / "embedded"))
+        migrate.upgrade(runtime.database.engine)
+    with runtime.database.unit_of_work() as session:
+        demo.load_demo(session, password="demo-password")
+    yield runtime
+    if request.param == "sqlite":
+        runtime.close()
+
+
+def _queries(edition: Edition) -> list[ProgrammeFilters]:
+    first_day = edition.starts_at.date()
+    return [
+        ProgrammeFilters(),
+        ProgrammeFilters(formats=[Format.WORKSHOP]),
+        ProgrammeFilters(formats=[Format.WEBCAST, Format.LECTURE], languages=["sv"]),
+        ProgrammeFilters(attendance_modes=[AttendanceMode.ONLINE]),
+        ProgrammeFilters(organisation_kinds=[OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]),
+        ProgrammeFilters(languages=["en", "da"]),
+        ProgrammeFilters(audiences=["citizens"], themes=["spread", "involve"]),
+        ProgrammeFilters(regions=["Östergötland", "Skåne"]),
+        ProgrammeFilters(municipalities=["Linköping"]),
+        ProgrammeFilters(featured=True),
+        ProgrammeFilters(cancelled=False),
+        ProgrammeFilters(cancelled=True),
+        ProgrammeFilters(q="innovation"),
+        ProgrammeFilters(q="kommun", formats=[Format.WORKSHOP, Format.DIALOGUE_MEETING]),
+        ProgrammeFilters(q="xyzzy"),
+        ProgrammeFilters(starts_from=first_day + timedelta(days=1)),
+        ProgrammeFilters(starts_to=first_day + timedelta(days=1), languages=["sv"]),
+        ProgrammeFilters(starts_from=first_day + timedelta(days=2), starts_to=first_day + timedelta(days=1)),
+        ProgrammeFilters(regions=["Nowhere"]),
+    ]
+
+
+def _every_page(session, edition: Edition, filters: ProgrammeFilters, index: ProgrammeIndex | None) -> list[tuple[list[int], int]]:
+    pages, cursor = [], None
+    while True:
+        page = programme.programme_page(session, edition, filters, cursor=cursor, limit=3, index=index)
+        pages.append(([entry.activity_id for entry in page.items], page.total))
+        if page.next_cursor is None:
+            return pages
+        cursor = page.next_cursor
+
+
+def test_the_index_gives_the_pages_and_totals_the_database_gives(demo_runtime):
+    found = 0
+    with demo_runtime.database.sessions() as session:
+        for edition in session.query(Edition).filter(Edition.programme_open):
+            index = programme_index.build(session, edition.id, "demo")
+            for filters in _queries(edition):
+                by_index = _every_page(session, edition, filters, index)
+                assert by_index == _every_page(session, edition, filters, None), filters
+                found += sum(len(ids) for ids, _ in by_index)
+    assert found > 50  # the demo's programmes are in it, so the comparison compared something
+
+
+def _index(starts: list[int], ids: list[int], tag: str = "v") -> ProgrammeIndex:
+    """An index of entries that start at ``starts`` (minutes) with ``ids``, an hour long."""
+    moment = datetime(2030, 9, 30, 8, tzinfo=timezone.utc)
+    micro = [programme_index._microseconds(moment + timedelta(minutes=m)) for m in starts]
+    return ProgrammeIndex(
+        tag,
+        array("q", ids),
+        array("q", micro),
+        array("q", (m + 3_600_000_000 for m in micro)),
+        {i: p for p, i in enumerate(ids)},
+        {("format", "workshop"): BitMap(range(0, len(ids), 2))},
+    )
+
+
+def test_a_cursor_among_entries_that_start_together_continues_after_its_id():
+    index = _index([0, 0, 0, 30, 30], [4, 7, 9, 2, 5])
+    everything = index.selected({})
+    seen, after = [], None
+    while True:
+        page = index.page(everything, after=after, limit=2)
+        seen += page.activity_ids
+        assert page.total == 5
+        if not page.more:
+            break
+        start, activity_id = page.last_key
+        after = (programme_index._EPOCH + timedelta(microseconds=start), activity_id)
+    assert seen == [4, 7, 9, 2, 5]
+    workshops = index.selected({"format": ["workshop"]})
+    assert index.page(workshops, after=None, limit=10).activity_ids == [4, 9, 5]
+    # A cursor between two of them (an id of no entry) continues after it all the same.
+    moment = datetime(2030, 9, 30, 8, tzinfo=timezone.utc)
+    assert index.page(everything, after=(moment, 8), limit=10).activity_ids == [9, 2, 5]
+
+
+def test_a_changed_programme_is_read_from_the_database_until_the_index_may_be_rebuilt(monkeypatch):
+    now = [1000.0]
+    builds: list[str] = []
+    monkeypatch.setattr(programme_index, "build", lambda session, edition_id, tag: builds.append(tag) or _index([0], [1], tag))
+    indexes = ProgrammeIndexes(rebuild_seconds=60, clock=lambda: now[0])
+    assert indexes.current(None, 1, "v1") is not None
+    assert indexes.current(None, 1, "v1") is not None
+    now[0] += 59
+    assert indexes.current(None, 1, "v2") is None  # built a minute ago: the database answers
+    now[0] += 2
+    assert indexes.current(None, 1, "v2") is not None
+    assert builds == ["v1", "v2"]
