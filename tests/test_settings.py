@@ -72,6 +72,18 @@ def test_a_bad_number_of_trusted_proxies_is_refused_naming_it(environment, value
         start()
 
 
+@pytest.mark.parametrize("value", ["-1", "soon", "nan"])
+def test_a_bad_index_rebuild_interval_is_refused_naming_it(environment, value):
+    environment.setenv("IW_PROGRAMME_INDEX_SECONDS", value)
+    with pytest.raises(ConfigurationError, match="IW_PROGRAMME_INDEX_SECONDS"):
+        start()
+
+
+def test_an_index_rebuild_interval_of_0_rebuilds_for_every_version(environment):
+    environment.setenv("IW_PROGRAMME_INDEX_SECONDS", "0")
+    assert Settings.from_env().programme_index_seconds == 0
+
+
 def test_the_embedded_mode_makes_its_own_key_once_and_keeps_it_private(environment, tmp_path):
     first = start().settings.secret_key
     again = start().settings.secret_key

@@ -133,15 +133,34 @@ def programme_list(query: dict[str, Any], slug: str) -> Response:
     filters = programme_filters(query)
 
     def build() -> Response:
-        page = programme_page_of(state, filters, cursor=cursor, limit=limit)
-        body = {"items": [entry.data for entry in page.items], "total": page.total, "next_cursor": page.next_cursor}
-        response = json_answer(body)
-        if page.next_cursor:
-            next_url = public_url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": page.next_cursor})
+        items, total, next_cursor = _programme_answer(state, filters, cursor=cursor, limit=limit)
+        # The entries' JSON as stored, put together rather than read in and written out again.
+        body = b'{"items":[' + b",".join(items) + b'],"total":%d,"next_cursor":' % total + orjson.dumps(next_cursor) + b"}"
+        response = Response(body, mimetype="application/json")
+        if next_cursor:
+            next_url = public_url_for(request.endpoint or "", slug=slug, **{**request.args.to_dict(flat=False), "cursor": next_cursor})
             response.headers["Link"] = f'<{next_url}>; rel="next"'
         return response
 
     return cached(state.version, build)
+
+
+def _programme_answer(
+    state: cache.ProgrammeState, filters: programme.ProgrammeFilters, *, cursor: str | None, limit: int
+) -> tuple[list[bytes], int, str | None]:
+    """A page's entries as JSON, its total and the next cursor: chosen by this process's index
+    of the programme's version (the entries' JSON kept by their change numbers, so a page may
+    need no query at all), or, while that is not built, by the database."""
+    index = runtime().programme_indexes.current(db(), state.edition_id, state.version.tag)
+    if index is None:
+        page = programme_page_of(state, filters, cursor=cursor, limit=limit)
+        return [orjson.dumps(entry.data) for entry in page.items], page.total, page.next_cursor
+    chosen = programme.chosen_by_index(
+        db(), index, filters, edition_id=state.edition_id, timezone=state.timezone, cursor=cursor, limit=limit
+    )
+    keys = list(zip(chosen.activity_ids, chosen.change_numbers))
+    texts = runtime().programme_cache.public_texts(keys, lambda activity_ids: programme.public_texts(db(), activity_ids))
+    return texts, chosen.total, programme.next_cursor(chosen)
 
 
 def programme_page_of(state: cache.ProgrammeState, filters: programme.ProgrammeFilters, *, cursor: str | None, limit: int) -> Page[ProgrammeEntry]:

@@ -46,27 +46,36 @@ class IndexPage:
     """The keys of a page of selected entries, in the programme's order."""
 
     activity_ids: list[int]
+    # Each one's change number when the index was built: what its public JSON is kept under.
+    change_numbers: list[int]
     total: int
-    more: bool
-    # The last entry's start (microseconds since 1970) and id: where the next page starts.
-    last_key: tuple[int, int] | None
+    # Where the next page starts, as a cursor names it, when there is one.
+    next_key: tuple[int, int] | None
 
 
 class ProgrammeIndex:
     """One version of an edition's programme: ``activity_ids[p]`` is the entry at position ``p``
-    in the programme's order, ``starts[p]`` its start, and each filter value (``("format",
+    in the programme's order, ``starts[p]`` its start, ``change_numbers[p]`` its change number,
+    and each filter value (``("format",
     "workshop")``, ``("language", "sv")``) has the set of positions of the entries that have it."""
 
     def __init__(
-        self, version_tag: str, activity_ids: array, starts: array, ends: array, position_of: dict[int, int], sets: dict[tuple[str, str], BitMap]
+        self,
+        version_tag: str,
+        activity_ids: array,
+        change_numbers: array,
+        starts: array,
+        ends: array,
+        sets: dict[tuple[str, str], BitMap],
     ) -> None:
         self.version_tag = version_tag
         self.activity_ids = activity_ids
+        self.change_numbers = change_numbers
         self.starts = starts
         by_end = sorted(range(len(ends)), key=ends.__getitem__)
         self._ends_sorted = array("q", (ends[p] for p in by_end))
         self._positions_by_end = array("I", by_end)
-        self._position_of = position_of
+        self._position_of = {activity_id: position for position, activity_id in enumerate(activity_ids)}
         self._sets = sets
 
     def __len__(self) -> int:
@@ -94,8 +103,13 @@ class ProgrammeIndex:
         skipped = selected.rank(first - 1) if first > 0 else 0
         taken = selected[skipped : skipped + limit + 1]
         positions = list(taken)[:limit]
-        last_key = (self.starts[positions[-1]], self.activity_ids[positions[-1]]) if positions else None
-        return IndexPage([self.activity_ids[p] for p in positions], len(selected), len(taken) > limit, last_key)
+        last = positions[-1] if len(taken) > limit else None
+        return IndexPage(
+            [self.activity_ids[p] for p in positions],
+            [self.change_numbers[p] for p in positions],
+            len(selected),
+            (self.starts[last], self.activity_ids[last]) if last is not None else None,
+        )
 
     def _position_after(self, key: tuple[datetime, int]) -> int:
         """The first position whose (start, id) comes after ``key``: ids are in order among
@@ -110,10 +124,11 @@ def build(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex
     thousand rows through Python (seconds of a worker's time at that size)."""
     in_programme = (ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED)
     order = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
-    keys = session.execute(sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.starts_at, ProgrammeEntry.ends_at).where(*in_programme).order_by(*order))
-    activity_ids, starts, ends = array("q"), array("q"), array("q")
-    for activity_id, starts_at, ends_at in keys:
+    keys = sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.change_number, ProgrammeEntry.starts_at, ProgrammeEntry.ends_at)
+    activity_ids, change_numbers, starts, ends = array("q"), array("q"), array("q"), array("q")
+    for activity_id, change_number, starts_at, ends_at in session.execute(keys.where(*in_programme).order_by(*order)):
         activity_ids.append(activity_id)
+        change_numbers.append(change_number)
         starts.append(_microseconds(starts_at))
         ends.append(_microseconds(ends_at))
     position = (sa.func.row_number().over(order_by=order) - 1).label("position")
@@ -127,8 +142,7 @@ def build(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex
         .group_by(ProgrammeTag.kind, ProgrammeTag.value)
     )
     sets = {(name, value): BitMap(_listed(found)) for name, value, found in session.execute(sa.union_all(*by_value, by_tag)) if value is not None}
-    position_of = {activity_id: position for position, activity_id in enumerate(activity_ids)}
-    return ProgrammeIndex(version_tag, activity_ids, starts, ends, position_of, sets)
+    return ProgrammeIndex(version_tag, activity_ids, change_numbers, starts, ends, sets)
 
 
 def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:

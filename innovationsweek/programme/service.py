@@ -30,7 +30,7 @@ from innovationsweek.errors import NotFound
 from innovationsweek.organisations.models import Organisation, OrganisationKind
 from innovationsweek.paging import Page, decode_cursor, encode_cursor, keyset_page
 from innovationsweek.programme.formats import event_text
-from innovationsweek.programme.index import ProgrammeIndex, gathered
+from innovationsweek.programme.index import IndexPage, ProgrammeIndex, gathered
 from innovationsweek.programme.models import (
     SEARCH_VECTOR,
     TAG_WORDS,
@@ -396,21 +396,41 @@ PROGRAMME_ORDER = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
 def _page_by_index(
     session: Session, edition: Edition, filters: ProgrammeFilters, index: ProgrammeIndex, *, cursor: str | None, limit: int
 ) -> Page[ProgrammeEntry]:
-    """The page the index chooses, its entries read by their keys. The words of ``q`` are
-    searched by the database (its full-text index), and the index keeps those it selects."""
-    ends_after, starts_before = _day_bounds(edition, filters)
+    chosen = chosen_by_index(session, index, filters, edition_id=edition.id, timezone=edition.timezone, cursor=cursor, limit=limit)
+    return Page(items=_entries_in_order(session, chosen.activity_ids), total=chosen.total, next_cursor=next_cursor(chosen))
+
+
+def chosen_by_index(
+    session: Session, index: ProgrammeIndex, filters: ProgrammeFilters, *, edition_id: int, timezone: str, cursor: str | None, limit: int
+) -> IndexPage:
+    """The page of the programme that ``index`` chooses (by the edition's id and time zone, so
+    that the edition need not be read). The words of ``q`` are searched by the database (its
+    full-text index), and the index keeps those it selects."""
+    ends_after, starts_before = _day_bounds(timezone, filters)
     selected = index.selected(_index_values(filters), starts_before=starts_before, ends_after=ends_after)
     if _no_day_between(filters):
         selected.clear()
     if filters.q and selected:
         words = sa.select(ProgrammeEntry.activity_id).where(
-            ProgrammeEntry.edition_id == edition.id, ProgrammeEntry.state == EntryState.UPDATED, *_words_in_text(session, filters.q)
+            ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED, *_words_in_text(session, filters.q)
         )
         selected &= index.positions_of(session.scalar(sa.select(gathered(session, words.subquery().c.activity_id))))
     after = decode_cursor(cursor, [column.type.python_type for column in PROGRAMME_ORDER]) if cursor is not None else None
-    chosen = index.page(selected, after=after, limit=limit)
-    next_cursor = encode_cursor(chosen.last_key) if chosen.more and chosen.last_key else None
-    return Page(items=_entries_in_order(session, chosen.activity_ids), total=chosen.total, next_cursor=next_cursor)
+    return index.page(selected, after=after, limit=limit)
+
+
+def next_cursor(chosen: IndexPage) -> str | None:
+    return encode_cursor(chosen.next_key) if chosen.next_key is not None else None
+
+
+def public_texts(session: Session, activity_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """The public JSON of each of these entries as the publish job stored it, with its change
+    number: the API's answer for it, without reading it into objects and writing it out again."""
+    query = sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.change_number, sa.cast(ProgrammeEntry.data, sa.Text)).where(
+        ProgrammeEntry.activity_id.in_(list(activity_ids)), ProgrammeEntry.state == EntryState.UPDATED
+    )
+    rows = session.connection().execute(query)  # plain rows: the ORM would add a millisecond here
+    return {activity_id: (change_number, text) for activity_id, change_number, text in rows}
 
 
 def _entries_in_order(session: Session, activity_ids: list[int]) -> list[ProgrammeEntry]:
@@ -471,7 +491,7 @@ def related_entries(session: Session, entry: ProgrammeEntry) -> list[ProgrammeEn
 
 
 def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters: ProgrammeFilters) -> sa.Select[Any]:
-    ends_after, starts_before = _day_bounds(edition, filters)
+    ends_after, starts_before = _day_bounds(edition.timezone, filters)
     if ends_after is not None:
         query = query.where(ProgrammeEntry.ends_at > ends_after)
     if starts_before is not None:
@@ -481,10 +501,10 @@ def _filtered(session: Session, query: sa.Select[Any], edition: Edition, filters
     return matching(session, query, filters)
 
 
-def _day_bounds(edition: Edition, filters: ProgrammeFilters) -> tuple[datetime | None, datetime | None]:
+def _day_bounds(timezone: str, filters: ProgrammeFilters) -> tuple[datetime | None, datetime | None]:
     """What the days 'from' and 'to' select, in the edition's time zone: activities that end
     after the first day begins, and that start before the day after the last begins."""
-    zone = ZoneInfo(edition.timezone)
+    zone = ZoneInfo(timezone)
     ends_after = datetime.combine(filters.starts_from, time(), zone) if filters.starts_from is not None else None
     starts_before = datetime.combine(filters.starts_to + timedelta(days=1), time(), zone) if filters.starts_to is not None else None
     return ends_after, starts_before

@@ -91,9 +91,9 @@ def _index(starts: list[int], ids: list[int], tag: str = "v") -> ProgrammeIndex:
     return ProgrammeIndex(
         tag,
         array("q", ids),
+        array("q", (10 * i for i in ids)),
         array("q", micro),
         array("q", (m + 3_600_000_000 for m in micro)),
-        {i: p for p, i in enumerate(ids)},
         {("format", "workshop"): BitMap(range(0, len(ids), 2))},
     )
 
@@ -106,9 +106,10 @@ def test_a_cursor_among_entries_that_start_together_continues_after_its_id():
         page = index.page(everything, after=after, limit=2)
         seen += page.activity_ids
         assert page.total == 5
-        if not page.more:
+        assert page.change_numbers == [10 * i for i in page.activity_ids]
+        if page.next_key is None:
             break
-        start, activity_id = page.last_key
+        start, activity_id = page.next_key
         after = (programme_index._EPOCH + timedelta(microseconds=start), activity_id)
     assert seen == [4, 7, 9, 2, 5]
     workshops = index.selected({"format": ["workshop"]})
@@ -130,3 +131,23 @@ def test_a_changed_programme_is_read_from_the_database_until_the_index_may_be_re
     now[0] += 2
     assert indexes.current(None, 1, "v2") is not None
     assert builds == ["v1", "v2"]
+
+
+def test_a_pages_entries_are_read_once_by_change_number_and_never_stale(runtime):
+    memory = runtime.programme_cache
+    stored = {1: (5, '{"id":1,"v":5}'), 2: (7, '{"id":2,"v":7}')}
+    asked: list[list[int]] = []
+
+    def load(activity_ids: list[int]) -> dict[int, tuple[int, str]]:
+        asked.append(activity_ids)
+        return {i: stored[i] for i in activity_ids if i in stored}
+
+    assert memory.public_texts([(1, 5), (2, 7)], load) == [b'{"id":1,"v":5}', b'{"id":2,"v":7}']
+    assert memory.public_texts([(2, 7), (1, 5)], load) == [b'{"id":2,"v":7}', b'{"id":1,"v":5}']
+    assert asked == [[1, 2]]  # the second page needed no query
+    # Changed since the index was built: given as it is now. Withdrawn since: left out.
+    stored[1] = (9, '{"id":1,"v":9}')
+    del stored[2]
+    assert memory.public_texts([(1, 6), (2, 8)], load) == [b'{"id":1,"v":9}']
+    assert memory.public_texts([(1, 9)], load) == [b'{"id":1,"v":9}']
+    assert asked == [[1, 2], [1, 2]]
