@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 from innovationsweek.programme.models import FILTERED_COLUMNS, EntryState, ProgrammeEntry, ProgrammeTag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NOWHERE = 2**32 - 1  # the position of an entry not in the index (a bitmap holds 32-bit numbers)
 
 
 def _microseconds(moment: datetime) -> int:
@@ -94,8 +96,9 @@ class ProgrammeIndex:
 
     def positions_of(self, activity_ids: list[int] | str | None) -> BitMap:
         """The positions of the entries :func:`gathered` found (those of this version)."""
-        position_of = self._position_of
-        return BitMap([position_of[i] for i in _listed(activity_ids) if i in position_of])
+        found = BitMap(map(self._position_of.get, _listed(activity_ids), repeat(_NOWHERE)))  # in C: 40 ns an id
+        found.discard(_NOWHERE)
+        return found
 
     def page(self, selected: BitMap, *, after: tuple[datetime, int] | None, limit: int) -> IndexPage:
         """The first ``limit`` of ``selected`` after the entry keyed ``after`` (start, id)."""

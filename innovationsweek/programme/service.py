@@ -427,10 +427,18 @@ def public_texts(session: Session, activity_ids: Sequence[int]) -> dict[int, tup
     """The public JSON of each of these entries as the publish job stored it, with its change
     number: the API's answer for it, without reading it into objects and writing it out again."""
     query = sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.change_number, sa.cast(ProgrammeEntry.data, sa.Text)).where(
-        ProgrammeEntry.activity_id.in_(list(activity_ids)), ProgrammeEntry.state == EntryState.UPDATED
+        _one_of(session, ProgrammeEntry.activity_id, activity_ids), ProgrammeEntry.state == EntryState.UPDATED
     )
     rows = session.connection().execute(query)  # plain rows: the ORM would add a millisecond here
     return {activity_id: (change_number, text) for activity_id, change_number, text in rows}
+
+
+def _one_of(session: Session, column: sa.ColumnElement[int], numbers: Sequence[int]) -> sa.ColumnElement[bool]:
+    """``column`` is one of ``numbers``: on PostgreSQL as one array, so that every page size is
+    the same statement, which psycopg prepares once (an IN list is a statement per length)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(numbers), postgresql.ARRAY(sa.Integer)))
+    return column.in_(list(numbers))
 
 
 def _entries_in_order(session: Session, activity_ids: list[int]) -> list[ProgrammeEntry]:
