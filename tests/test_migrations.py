@@ -185,3 +185,17 @@ def test_0022_gives_accounts_and_sign_ups_an_empty_language_that_must_be_known_a
         with pytest.raises(sa.exc.IntegrityError):
             connection.execute(sa.text("UPDATE users SET language = 'fi'"))
     engine.dispose()
+
+
+def test_0023_copies_the_programmes_words_apart_and_downgrades(fresh_engine):
+    from alembic import command
+
+    with fresh_engine.begin() as connection:
+        config = migrate.alembic_config(fresh_engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0022")
+    assert "programme_words" not in sa.inspect(fresh_engine).get_table_names()
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        triggers = connection.scalars(sa.text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'programme_entries'::regclass AND NOT tgisinternal"))
+        assert list(triggers) == ["programme_words_follow"]

@@ -17,6 +17,7 @@ cold process do), so a burst of publishing cannot keep a process rebuilding.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from array import array
@@ -94,7 +95,7 @@ class ProgrammeIndex:
             chosen &= BitMap.union(BitMap(), *(self._sets.get((name, value), BitMap()) for value in values))
         return chosen
 
-    def positions_of(self, activity_ids: list[int] | str | None) -> BitMap:
+    def positions_of(self, activity_ids: bytes | str | None) -> BitMap:
         """The positions of the entries :func:`gathered` found (those of this version)."""
         found = BitMap(map(self._position_of.get, _listed(activity_ids), repeat(_NOWHERE)))  # in C: 40 ns an id
         found.discard(_NOWHERE)
@@ -156,18 +157,24 @@ def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
 
 
 def gathered(session: Session, numbers: sa.ColumnElement[int]) -> sa.ColumnElement[Any]:
-    """The numbers of a group of rows as one value: an array on PostgreSQL, JSON text on SQLite
-    (one value crosses to Python faster than a row each)."""
+    """The numbers of a group of rows as one value: on PostgreSQL their 4-byte binary forms one
+    after another (read into an array at C speed, where an array of a hundred thousand numbers
+    took psycopg 6 ms to read into Python numbers), JSON text on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
-        return sa.func.array_agg(numbers)
+        return sa.func.string_agg(sa.func.int4send(sa.cast(numbers, sa.Integer)), sa.literal(b""))
     return sa.func.json_group_array(numbers)
 
 
-def _listed(numbers: list[int] | str | None) -> list[int]:
-    """What :func:`gathered` gave, as a list (None: no rows)."""
+def _listed(numbers: bytes | str | None) -> Sequence[int]:
+    """What :func:`gathered` gave, as numbers (None: no rows)."""
     if numbers is None:
         return []
-    return orjson.loads(numbers) if isinstance(numbers, str) else numbers
+    if isinstance(numbers, str):
+        return orjson.loads(numbers)
+    found = array("I", numbers)
+    if sys.byteorder == "little":  # int4send writes them big-endian
+        found.byteswap()
+    return found
 
 
 @dataclass

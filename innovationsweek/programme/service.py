@@ -32,6 +32,7 @@ from innovationsweek.paging import Page, decode_cursor, encode_cursor, keyset_pa
 from innovationsweek.programme.formats import event_text
 from innovationsweek.programme.index import IndexPage, ProgrammeIndex, gathered
 from innovationsweek.programme.models import (
+    PROGRAMME_WORDS,
     SEARCH_VECTOR,
     TAG_WORDS,
     EntryState,
@@ -411,12 +412,20 @@ def chosen_by_index(
     if _no_day_between(filters):
         selected.clear()
     if filters.q and selected:
-        words = sa.select(ProgrammeEntry.activity_id).where(
-            ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED, *_words_in_text(session, filters.q)
-        )
-        selected &= index.positions_of(session.scalar(sa.select(gathered(session, words.subquery().c.activity_id))))
+        words = _with_words(session, edition_id, filters.q).subquery()
+        selected &= index.positions_of(session.scalar(sa.select(gathered(session, words.c.activity_id))))
     after = decode_cursor(cursor, [column.type.python_type for column in PROGRAMME_ORDER]) if cursor is not None else None
     return index.page(selected, after=after, limit=limit)
+
+
+def _with_words(session: Session, edition_id: int, q: str) -> sa.Select[Any]:
+    """The ids of the entries in the edition's programme that have the words of ``q``: from the
+    narrow table of words on PostgreSQL (:data:`PROGRAMME_WORDS`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        words = PROGRAMME_WORDS.c
+        return sa.select(words.activity_id).where(words.edition_id == edition_id, *_words_in_text(session, q, words.words))
+    in_programme = (ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED)
+    return sa.select(ProgrammeEntry.activity_id).where(*in_programme, *_words_in_text(session, q))
 
 
 def next_cursor(chosen: IndexPage) -> str | None:
@@ -562,10 +571,11 @@ def _tagged(session: Session, kind: str, values: Sequence[str]) -> sa.ColumnElem
 WORD = re.compile(r"[^\W_]+")
 
 
-def _words_in_text(session: Session, q: str) -> list[sa.ColumnElement[bool]]:
+def _words_in_text(session: Session, q: str, vector: sa.ColumnElement[Any] = SEARCH_VECTOR) -> list[sa.ColumnElement[bool]]:
     """Each word of ``q`` must start a word of the entry, or share its Swedish or Danish stem:
-    PostgreSQL's full-text search on its index. SQLite (the embedded mode) looks for the words
-    anywhere in the text."""
+    PostgreSQL's full-text search on the GIN index of ``vector`` (the entries' own words, or those
+    of :data:`PROGRAMME_WORDS`). SQLite (the embedded mode) looks for the words anywhere in the
+    text."""
     words = WORD.findall(q.lower())
     if not words:  # only punctuation: nothing is written like that
         return [sa.false()]
@@ -573,7 +583,7 @@ def _words_in_text(session: Session, q: str) -> list[sa.ColumnElement[bool]]:
         return [ProgrammeEntry.search_text.like(f"%{word}%") for word in words]
     # Only letters and digits: nothing in a word is tsquery syntax. The function (migration
     # 0021) makes its prefix query in each of SEARCH_CONFIGURATIONS, each distinct term once.
-    return [SEARCH_VECTOR.bool_op("@@")(sa.func.programme_search_query(word, type_=postgresql.TSQUERY)) for word in words]
+    return [vector.bool_op("@@")(sa.func.programme_search_query(word, type_=postgresql.TSQUERY)) for word in words]
 
 
 def all_entries(session: Session, edition: Edition) -> Iterator[ProgrammeEntry]:

@@ -10,7 +10,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from innovationsweek import paging
+from innovationsweek import migrate, paging
 from innovationsweek.programme import service as programme
 from innovationsweek.programme.models import ProgrammeEntry
 from tests.activities.conftest import week  # noqa: F401 (fixture)
@@ -410,3 +410,31 @@ def test_a_plain_cancellation_reason_is_public_at_once(client, runtime, week):
     run_jobs(runtime)
     entry = client.get(f"/api/v1/programme/activities/{activity_id}").get_json()
     assert (entry["status"], entry["cancellation_reason"]) == ("cancelled", "Talaren är sjuk. Vi återkommer med nytt datum.")
+
+
+def _migrate_down_and_up(engine, revision: str) -> None:
+    from alembic import command
+
+    with engine.begin() as connection:
+        config = migrate.alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    migrate.upgrade(engine)
+
+
+def _words_kept(runtime) -> dict[int, str]:
+    with runtime.database.engine.connect() as connection:
+        return dict(connection.execute(sa.text("SELECT activity_id, words::text FROM programme_words")).all())
+
+
+def test_the_searchable_words_follow_every_entry_into_and_out_of_the_programme(client, runtime, week):
+    kept = published(client, runtime, week, title="Dialogmöte om trygghet")
+    gone = published(client, runtime, week, title="Workshop om välfärdsteknik", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
+    assert "'trygghet'" in _words_kept(runtime)[kept] and set(_words_kept(runtime)) == {kept, gone}
+    _migrate_down_and_up(runtime.database.engine, "0022")  # 0023 copies the words of a programme there was
+    assert set(_words_kept(runtime)) == {kept, gone}
+    client.post(f"/api/v1/activities/{gone}/withdraw", headers=week.organiser)
+    run_jobs(runtime)
+    assert set(_words_kept(runtime)) == {kept}
+    assert client.get(f"{PROGRAMME}?q=välfärdsteknik").get_json()["items"] == []
+    assert [i["id"] for i in client.get(f"{PROGRAMME}?q=trygghet").get_json()["items"]] == [kept]
