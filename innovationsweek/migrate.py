@@ -27,6 +27,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to ``revision`` (for tests of a migration and for undoing a release)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def make_revision(engine: Engine, message: str) -> None:
     """Autogenerate a migration from the difference between the models and the database."""
     with engine.begin() as connection:

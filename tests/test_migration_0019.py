@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -34,11 +33,6 @@ def embedded(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        config = migrate.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def seed(engine: Engine) -> None:
@@ -69,7 +63,7 @@ def members_organisations_and_foreign_keys(engine: Engine) -> tuple[list[tuple],
 @pytest.mark.parametrize(("database", "start"), [("embedded", "0014"), ("embedded", "0015"), ("fresh_engine", "0015"), ("embedded", "0021")])
 def test_the_upgrade_keeps_every_row_that_refers_to_an_organisation_and_frees_deleted_names(request, database, start):
     engine = request.getfixturevalue(database)
-    downgrade(engine, start)
+    migrate.downgrade(engine, start)
     seed(engine)
 
     migrate.upgrade(engine)
@@ -85,7 +79,7 @@ def test_the_downgrade_keeps_the_members_too(request, database):
     engine = request.getfixturevalue(database)
     seed(engine)
 
-    downgrade(engine, "0018")
+    migrate.downgrade(engine, "0018")
 
     assert members_organisations_and_foreign_keys(engine) == ([(1001, 1001, "owner")], 1, True)
     with pytest.raises(IntegrityError):  # the old rule: the deleted one still holds its name

@@ -87,7 +87,6 @@ def fresh_engine() -> Iterator[Engine]:
 def test_0013_gives_existing_registrations_the_language_of_their_notice_and_downgrades(fresh_engine):
     from datetime import UTC, datetime
 
-    from alembic import command
     from sqlalchemy.orm import Session
 
     from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, Format
@@ -109,10 +108,7 @@ def test_0013_gives_existing_registrations_the_language_of_their_notice_and_down
             session.add(Registration(activity_id=activity.id, edition_id=danish.id, status=RegistrationStatus.CONFIRMED, name="Anna",
                                      email=f"a{number}@example.org", workplace="-", position="-", photo_consent=False,
                                      language="sv", consent_text=text, consent_version="1", cancel_token_hash=f"{number:064}"))
-    with fresh_engine.begin() as connection:
-        config = migrate.alembic_config(fresh_engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0012")
+    migrate.downgrade(fresh_engine, "0012")
     assert "language" not in {column["name"] for column in sa.inspect(fresh_engine).get_columns("registrations")}
     migrate.upgrade(fresh_engine)
 
@@ -126,7 +122,6 @@ def test_0013_gives_existing_registrations_the_language_of_their_notice_and_down
 def test_0017_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_downgrades(fresh_engine):
     from datetime import UTC, datetime
 
-    from alembic import command
     from sqlalchemy.orm import Session
 
     from innovationsweek.accounts.models import User
@@ -148,10 +143,7 @@ def test_0017_keeps_each_privacy_notice_an_edition_had_from_its_audit_log_and_do
                                    detail={"changes": {"privacy_notice": {"before": before, "after": after},
                                                        "privacy_notice_version": {"before": str(number), "after": version}}}))
         session.add(AuditEntry(edition_id=edition.id, actor_label="Karin", action="edition_changed", detail={"changes": {"retention_days": {"before": 180, "after": 90}}}))
-    with fresh_engine.begin() as connection:
-        config = migrate.alembic_config(fresh_engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0016")
+    migrate.downgrade(fresh_engine, "0016")
     assert "privacy_notice_versions" not in sa.inspect(fresh_engine).get_table_names()
     migrate.upgrade(fresh_engine)
 
@@ -188,12 +180,7 @@ def test_0022_gives_accounts_and_sign_ups_an_empty_language_that_must_be_known_a
 
 
 def test_0023_copies_the_programmes_words_apart_and_downgrades(fresh_engine):
-    from alembic import command
-
-    with fresh_engine.begin() as connection:
-        config = migrate.alembic_config(fresh_engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0022")
+    migrate.downgrade(fresh_engine, "0022")
     assert "programme_words" not in sa.inspect(fresh_engine).get_table_names()
     migrate.upgrade(fresh_engine)
     with fresh_engine.connect() as connection:

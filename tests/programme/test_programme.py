@@ -412,16 +412,6 @@ def test_a_plain_cancellation_reason_is_public_at_once(client, runtime, week):
     assert (entry["status"], entry["cancellation_reason"]) == ("cancelled", "Talaren är sjuk. Vi återkommer med nytt datum.")
 
 
-def _migrate_down_and_up(engine, revision: str) -> None:
-    from alembic import command
-
-    with engine.begin() as connection:
-        config = migrate.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-    migrate.upgrade(engine)
-
-
 def _words_kept(runtime) -> dict[int, str]:
     with runtime.database.engine.connect() as connection:
         return dict(connection.execute(sa.text("SELECT activity_id, words::text FROM programme_words")).all())
@@ -431,7 +421,8 @@ def test_the_searchable_words_follow_every_entry_into_and_out_of_the_programme(c
     kept = published(client, runtime, week, title="Dialogmöte om trygghet")
     gone = published(client, runtime, week, title="Workshop om välfärdsteknik", starts_at=week.at(2, 9), ends_at=week.at(2, 10))
     assert "'trygghet'" in _words_kept(runtime)[kept] and set(_words_kept(runtime)) == {kept, gone}
-    _migrate_down_and_up(runtime.database.engine, "0022")  # 0023 copies the words of a programme there was
+    migrate.downgrade(runtime.database.engine, "0022")
+    migrate.upgrade(runtime.database.engine)  # 0023 copies the words of a programme there was
     assert set(_words_kept(runtime)) == {kept, gone}
     client.post(f"/api/v1/activities/{gone}/withdraw", headers=week.organiser)
     run_jobs(runtime)

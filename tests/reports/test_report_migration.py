@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,7 @@ def test_reports_from_before_moderation_wait_for_review_and_leave_the_programme(
             activity_id = session.scalar(sa.select(Activity.id).where(Activity.approved_revision_id.is_not(None)).limit(1))
             session.add(ActivityReport(activity_id=activity_id, links=[{"title": "Bilder", "url": "https://example.org/b.pdf"}]))
             session.commit()
-        _downgrade(engine, "0007")  # the links as they were stored before 0009
+        migrate.downgrade(engine, "0007")  # the links as they were stored before 0009
         publications_before = _publications(engine, activity_id)
 
         migrate.upgrade(engine)
@@ -55,10 +54,3 @@ def _publications(engine: sa.Engine, activity_id: int) -> int:
     with engine.connect() as connection:
         jobs = connection.execute(sa.text("SELECT args FROM outbox WHERE job = 'publish_activity'")).scalars().all()
     return jobs.count([activity_id])
-
-
-def _downgrade(engine: sa.Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        config = migrate.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
