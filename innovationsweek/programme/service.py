@@ -453,7 +453,7 @@ def _one_of(session: Session, column: sa.ColumnElement[int], numbers: Sequence[i
 def _entries_in_order(session: Session, activity_ids: list[int]) -> list[ProgrammeEntry]:
     """The public entries of ``activity_ids``, in that order. One withdrawn since the index was
     built is left out (the next page's cursor still names its place)."""
-    query = sa.select(ProgrammeEntry).where(ProgrammeEntry.activity_id.in_(activity_ids), ProgrammeEntry.state == EntryState.UPDATED)
+    query = sa.select(ProgrammeEntry).where(_one_of(session, ProgrammeEntry.activity_id, activity_ids), ProgrammeEntry.state == EntryState.UPDATED)
     by_id = {entry.activity_id: entry for entry in session.scalars(query)}
     return [by_id[activity_id] for activity_id in activity_ids if activity_id in by_id]
 
