@@ -1,5 +1,5 @@
 """The programme's order and filter values in each process's memory, for the reads no cache
-can help: a different filter on every request.
+can help: a different filter or search on every request.
 
 PostgreSQL counts the rows a filter selects at about half a microsecond each, so a count of a
 broad filter over 100,000 activities took longer than everything else a request does. Here
@@ -17,6 +17,7 @@ cold process do), so a burst of publishing cannot keep a process rebuilding.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -25,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import Any
 
@@ -37,11 +38,12 @@ from sqlalchemy.orm import Session
 from innovationsweek.programme.models import FILTERED_COLUMNS, EntryState, ProgrammeEntry, ProgrammeTag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 _NOWHERE = 2**32 - 1  # the position of an entry not in the index (a bitmap holds 32-bit numbers)
 
 
 def _microseconds(moment: datetime) -> int:
-    return (moment - _EPOCH) // _EPOCH.resolution
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ class IndexPage:
 class ProgrammeIndex:
     """One version of an edition's programme: ``activity_ids[p]`` is the entry at position ``p``
     in the programme's order, ``starts[p]`` its start, ``change_numbers[p]`` its change number,
-    and each filter value (``("format",
-    "workshop")``, ``("language", "sv")``) has the set of positions of the entries that have it."""
+    and each filter value (``("format", "workshop")``, ``("language", "sv")``) has the set of
+    positions of the entries that have it."""
 
     def __init__(
         self,
@@ -122,10 +124,27 @@ class ProgrammeIndex:
         return bisect_right(self.activity_ids, key[1], bisect_left(self.starts, start), bisect_right(self.starts, start))
 
 
-def build(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex:
-    """The index of the edition's programme as the database has it now. The database numbers the
-    entries in order and gathers each value's positions: a row per value rather than a hundred
-    thousand rows through Python (seconds of a worker's time at that size)."""
+def build(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex | None:
+    """The index of the edition's programme as the database has it now, or None when it kept
+    changing while it was read. It is read in two statements, each of which sees what was
+    committed when it began: a change committed between them (every change takes the next
+    change number) would leave the filters' positions off by one, so it is read again."""
+    for _ in range(3):
+        last_change = _last_change_number(session, edition_id)
+        index = _read(session, edition_id, version_tag)
+        if _last_change_number(session, edition_id) == last_change:
+            return index
+    return None
+
+
+def _last_change_number(session: Session, edition_id: int) -> int | None:
+    return session.scalar(sa.select(sa.func.max(ProgrammeEntry.change_number)).where(ProgrammeEntry.edition_id == edition_id))
+
+
+def _read(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex:
+    """The entries' keys in order, then each filter value's positions: the database numbers the
+    entries and gathers the positions, a row per value rather than a hundred thousand rows
+    through Python (seconds of a worker's time at that size)."""
     in_programme = (ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.state == EntryState.UPDATED)
     order = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
     keys = sa.select(ProgrammeEntry.activity_id, ProgrammeEntry.change_number, ProgrammeEntry.starts_at, ProgrammeEntry.ends_at)
@@ -184,15 +203,20 @@ class ProgrammeIndexes:
 
     rebuild_seconds: float
     clock: Callable[[], float] = time.monotonic
-    _kept: dict[int, tuple[ProgrammeIndex, float]] = field(default_factory=dict)
+    _kept: dict[int, ProgrammeIndex] = field(default_factory=dict)
+    _built_at: dict[int, float] = field(default_factory=dict)  # the last attempt, by edition
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self, session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex | None:
-        """The index of this version, or None while an index of another was built too recently."""
+        """The index of this version, or None while one was built too recently to build again."""
         kept = self._kept.get(edition_id)
-        if kept is not None and (kept[0].version_tag == version_tag or self.clock() - kept[1] < self.rebuild_seconds):
-            return kept[0] if kept[0].version_tag == version_tag else None
+        if kept is not None and kept.version_tag == version_tag:
+            return kept
+        if self.clock() - self._built_at.get(edition_id, -math.inf) < self.rebuild_seconds:
+            return None
         with self._lock:
+            self._built_at[edition_id] = self.clock()
             index = build(session, edition_id, version_tag)
-            self._kept[edition_id] = (index, self.clock())
+            if index is not None:
+                self._kept[edition_id] = index
         return index

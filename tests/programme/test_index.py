@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pyroaring import BitMap
 
 from innovationsweek import demo, migrate
@@ -151,3 +152,37 @@ def test_a_pages_entries_are_read_once_by_change_number_and_never_stale(runtime)
     assert memory.public_texts([(1, 6), (2, 8)], load) == [b'{"id":1,"v":9}']
     assert memory.public_texts([(1, 9)], load) == [b'{"id":1,"v":9}']
     assert asked == [[1, 2], [1, 2]]
+
+
+def test_a_change_committed_while_the_index_is_read_is_read_again(runtime):
+    with runtime.database.unit_of_work() as session:
+        demo.load_demo(session, password="demo-password")
+    engine = runtime.database.engine
+    moved: list[int] = []
+
+    def publish_meanwhile(_connection, _cursor, statement: str, *_args) -> None:
+        # After the entries' keys are read, before their filters are: another process publishes
+        # a change that moves the first entry to the end of the programme.
+        if moved or "programme_entries.change_number, programme_entries.starts_at" not in statement:
+            return
+        with engine.begin() as other:
+            first, edition_id = other.execute(sa.text(
+                "SELECT activity_id, edition_id FROM programme_entries WHERE state = 'updated' ORDER BY starts_at, activity_id LIMIT 1"
+            )).one()
+            other.execute(sa.text(
+                "UPDATE programme_entries SET starts_at = starts_at + interval '300 days',"
+                " change_number = (SELECT max(change_number) + 1 FROM programme_entries WHERE edition_id = :edition) WHERE activity_id = :id"
+            ), {"edition": edition_id, "id": first})
+        moved.append(first)
+
+    sa.event.listen(engine, "after_cursor_execute", publish_meanwhile)
+    try:
+        with runtime.database.sessions() as session:
+            edition_id = session.scalar(sa.text("SELECT edition_id FROM programme_entries WHERE state = 'updated' ORDER BY starts_at, activity_id LIMIT 1"))
+            index = programme_index.build(session, edition_id, "v")
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", publish_meanwhile)
+    with runtime.database.sessions() as session:
+        now = programme_index.build(session, edition_id, "v")
+    assert moved and index.activity_ids[-1] == moved[0]
+    assert (index.activity_ids, index.change_numbers, index._sets) == (now.activity_ids, now.change_numbers, now._sets)
