@@ -360,6 +360,9 @@ class ProgrammeFilters:
     cancelled: bool | None = None
 
 
+PROGRAMME_ORDER = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
+
+
 def programme_page(
     session: Session,
     edition: Edition,
@@ -389,9 +392,6 @@ def programme_page(
         total=total,
         sort_when_few=filters != ProgrammeFilters(),
     )
-
-
-PROGRAMME_ORDER = (ProgrammeEntry.starts_at, ProgrammeEntry.activity_id)
 
 
 def _page_by_index(
