@@ -18,6 +18,7 @@ cold process do), so a burst of publishing cannot keep a process rebuilding.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import threading
 import time
@@ -35,10 +36,15 @@ import sqlalchemy as sa
 from pyroaring import BitMap
 from sqlalchemy.orm import Session
 
-from innovationsweek.programme.models import FILTERED_COLUMNS, EntryState, ProgrammeEntry, ProgrammeTag
+from innovationsweek.programme.models import FILTERED_COLUMNS, PROGRAMME_WORDS, EntryState, ProgrammeEntry, ProgrammeTag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
+WORD = "word"  # the filter name of the word forms' sets (PostgreSQL only)
+# A word's query as PostgreSQL writes it out (programme_search_query): prefixes of word forms,
+# joined by & within a term and by | between terms. Any other shape is left to the database.
+_PREFIX = re.compile(r"'([^'\\]*)':\*")
+_QUERY = re.compile(r"'[^'\\]*':\*(?: [&|] '[^'\\]*':\*)*")
 _NOWHERE = 2**32 - 1  # the position of an entry not in the index (a bitmap holds 32-bit numbers)
 
 
@@ -82,6 +88,7 @@ class ProgrammeIndex:
         self._positions_by_end = array("I", by_end)
         self._position_of = {activity_id: position for position, activity_id in enumerate(activity_ids)}
         self._sets = sets
+        self._word_forms = sorted(value for name, value in sets if name == WORD)
 
     def __len__(self) -> int:
         return len(self.activity_ids)
@@ -96,6 +103,34 @@ class ProgrammeIndex:
         for name, values in wanted.items():
             chosen &= BitMap.union(BitMap(), *(self._sets.get((name, value), BitMap()) for value in values))
         return chosen
+
+    @property
+    def knows_words(self) -> bool:
+        return bool(self._word_forms)
+
+    def with_words(self, queries: Sequence[str | None]) -> BitMap | None:
+        """The positions of the entries that match every one of ``queries`` (each a word's
+        tsquery as PostgreSQL writes it, None for a word it makes no term of, which nothing
+        matches), as ``@@`` would find them; None when a query has a shape this does not read."""
+        found: BitMap | None = None
+        for query in queries:
+            if query is not None and not _QUERY.fullmatch(query):
+                return None
+            terms = query.split(" | ") if query is not None else []
+            matched = BitMap.union(BitMap(), *(self._with_all(_PREFIX.findall(term)) for term in terms))
+            found = matched if found is None else found & matched
+        return found if found is not None else BitMap()
+
+    def _with_all(self, prefixes: list[str]) -> BitMap:
+        found = self._starting_with(prefixes[0])
+        for prefix in prefixes[1:]:
+            found &= self._starting_with(prefix)
+        return found
+
+    def _starting_with(self, prefix: str) -> BitMap:
+        """The entries with a word form that starts with ``prefix`` (``'prefix':*``)."""
+        forms = self._word_forms[bisect_left(self._word_forms, prefix) : bisect_left(self._word_forms, prefix + "\U0010ffff")]
+        return BitMap.union(BitMap(), *(self._sets[WORD, form] for form in forms))
 
     def positions_of(self, activity_ids: bytes | str | None) -> BitMap:
         """The positions of the entries :func:`gathered` found (those of this version)."""
@@ -164,8 +199,22 @@ def _read(session: Session, edition_id: int, version_tag: str) -> ProgrammeIndex
         .join(numbered, numbered.c.activity_id == ProgrammeTag.activity_id)
         .group_by(ProgrammeTag.kind, ProgrammeTag.value)
     )
-    sets = {(name, value): BitMap(_listed(found)) for name, value, found in session.execute(sa.union_all(*by_value, by_tag)) if value is not None}
+    by_word = [_by_word(session, numbered)] if session.get_bind().dialect.name == "postgresql" else []
+    groups = session.execute(sa.union_all(*by_value, by_tag, *by_word))
+    sets = {(name, value): BitMap(_listed(found)) for name, value, found in groups if value is not None}
     return ProgrammeIndex(version_tag, activity_ids, change_numbers, starts, ends, sets)
+
+
+def _by_word(session: Session, numbered: sa.CTE) -> sa.Select[Any]:
+    """Each word form (lexeme) of the entries' searchable words, as PostgreSQL's full-text search
+    made them (:data:`PROGRAMME_WORDS`), with its entries' positions."""
+    words = PROGRAMME_WORDS.c
+    forms = (
+        sa.select(numbered.c.position, sa.func.unnest(sa.func.tsvector_to_array(words.words)).label("lexeme"))
+        .join(PROGRAMME_WORDS, words.activity_id == numbered.c.activity_id)
+        .subquery()
+    )
+    return sa.select(sa.literal(WORD), forms.c.lexeme, gathered(session, forms.c.position)).group_by(forms.c.lexeme)
 
 
 def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:

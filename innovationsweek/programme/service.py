@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from pyroaring import BitMap
 from sqlalchemy.orm import Session, object_session
 
 from innovationsweek.activities.models import Activity, ActivityStatus, AttendanceMode, CoOrganiserStatus, Format
@@ -412,10 +413,24 @@ def chosen_by_index(
     if _no_day_between(filters):
         selected.clear()
     if filters.q and selected:
-        words = _with_words(session, edition_id, filters.q).subquery()
-        selected &= index.positions_of(session.scalar(sa.select(gathered(session, words.c.activity_id))))
+        selected &= _with_words_of(session, index, edition_id, filters.q)
     after = decode_cursor(cursor, [column.type.python_type for column in PROGRAMME_ORDER]) if cursor is not None else None
     return index.page(selected, after=after, limit=limit)
+
+
+def _with_words_of(session: Session, index: ProgrammeIndex, edition_id: int, q: str) -> BitMap:
+    """The positions of the entries with the words of ``q``. PostgreSQL makes each word's query
+    (its Swedish, Danish and written stems as prefixes) and the index matches it against the
+    entries' word forms, which PostgreSQL made when the index was built; on SQLite, or for a
+    query the index does not read, the database searches."""
+    words = WORD.findall(q.lower())
+    if index.knows_words and words:
+        queries = [session.scalar(sa.select(sa.cast(sa.func.programme_search_query(word, type_=postgresql.TSQUERY), sa.Text))) for word in words]
+        found = index.with_words(queries)
+        if found is not None:
+            return found
+    matches = _with_words(session, edition_id, q).subquery()
+    return index.positions_of(session.scalar(sa.select(gathered(session, matches.c.activity_id))))
 
 
 def _with_words(session: Session, edition_id: int, q: str) -> sa.Select[Any]:

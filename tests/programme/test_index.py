@@ -56,6 +56,12 @@ def _queries(edition: Edition) -> list[ProgrammeFilters]:
         ProgrammeFilters(q="innovation"),
         ProgrammeFilters(q="kommun", formats=[Format.WORKSHOP, Format.DIALOGUE_MEETING]),
         ProgrammeFilters(q="xyzzy"),
+        ProgrammeFilters(q="kommunernas"),
+        ProgrammeFilters(q="digital innovation"),
+        ProgrammeFilters(q="välfärd", languages=["sv"]),
+        ProgrammeFilters(q="Öppen"),
+        ProgrammeFilters(q="och"),
+        ProgrammeFilters(q="—"),
         ProgrammeFilters(starts_from=first_day + timedelta(days=1)),
         ProgrammeFilters(starts_to=first_day + timedelta(days=1), languages=["sv"]),
         ProgrammeFilters(starts_from=first_day + timedelta(days=2), starts_to=first_day + timedelta(days=1)),
@@ -78,6 +84,8 @@ def test_the_index_gives_the_pages_and_totals_the_database_gives(demo_runtime):
     with demo_runtime.database.sessions() as session:
         for edition in session.query(Edition).filter(Edition.programme_open):
             index = programme_index.build(session, edition.id, "demo")
+            # On PostgreSQL the index matches words itself, against the forms PostgreSQL made.
+            assert index.knows_words == (session.get_bind().dialect.name == "postgresql")
             for filters in _queries(edition):
                 by_index = _every_page(session, edition, filters, index)
                 assert by_index == _every_page(session, edition, filters, None), filters
@@ -186,3 +194,15 @@ def test_a_change_committed_while_the_index_is_read_is_read_again(runtime):
         now = programme_index.build(session, edition_id, "v")
     assert moved and index.activity_ids[-1] == moved[0]
     assert (index.activity_ids, index.change_numbers, index._sets) == (now.activity_ids, now.change_numbers, now._sets)
+
+
+def test_a_query_of_a_shape_the_index_does_not_read_is_left_to_the_database():
+    index = ProgrammeIndex(
+        "v", array("q", [1, 2]), array("q", [1, 2]), array("q", [0, 1]), array("q", [5, 6]),
+        {("word", "innovation"): BitMap([0]), ("word", "innovera"): BitMap([1]), ("word", "kommun"): BitMap([1])},
+    )
+    assert list(index.with_words(["'innov':*"])) == [0, 1]
+    assert list(index.with_words(["'innov':* & 'kommun':* | 'xyz':*"])) == [1]
+    assert list(index.with_words(["'innov':*", "'kommun':*"])) == [1]
+    assert list(index.with_words([None])) == []
+    assert index.with_words(["'innov' <-> 'kommun'"]) is None
