@@ -68,7 +68,8 @@ class ProgrammeIndex:
     """One version of an edition's programme: ``activity_ids[p]`` is the entry at position ``p``
     in the programme's order, ``starts[p]`` its start, ``change_numbers[p]`` its change number,
     and each filter value (``("format", "workshop")``, ``("language", "sv")``) has the set of
-    positions of the entries that have it."""
+    positions of the entries that have it; on PostgreSQL so has each word form of their
+    searchable words (``("word", "kommun")``)."""
 
     def __init__(
         self,
